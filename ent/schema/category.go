@@ -1,0 +1,68 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Category is a node in the catalog's category tree.
+type Category struct {
+	ent.Schema
+}
+
+// Mixin adds timestamps.
+func (Category) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}}
+}
+
+// Fields of the Category.
+func (Category) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").
+			NotEmpty().
+			MaxLen(200).
+			Annotations(entgql.OrderField("NAME")),
+		field.String("slug").
+			NotEmpty().
+			MaxLen(200).
+			Annotations(entgql.OrderField("SLUG")),
+		field.Int("parent_id").
+			Optional().
+			Nillable().
+			Annotations(entgql.Type("ID")),
+	}
+}
+
+// Edges of the Category.
+func (Category) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("children", Category.Type).
+			From("parent").
+			Field("parent_id").
+			Unique(),
+		// Category.products is declared by hand in schema.graphql because it takes an
+		// includeSubcategories argument that entgql cannot generate.
+		edge.To("products", Product.Type).
+			Annotations(entgql.Skip(entgql.SkipType)),
+	}
+}
+
+// Indexes of the Category.
+func (Category) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("slug").Unique(),
+		index.Fields("parent_id"),
+	}
+}
+
+// Annotations of the Category.
+func (Category) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.RelayConnection(),
+		entgql.QueryField(),
+	}
+}

@@ -1,0 +1,98 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Product is a sellable catalog item.
+type Product struct {
+	ent.Schema
+}
+
+// Mixin adds timestamps.
+func (Product) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}}
+}
+
+// Fields of the Product.
+func (Product) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("sku").
+			NotEmpty().
+			MaxLen(64).
+			Annotations(entgql.OrderField("SKU")),
+		field.String("name").
+			NotEmpty().
+			MaxLen(200).
+			Annotations(entgql.OrderField("NAME")),
+		field.String("slug").
+			NotEmpty().
+			MaxLen(200),
+		field.Text("description").
+			Default(""),
+		// Money is an integer count of the currency's minor units, never a float. The GraphQL
+		// type exposes it as a Money object (schema.graphql); filters and ordering use minor units.
+		field.Int64("price").
+			NonNegative().
+			Annotations(
+				entgql.OrderField("PRICE"),
+				entgql.Skip(entgql.SkipType),
+			),
+		field.String("currency").
+			MinLen(3).
+			MaxLen(3).
+			Default("USD").
+			Annotations(entgql.Skip(entgql.SkipType)),
+		field.Int("stock").
+			NonNegative().
+			Default(0).
+			Annotations(entgql.OrderField("STOCK")),
+		field.String("image_url").
+			Optional().
+			MaxLen(2048).
+			Annotations(entgql.MapsTo("imageURL")),
+		field.Int("category_id").
+			Annotations(entgql.Type("ID")),
+	}
+}
+
+// Edges of the Product.
+func (Product) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("category", Category.Type).
+			Ref("products").
+			Field("category_id").
+			Unique().
+			Required(),
+		edge.To("reviews", Review.Type).
+			Annotations(entgql.RelayConnection()),
+		edge.To("ratings", Rating.Type).
+			Annotations(entgql.Skip()),
+	}
+}
+
+// Indexes of the Product.
+func (Product) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("sku").Unique(),
+		index.Fields("slug").Unique(),
+		index.Fields("category_id"),
+		index.Fields("price"),
+		index.Fields("name"),
+		index.Fields("created_at"),
+	}
+}
+
+// Annotations of the Product.
+func (Product) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.RelayConnection(),
+		entgql.QueryField(),
+		entgql.MultiOrder(),
+	}
+}

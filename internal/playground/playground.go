@@ -1,0 +1,258 @@
+// Package playground serves a GraphiQL IDE whose JavaScript and CSS are
+// embedded in the binary, so the playground works on air-gapped hosts and
+// never loads third-party code from a CDN at runtime.
+//
+// gqlgen's own playground.Handler is not used: its template cannot preset
+// the editor content (defaultQuery) and it renders through the legacy
+// ReactDOM.render API. The page here is a small template of our own on top
+// of the same upstream bundles.
+//
+// The files under assets/ are copied verbatim from the npm registry and must
+// stay on these versions: graphiql 5 is ESM-only and React 19 ships no UMD
+// build, so neither can be loaded with plain <script> tags.
+//
+//	npm pack graphiql@4.1.2 react@18.3.1 react-dom@18.3.1
+//	graphiql-4.1.2.tgz  package/graphiql.min.js, package/graphiql.min.css, package/LICENSE -> LICENSE-graphiql
+//	react-18.3.1.tgz     package/umd/react.production.min.js, package/LICENSE -> LICENSE-react
+//	react-dom-18.3.1.tgz package/umd/react-dom.production.min.js, package/LICENSE -> LICENSE-react-dom
+package playground
+
+import (
+	"bytes"
+	"crypto/sha512"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+)
+
+//go:embed assets
+var assetFS embed.FS
+
+// Content types are pinned rather than taken from the mime package, whose
+// answer depends on the host's /etc/mime.types; a wrong type combined with
+// nosniff would make the browser refuse the script.
+const (
+	typeJS   = "text/javascript; charset=utf-8"
+	typeCSS  = "text/css; charset=utf-8"
+	typeText = "text/plain; charset=utf-8"
+)
+
+// assetTypes lists every file served under the asset prefix. Keeping it
+// explicit means a stray file dropped into assets/ is never exposed, and a
+// missing one makes New fail instead of producing a half-broken page.
+var assetTypes = map[string]string{
+	"graphiql.min.js":             typeJS,
+	"graphiql.min.css":            typeCSS,
+	"react.production.min.js":     typeJS,
+	"react-dom.production.min.js": typeJS,
+	// Served so the MIT notices travel with the code they cover.
+	"LICENSE-graphiql":  typeText,
+	"LICENSE-react":     typeText,
+	"LICENSE-react-dom": typeText,
+}
+
+type asset struct {
+	body        []byte
+	contentType string
+	// integrity is the Subresource Integrity value of body; it is derived at
+	// start-up so it can never drift from the bytes actually served.
+	integrity string
+	// etag doubles as the cache-busting version in the page's URLs.
+	etag string
+}
+
+// Playground holds a pre-rendered GraphiQL page and the embedded files it
+// references. It is immutable after New and safe for concurrent use.
+type Playground struct {
+	assetPrefix string
+	assets      map[string]asset
+	page        []byte
+}
+
+// New prepares the playground once, so request handling does no template or
+// hashing work and configuration mistakes surface at start-up.
+//
+// title is the HTML page title. endpoint is the GraphQL endpoint the page
+// queries; it may be a path ("/query") or an absolute URL. assetPrefix is the
+// URL path under which the caller mounts Assets, e.g. "/playground/assets/";
+// it must start with "/" (a trailing "/" is added when missing). defaultQuery
+// is shown in the editor on a user's first visit; afterwards GraphiQL restores
+// the user's own last query from localStorage. An empty defaultQuery keeps
+// GraphiQL's built-in welcome text.
+func New(title, endpoint, assetPrefix, defaultQuery string) (*Playground, error) {
+	if endpoint == "" {
+		return nil, fmt.Errorf("playground: endpoint must not be empty")
+	}
+	if !strings.HasPrefix(assetPrefix, "/") {
+		return nil, fmt.Errorf("playground: asset prefix %q must be an absolute path starting with /", assetPrefix)
+	}
+	if !strings.HasSuffix(assetPrefix, "/") {
+		assetPrefix += "/"
+	}
+
+	p := &Playground{assetPrefix: assetPrefix, assets: make(map[string]asset, len(assetTypes))}
+	for name, contentType := range assetTypes {
+		body, err := assetFS.ReadFile("assets/" + name)
+		if err != nil {
+			return nil, fmt.Errorf("playground: embedded asset: %w", err)
+		}
+		sum := sha512.Sum384(body)
+		p.assets[name] = asset{
+			body:        body,
+			contentType: contentType,
+			integrity:   "sha384-" + base64.StdEncoding.EncodeToString(sum[:]),
+			etag:        hex.EncodeToString(sum[:8]),
+		}
+	}
+
+	data := pageData{
+		Title:        title,
+		Endpoint:     endpoint,
+		DefaultQuery: defaultQuery,
+		GraphiQLJS:   p.ref("graphiql.min.js"),
+		GraphiQLCSS:  p.ref("graphiql.min.css"),
+		React:        p.ref("react.production.min.js"),
+		ReactDOM:     p.ref("react-dom.production.min.js"),
+	}
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, data); err != nil {
+		return nil, fmt.Errorf("playground: render page: %w", err)
+	}
+	p.page = buf.Bytes()
+	return p, nil
+}
+
+// ref builds the tag attributes for one asset. The content hash in the query
+// string changes whenever the file does, which is what makes the year-long
+// immutable caching in Assets safe.
+func (p *Playground) ref(name string) assetRef {
+	a := p.assets[name]
+	return assetRef{
+		URL:       template.URL(p.assetPrefix + name + "?v=" + a.etag),
+		Integrity: a.integrity,
+	}
+}
+
+// Page returns the handler for the GraphiQL HTML page; mount it on whatever
+// path the playground should live at. The page is marked no-cache so a new
+// binary's asset hashes reach browsers immediately.
+func (p *Playground) Page() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Cache-Control", "no-cache")
+		h.Set("X-Content-Type-Options", "nosniff")
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(p.page))
+	})
+}
+
+// Assets returns the handler for the embedded JavaScript, CSS and licence
+// files. Mount it on the assetPrefix given to New, e.g.
+//
+//	mux.Handle("/playground/assets/", pg.Assets())
+//
+// It strips assetPrefix itself, so it also works unchanged behind
+// http.StripPrefix or a router that already removed the prefix.
+// Responses are cacheable for a year because every URL the page emits
+// carries the file's content hash.
+func (p *Playground) Assets() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+			return
+		}
+		name := strings.TrimPrefix(r.URL.Path, p.assetPrefix)
+		name = strings.TrimPrefix(name, "/")
+		a, ok := p.assets[name]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", a.contentType)
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("ETag", `"`+a.etag+`"`)
+		// ServeContent gives us HEAD, Range and If-None-Match handling.
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(a.body))
+	})
+}
+
+type assetRef struct {
+	URL       template.URL
+	Integrity string
+}
+
+type pageData struct {
+	Title        string
+	Endpoint     string
+	DefaultQuery string
+	GraphiQLJS   assetRef
+	GraphiQLCSS  assetRef
+	React        assetRef
+	ReactDOM     assetRef
+}
+
+// pageTemplate relies on html/template's contextual escaping: Endpoint and
+// DefaultQuery land inside <script> and are emitted as safe JS string
+// literals, so a query containing "</script>" cannot break out.
+//
+// crossorigin="anonymous" is kept even though the assets are same-origin:
+// it keeps SRI enforcement working if the assets are ever moved behind a
+// separate static host.
+var pageTemplate = template.Must(template.New("graphiql").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+  html, body { height: 100%; margin: 0; }
+  #graphiql { height: 100vh; }
+  .loading { height: 100%; display: flex; align-items: center; justify-content: center; font: 2rem sans-serif; }
+</style>
+<link rel="stylesheet" href="{{.GraphiQLCSS.URL}}" integrity="{{.GraphiQLCSS.Integrity}}" crossorigin="anonymous">
+<script src="{{.React.URL}}" integrity="{{.React.Integrity}}" crossorigin="anonymous"></script>
+<script src="{{.ReactDOM.URL}}" integrity="{{.ReactDOM.Integrity}}" crossorigin="anonymous"></script>
+<script src="{{.GraphiQLJS.URL}}" integrity="{{.GraphiQLJS.Integrity}}" crossorigin="anonymous"></script>
+</head>
+<body>
+<div id="graphiql"><div class="loading">Loading…</div></div>
+<script>
+  (function () {
+    // Resolve against the page so a relative endpoint keeps working behind
+    // proxies and the subscription URL follows the page's http/https.
+    const url = new URL({{.Endpoint}}, window.location.href);
+    const wsUrl = new URL(url.href);
+    wsUrl.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const fetcher = GraphiQL.createFetcher({ url: url.href, subscriptionUrl: wsUrl.href });
+    const props = {
+      fetcher: fetcher,
+      // Users paste their own Authorization header; keep it across reloads
+      // and open the headers tab so it is obvious where to put it.
+      isHeadersEditorEnabled: true,
+      shouldPersistHeaders: true,
+      defaultEditorToolsVisibility: 'headers',
+      inputValueDeprecation: true,
+    };
+{{- if .DefaultQuery}}
+    props.defaultQuery = {{.DefaultQuery}};
+{{- end}}
+    ReactDOM.createRoot(document.getElementById('graphiql'))
+      .render(React.createElement(GraphiQL, props));
+  })();
+</script>
+</body>
+</html>
+`))
