@@ -1,8 +1,13 @@
 package graph
 
-// This file will not be regenerated automatically.
-//
-// It serves as dependency injection for your app, add any dependencies you require
-// here.
+import (
+	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/internal/catalog"
+)
 
-type Resolver struct{}
+// Resolver is the root resolver. Its dependencies are explicit so tests can build one over any
+// store.
+type Resolver struct {
+	Client  *ent.Client
+	Catalog *catalog.Catalog
+}

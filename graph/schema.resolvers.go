@@ -7,39 +7,44 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"entgo.io/contrib/entgql"
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/graph/model"
+	"github.com/vitrinehq/vitrine/internal/catalog"
+	"github.com/vitrinehq/vitrine/internal/money"
 )
 
 // Products is the resolver for the products field.
 func (r *categoryResolver) Products(ctx context.Context, obj *ent.Category, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput, includeSubcategories bool) (*ent.ProductConnection, error) {
-	panic(fmt.Errorf("not implemented: Products - products"))
+	return r.Catalog.CategoryProducts(ctx, obj, catalog.Page{After: after, First: first, Before: before, Last: last}, orderBy, where, includeSubcategories)
 }
 
 // Price is the resolver for the price field.
 func (r *productResolver) Price(ctx context.Context, obj *ent.Product) (*model.Money, error) {
-	panic(fmt.Errorf("not implemented: Price - price"))
+	return &model.Money{
+		Amount:       money.Format(obj.Price, obj.Currency),
+		CurrencyCode: obj.Currency,
+		MinorUnits:   int(obj.Price),
+	}, nil
 }
 
 // Product is the resolver for the product field.
 func (r *queryResolver) Product(ctx context.Context, id int) (*ent.Product, error) {
-	panic(fmt.Errorf("not implemented: Product - product"))
+	return r.Catalog.Product(ctx, id)
 }
 
 // ProductBySlug is the resolver for the productBySlug field.
 func (r *queryResolver) ProductBySlug(ctx context.Context, slug string) (*ent.Product, error) {
-	panic(fmt.Errorf("not implemented: ProductBySlug - productBySlug"))
+	return r.Catalog.ProductBySlug(ctx, slug)
 }
 
 // Category is the resolver for the category field.
 func (r *queryResolver) Category(ctx context.Context, slug string) (*ent.Category, error) {
-	panic(fmt.Errorf("not implemented: Category - category"))
+	return r.Catalog.CategoryBySlug(ctx, slug)
 }
 
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, query string, first *int, after *entgql.Cursor[int]) (*ent.ProductConnection, error) {
-	panic(fmt.Errorf("not implemented: Search - search"))
+	return r.Catalog.Search(ctx, query, pageSize(first), after)
 }

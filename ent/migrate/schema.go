@@ -124,13 +124,13 @@ var (
 				Symbol:     "ratings_products_ratings",
 				Columns:    []*schema.Column{RatingsColumns[4]},
 				RefColumns: []*schema.Column{ProductsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "ratings_users_ratings",
 				Columns:    []*schema.Column{RatingsColumns[5]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -171,13 +171,13 @@ var (
 				Symbol:     "reviews_products_reviews",
 				Columns:    []*schema.Column{ReviewsColumns[5]},
 				RefColumns: []*schema.Column{ProductsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "reviews_users_reviews",
 				Columns:    []*schema.Column{ReviewsColumns[6]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{

@@ -1,0 +1,106 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/internal/apperr"
+)
+
+// resolverError marks an error as returned by a resolver (or the domain beneath it), as opposed
+// to one raised by gqlgen while coercing the request's arguments, which is always the client's.
+type resolverError struct{ err error }
+
+func (e *resolverError) Error() string { return e.err.Error() }
+func (e *resolverError) Unwrap() error { return e.err }
+
+// MarkResolverErrors is a field middleware that tags resolver errors for the error presenter.
+func MarkResolverErrors(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	if err != nil {
+		var gqlErr *gqlerror.Error
+		// A gqlerror built on purpose (entgql's, gqlparser's) already says what it is.
+		if !errors.As(err, &gqlErr) {
+			err = &resolverError{err: err}
+		}
+	}
+	return res, err
+}
+
+// ErrorPresenter returns the gqlgen error presenter: the one place where errors become
+// extensions.code. Clients see codes and actionable messages; SQL, stack traces and internal
+// messages only reach the log.
+func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		code, msg, field := classify(err, gqlErr)
+		if code == apperr.Internal {
+			log.ErrorContext(ctx, "resolver error", "err", err, "path", gqlErr.Path.String())
+			msg = "internal error"
+		}
+		out := &gqlerror.Error{
+			Message:    msg,
+			Path:       gqlErr.Path,
+			Locations:  gqlErr.Locations,
+			Extensions: map[string]any{"code": string(code)},
+			Rule:       gqlErr.Rule,
+		}
+		if field != "" {
+			out.Extensions["field"] = field
+		}
+		return out
+	}
+}
+
+func classify(err error, gqlErr *gqlerror.Error) (apperr.Code, string, string) {
+	if e, ok := apperr.As(err); ok {
+		return e.Code, e.Message, e.Field
+	}
+	switch {
+	case ent.IsNotFound(err):
+		return apperr.NotFound, "no object exists with this ID", ""
+	case ent.IsValidationError(err):
+		var ve *ent.ValidationError
+		errors.As(err, &ve)
+		return apperr.BadInput, ve.Error(), ve.Name
+	case ent.IsConstraintError(err):
+		return apperr.BadInput, "the change conflicts with existing data", ""
+	}
+	var marked *resolverError
+	if errors.As(err, &marked) {
+		return apperr.Internal, "", ""
+	}
+	if code, ok := gqlErr.Extensions["code"].(string); ok {
+		switch code {
+		case "NOT_FOUND":
+			// entgql's node errors quote the raw numeric ID; clients only know the opaque one.
+			return apperr.NotFound, "no object exists with this ID", ""
+		case "INVALID_PAGINATION":
+			return apperr.BadInput, gqlErr.Message, ""
+		}
+		return apperr.Code(code), gqlErr.Message, ""
+	}
+	if gqlErr.Err != nil {
+		// Raised while coercing arguments and variables: the request is at fault.
+		return apperr.BadInput, "invalid argument: " + gqlErr.Message, ""
+	}
+	if gqlErr.Rule != "" || len(gqlErr.Locations) > 0 {
+		return "GRAPHQL_VALIDATION_FAILED", gqlErr.Message, ""
+	}
+	return apperr.Internal, "", ""
+}
+
+// Recover turns a resolver panic into an internal error and logs the stack.
+func Recover(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "resolver panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		return &resolverError{err: errors.New("panic in resolver")}
+	}
+}

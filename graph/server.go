@@ -1,0 +1,38 @@
+package graph
+
+import (
+	"entgo.io/contrib/entgql"
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// ServerOptions configure the GraphQL handler.
+type ServerOptions struct {
+	Log           *slog.Logger
+	Introspection bool
+}
+
+// NewServer builds the GraphQL HTTP handler explicitly: only the transports Vitrine serves, the
+// error presenter and panic recovery, pagination limits, and entgql's transactioner so that
+// each mutation runs in one transaction.
+func NewServer(r *Resolver, opts ServerOptions) *handler.Server {
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if opts.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(entgql.Transactioner{TxOpener: r.Client})
+	srv.AroundFields(MarkResolverErrors)
+	srv.AroundFields(PaginationLimits)
+	srv.SetErrorPresenter(ErrorPresenter(opts.Log))
+	srv.SetRecoverFunc(Recover(opts.Log))
+	return srv
+}

@@ -1,0 +1,112 @@
+// Package catalog is the read side of the catalog domain that entgql does not generate:
+// lookups by natural keys, category subtrees and full-text search.
+package catalog
+
+import (
+	"context"
+	"database/sql"
+
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/ent/category"
+	"github.com/vitrinehq/vitrine/ent/predicate"
+	"github.com/vitrinehq/vitrine/ent/product"
+	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/relay"
+)
+
+// Catalog answers catalog reads. Its methods return NOT_FOUND and BAD_USER_INPUT *apperr.Error
+// values for the client's mistakes and wrapped errors for everything else.
+type Catalog struct {
+	client  *ent.Client
+	db      *sql.DB
+	dialect string
+}
+
+// New returns a Catalog over an ent client and the *sql.DB beneath it (search uses SQL that
+// ent cannot express).
+func New(client *ent.Client, db *sql.DB, dialect string) *Catalog {
+	return &Catalog{client: client, db: db, dialect: dialect}
+}
+
+// Page is a Relay page request, already checked by the GraphQL layer's pagination limits.
+type Page struct {
+	After, Before *relay.Cursor
+	First, Last   *int
+}
+
+// Product returns a product by ID, eager-loading what the GraphQL selection asks for.
+func (c *Catalog) Product(ctx context.Context, id int) (*ent.Product, error) {
+	return c.oneProduct(ctx, product.ID(id), "no product has this ID")
+}
+
+// ProductBySlug returns a product by its slug.
+func (c *Catalog) ProductBySlug(ctx context.Context, slug string) (*ent.Product, error) {
+	return c.oneProduct(ctx, product.Slug(slug), "no product has the slug %q", slug)
+}
+
+func (c *Catalog) oneProduct(ctx context.Context, p predicate.Product, format string, args ...any) (*ent.Product, error) {
+	q, err := c.client.Product.Query().Where(p).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apperr.Errorf(apperr.NotFound, format, args...)
+	}
+	return pr, err
+}
+
+// CategoryBySlug returns a category by its slug.
+func (c *Catalog) CategoryBySlug(ctx context.Context, slug string) (*ent.Category, error) {
+	q, err := c.client.Category.Query().Where(category.Slug(slug)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apperr.Errorf(apperr.NotFound, "no category has the slug %q", slug)
+	}
+	return cat, err
+}
+
+// newestFirst is the default order of product lists inside a category.
+var newestFirst = []*ent.ProductOrder{{Field: ent.ProductOrderFieldCreatedAt, Direction: "DESC"}}
+
+// CategoryProducts pages through a category's products, or its whole subtree's.
+func (c *Catalog) CategoryProducts(ctx context.Context, cat *ent.Category, page Page, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput, includeSubcategories bool) (*ent.ProductConnection, error) {
+	q := cat.QueryProducts()
+	if includeSubcategories {
+		q = c.client.Product.Query().Where(InCategoryTree(cat.ID))
+	}
+	if len(orderBy) == 0 {
+		orderBy = newestFirst
+	}
+	return q.Paginate(ctx, page.After, page.First, page.Before, page.Last,
+		ent.WithProductOrder(orderBy), ent.WithProductFilter(where.Filter))
+}
+
+// InCategoryTree matches products of the category root and of all its descendants. The
+// recursive CTE runs in the database (Postgres and SQLite both support it); UNION rather
+// than UNION ALL stops at a cycle should one ever be written.
+func InCategoryTree(root int) predicate.Product {
+	return func(s *entsql.Selector) {
+		s.Where(entsql.P(func(b *entsql.Builder) {
+			b.Ident(s.C(product.FieldCategoryID)).
+				WriteString(" IN (WITH RECURSIVE subtree(id) AS (SELECT id FROM categories WHERE id = ").
+				Arg(root).
+				WriteString(" UNION SELECT c.id FROM categories c JOIN subtree ON c.parent_id = subtree.id)" +
+					" SELECT id FROM subtree)")
+		}))
+	}
+}
+
+// ReviewOrder returns o, or newest-first when the client asked for no order: readers want the
+// latest opinions first.
+func ReviewOrder(o *ent.ReviewOrder) *ent.ReviewOrder {
+	if o != nil {
+		return o
+	}
+	return &ent.ReviewOrder{Field: ent.ReviewOrderFieldCreatedAt, Direction: "DESC"}
+}
