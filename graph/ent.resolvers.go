@@ -11,13 +11,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/internal/apperr"
-	"github.com/vitrinehq/vitrine/internal/catalog"
 )
-
-// Reviews is the resolver for the reviews field.
-func (r *productResolver) Reviews(ctx context.Context, obj *ent.Product, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (*ent.ReviewConnection, error) {
-	return obj.Reviews(ctx, after, first, before, last, catalog.ReviewOrder(orderBy), where)
-}
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
@@ -47,12 +41,7 @@ func (r *queryResolver) Products(ctx context.Context, after *entgql.Cursor[int],
 // Reviews is the resolver for the reviews field.
 func (r *queryResolver) Reviews(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (*ent.ReviewConnection, error) {
 	return r.Client.Review.Query().Paginate(ctx, after, first, before, last,
-		ent.WithReviewOrder(catalog.ReviewOrder(orderBy)), ent.WithReviewFilter(where.Filter))
-}
-
-// Reviews is the resolver for the reviews field.
-func (r *userResolver) Reviews(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (*ent.ReviewConnection, error) {
-	return obj.Reviews(ctx, after, first, before, last, catalog.ReviewOrder(orderBy), where)
+		ent.WithReviewOrder(orderBy), ent.WithReviewFilter(where.Filter))
 }
 
 // Category returns CategoryResolver implementation.
@@ -64,12 +53,8 @@ func (r *Resolver) Product() ProductResolver { return &productResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-// User returns UserResolver implementation.
-func (r *Resolver) User() UserResolver { return &userResolver{r} }
-
 type (
 	categoryResolver struct{ *Resolver }
 	productResolver  struct{ *Resolver }
 	queryResolver    struct{ *Resolver }
-	userResolver     struct{ *Resolver }
 )

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -94,6 +95,9 @@ func classify(err error, gqlErr *gqlerror.Error) (apperr.Code, string, string) {
 	if gqlErr.Rule != "" || len(gqlErr.Locations) > 0 {
 		return "GRAPHQL_VALIDATION_FAILED", gqlErr.Message, ""
 	}
+	if len(gqlErr.Path) == 0 {
+		return "BAD_REQUEST", requestErrorMessage(gqlErr.Message), ""
+	}
 	return apperr.Internal, "", ""
 }
 
@@ -103,4 +107,16 @@ func Recover(log *slog.Logger) graphql.RecoverFunc {
 		log.ErrorContext(ctx, "resolver panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return &resolverError{err: errors.New("panic in resolver")}
 	}
+}
+
+// requestErrorMessage rewrites gqlgen's transport errors, some of which echo the whole request
+// body back, into short messages.
+func requestErrorMessage(msg string) string {
+	switch {
+	case strings.HasPrefix(msg, "json request body could not be decoded"):
+		return "the request body is not valid JSON: send {\"query\": \"...\", \"variables\": {...}}"
+	case strings.HasPrefix(msg, "could not read request body"):
+		return "the request body could not be read (it may exceed the size limit)"
+	}
+	return msg
 }

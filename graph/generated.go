@@ -37,7 +37,6 @@ type ResolverRoot interface {
 	Category() CategoryResolver
 	Product() ProductResolver
 	Query() QueryResolver
-	User() UserResolver
 }
 
 type DirectiveRoot struct {
@@ -180,7 +179,6 @@ type CategoryResolver interface {
 	Products(ctx context.Context, obj *ent.Category, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput, includeSubcategories bool) (*ent.ProductConnection, error)
 }
 type ProductResolver interface {
-	Reviews(ctx context.Context, obj *ent.Product, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (*ent.ReviewConnection, error)
 	Price(ctx context.Context, obj *ent.Product) (*model.Money, error)
 }
 type QueryResolver interface {
@@ -193,9 +191,6 @@ type QueryResolver interface {
 	ProductBySlug(ctx context.Context, slug string) (*ent.Product, error)
 	Category(ctx context.Context, slug string) (*ent.Category, error)
 	Search(ctx context.Context, query string, first *int, after *entgql.Cursor[int]) (*ent.ProductConnection, error)
-}
-type UserResolver interface {
-	Reviews(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (*ent.ReviewConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -895,7 +890,7 @@ extend type Category {
     before: Cursor
     "At most 100."
     last: Int
-    orderBy: [ProductOrder!]
+    orderBy: [ProductOrder!] = [{field: CREATED_AT, direction: DESC}]
     where: ProductWhereInput
     includeSubcategories: Boolean! = false
   ): ProductConnection!
@@ -2587,7 +2582,7 @@ func (ec *executionContext) _Product_reviews(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().Reviews(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewOrder), fc.Args["where"].(*ent.ReviewWhereInput))
+			return obj.Reviews(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewOrder), fc.Args["where"].(*ent.ReviewWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReviewConnection) graphql.Marshaler {
@@ -2602,7 +2597,7 @@ func (ec *executionContext) fieldContext_Product_reviews(ctx context.Context, fi
 		Object:     "Product",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReviewConnection(ctx, field)
 		},
@@ -3906,7 +3901,7 @@ func (ec *executionContext) _User_reviews(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.User().Reviews(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewOrder), fc.Args["where"].(*ent.ReviewWhereInput))
+			return obj.Reviews(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewOrder), fc.Args["where"].(*ent.ReviewWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReviewConnection) graphql.Marshaler {
@@ -3921,7 +3916,7 @@ func (ec *executionContext) fieldContext_User_reviews(ctx context.Context, field
 		Object:     "User",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReviewConnection(ctx, field)
 		},

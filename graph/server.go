@@ -3,6 +3,7 @@ package graph
 import (
 	"entgo.io/contrib/entgql"
 	"log/slog"
+	"net/http"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -17,10 +18,10 @@ type ServerOptions struct {
 	Introspection bool
 }
 
-// NewServer builds the GraphQL HTTP handler explicitly: only the transports Vitrine serves, the
-// error presenter and panic recovery, pagination limits, and entgql's transactioner so that
-// each mutation runs in one transaction.
-func NewServer(r *Resolver, opts ServerOptions) *handler.Server {
+// NewHandler builds the GraphQL HTTP handler explicitly: only the transports Vitrine serves,
+// the error presenter and panic recovery, pagination limits, and entgql's transactioner so
+// that each mutation runs in one transaction.
+func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -30,9 +31,10 @@ func NewServer(r *Resolver, opts ServerOptions) *handler.Server {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(entgql.Transactioner{TxOpener: r.Client})
+	srv.AroundResponses(recordForAccessLog)
 	srv.AroundFields(MarkResolverErrors)
 	srv.AroundFields(PaginationLimits)
 	srv.SetErrorPresenter(ErrorPresenter(opts.Log))
 	srv.SetRecoverFunc(Recover(opts.Log))
-	return srv
+	return HTTPStatus(srv)
 }

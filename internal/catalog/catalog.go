@@ -71,17 +71,11 @@ func (c *Catalog) CategoryBySlug(ctx context.Context, slug string) (*ent.Categor
 	return cat, err
 }
 
-// newestFirst is the default order of product lists inside a category.
-var newestFirst = []*ent.ProductOrder{{Field: ent.ProductOrderFieldCreatedAt, Direction: "DESC"}}
-
 // CategoryProducts pages through a category's products, or its whole subtree's.
 func (c *Catalog) CategoryProducts(ctx context.Context, cat *ent.Category, page Page, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput, includeSubcategories bool) (*ent.ProductConnection, error) {
 	q := cat.QueryProducts()
 	if includeSubcategories {
 		q = c.client.Product.Query().Where(InCategoryTree(cat.ID))
-	}
-	if len(orderBy) == 0 {
-		orderBy = newestFirst
 	}
 	return q.Paginate(ctx, page.After, page.First, page.Before, page.Last,
 		ent.WithProductOrder(orderBy), ent.WithProductFilter(where.Filter))
@@ -100,13 +94,4 @@ func InCategoryTree(root int) predicate.Product {
 					" SELECT id FROM subtree)")
 		}))
 	}
-}
-
-// ReviewOrder returns o, or newest-first when the client asked for no order: readers want the
-// latest opinions first.
-func ReviewOrder(o *ent.ReviewOrder) *ent.ReviewOrder {
-	if o != nil {
-		return o
-	}
-	return &ent.ReviewOrder{Field: ent.ReviewOrderFieldCreatedAt, Direction: "DESC"}
 }

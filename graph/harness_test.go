@@ -1,0 +1,146 @@
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/graph"
+	"github.com/vitrinehq/vitrine/internal/catalog"
+	"github.com/vitrinehq/vitrine/internal/gqltest"
+	"github.com/vitrinehq/vitrine/internal/httpserver"
+	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/store"
+	"github.com/vitrinehq/vitrine/internal/storetest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// env is a running Vitrine HTTP stack over one store.
+type env struct {
+	st  *store.Store
+	gql *gqltest.Client
+	fx  fixture
+}
+
+func newEnv(t *testing.T, st *store.Store) *env {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := httpserver.New(httpserver.Options{
+		Log: log,
+		GraphQL: graph.NewHandler(&graph.Resolver{
+			Client:  st.Client,
+			Catalog: catalog.New(st.Client, st.DB, st.Dialect),
+		}, graph.ServerOptions{Log: log, Introspection: true}),
+		Ready: st.Ping,
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &env{st: st, gql: &gqltest.Client{URL: srv.URL + "/graphql"}, fx: loadFixture(t, st.Client)}
+}
+
+// eachStore runs fn against a fresh stack with the fixture on every store.
+func eachStore(t *testing.T, fn func(t *testing.T, e *env)) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) { fn(t, newEnv(t, st)) })
+}
+
+// fixture is a small catalog whose shape the tests know: a three-level category tree, products
+// with repeated prices (to exercise tie-breaking) and distinct creation times, users, reviews
+// and ratings.
+type fixture struct {
+	outdoor, camping, tents, kitchen *ent.Category
+	products                         []*ent.Product
+	users                            []*ent.User
+	reviews                          []*ent.Review
+	ratings                          []*ent.Rating
+}
+
+var base = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+
+func loadFixture(t *testing.T, c *ent.Client) fixture {
+	t.Helper()
+	ctx := context.Background()
+	var fx fixture
+	fx.outdoor = c.Category.Create().SetName("Outdoor").SetSlug("outdoor").SaveX(ctx)
+	fx.camping = c.Category.Create().SetName("Camping").SetSlug("camping").SetParent(fx.outdoor).SaveX(ctx)
+	fx.tents = c.Category.Create().SetName("Tents").SetSlug("tents").SetParent(fx.camping).SaveX(ctx)
+	fx.kitchen = c.Category.Create().SetName("Kitchen").SetSlug("kitchen").SaveX(ctx)
+	cats := []*ent.Category{fx.outdoor, fx.camping, fx.tents, fx.kitchen}
+	for i := range 30 {
+		name, desc := fmt.Sprintf("Item %02d", i), "A sturdy everyday product."
+		switch i {
+		case 3:
+			name, desc = "Waterproof Trail Jacket", "Light shell for rainy hikes."
+		case 4:
+			name, desc = "Wool Hiking Socks", "Cushioned socks that stay dry; waterproof boots pair well."
+		case 5:
+			name, desc = "Alpine Tent", "Two-person tent with waterproof fly."
+		case 6:
+			name, desc = "Cast Iron Skillet", "Pre-seasoned cast iron pan for searing."
+		}
+		fx.products = append(fx.products, c.Product.Create().
+			SetSku(fmt.Sprintf("SKU-%03d", i)).
+			SetName(name).
+			SetSlug(fmt.Sprintf("item-%02d", i)).
+			SetDescription(desc).
+			SetPrice(int64(500 + (i%10)*250)). // ten distinct prices, three products each
+			SetCurrency("USD").
+			SetStock(i % 7).
+			SetCategory(cats[i%4]).
+			SetCreatedAt(base.Add(time.Duration(i) * time.Hour)).
+			SetUpdatedAt(base.Add(time.Duration(30-i) * time.Hour)).
+			SaveX(ctx))
+	}
+	for i := range 3 {
+		fx.users = append(fx.users, c.User.Create().
+			SetEmail(fmt.Sprintf("user%d@example.com", i)).
+			SetDisplayName(fmt.Sprintf("User %d", i)).
+			SetPasswordHash("!").
+			SaveX(ctx))
+	}
+	for i, u := range fx.users {
+		fx.reviews = append(fx.reviews, c.Review.Create().
+			SetProduct(fx.products[0]).SetAuthor(u).
+			SetTitle(fmt.Sprintf("Review %d", i)).SetBody("Body").
+			SetCreatedAt(base.Add(time.Duration(i) * 24 * time.Hour)).
+			SaveX(ctx))
+		fx.ratings = append(fx.ratings, c.Rating.Create().
+			SetProduct(fx.products[0]).SetUser(u).SetStars(3+i).SaveX(ctx))
+	}
+	return fx
+}
+
+// ids decodes the node IDs of a connection response.
+type conn struct {
+	TotalCount int `json:"totalCount"`
+	PageInfo   struct {
+		HasNextPage     bool    `json:"hasNextPage"`
+		HasPreviousPage bool    `json:"hasPreviousPage"`
+		StartCursor     *string `json:"startCursor"`
+		EndCursor       *string `json:"endCursor"`
+	} `json:"pageInfo"`
+	Edges []struct {
+		Cursor string         `json:"cursor"`
+		Node   map[string]any `json:"node"`
+	} `json:"edges"`
+}
+
+func (c conn) field(name string) []any {
+	out := make([]any, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node[name]
+	}
+	return out
+}
+
+func requireCode(t *testing.T, e gqltest.Error, code string) {
+	t.Helper()
+	require.Equal(t, code, e.Code(), e.Message)
+}

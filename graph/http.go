@@ -1,0 +1,50 @@
+package graph
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/vitrinehq/vitrine/internal/reqlog"
+)
+
+// recordForAccessLog copies the operation name and error count into the request's
+// reqlog.Info for the one-line access log.
+func recordForAccessLog(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if info := reqlog.FromContext(ctx); info != nil {
+		if graphql.HasOperationContext(ctx) {
+			info.Operation = graphql.GetOperationContext(ctx).OperationName
+		}
+		if resp != nil {
+			info.Errors += len(resp.Errors)
+		}
+	}
+	return resp
+}
+
+// HTTPStatus adapts gqlgen's status codes to the GraphQL-over-HTTP spec: a well-formed request
+// answered as application/json gets 200 even when the document fails validation (gqlgen sends
+// 422); application/graphql-response+json keeps gqlgen's spec-compliant 4xx codes.
+func HTTPStatus(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&jsonStatusWriter{ResponseWriter: w}, r)
+	})
+}
+
+type jsonStatusWriter struct {
+	http.ResponseWriter
+}
+
+func (w *jsonStatusWriter) WriteHeader(status int) {
+	if status == http.StatusUnprocessableEntity &&
+		strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+		status = http.StatusOK
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *jsonStatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,122 @@
+// Package config loads Vitrine's settings from environment variables, overridden by flags.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environments.
+const (
+	Development = "development"
+	Production  = "production"
+)
+
+// Config is every setting the binary reads. The README's configuration table documents each.
+type Config struct {
+	Addr            string
+	DatabaseURL     string
+	DataDir         string
+	Env             string
+	LogLevel        slog.Level
+	CORSOrigins     []string
+	DBMaxOpenConns  int
+	DBMaxIdleConns  int
+	DBConnLifetime  time.Duration
+	ShutdownTimeout time.Duration
+}
+
+// Production reports whether production mode is on.
+func (c Config) Production() bool { return c.Env == Production }
+
+// Load reads the environment through getenv, then lets flags in args override it. It returns
+// the remaining positional arguments.
+func Load(name string, getenv func(string) string, args []string) (Config, []string, error) {
+	e := &envReader{getenv: getenv}
+	env := e.str
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	var c Config
+	var level, origins string
+	fs.StringVar(&c.Addr, "addr", env("VITRINE_ADDR", ":8080"), "listen address (VITRINE_ADDR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "Postgres URL; empty uses the embedded store (DATABASE_URL)")
+	fs.StringVar(&c.DataDir, "data-dir", env("VITRINE_DATA_DIR", "./data"), "directory of the embedded store (VITRINE_DATA_DIR)")
+	fs.StringVar(&c.Env, "env", env("VITRINE_ENV", Development), "development or production (VITRINE_ENV)")
+	fs.StringVar(&level, "log-level", env("VITRINE_LOG_LEVEL", "info"), "debug, info, warn or error (VITRINE_LOG_LEVEL)")
+	fs.StringVar(&origins, "cors-origins", env("VITRINE_CORS_ORIGINS", ""), "comma-separated allowed CORS origins; * for any (VITRINE_CORS_ORIGINS)")
+	fs.IntVar(&c.DBMaxOpenConns, "db-max-open-conns", e.int("VITRINE_DB_MAX_OPEN_CONNS", 20), "connection pool size (VITRINE_DB_MAX_OPEN_CONNS)")
+	fs.IntVar(&c.DBMaxIdleConns, "db-max-idle-conns", e.int("VITRINE_DB_MAX_IDLE_CONNS", 20), "idle connections kept (VITRINE_DB_MAX_IDLE_CONNS)")
+	fs.DurationVar(&c.DBConnLifetime, "db-conn-max-lifetime", e.duration("VITRINE_DB_CONN_MAX_LIFETIME", 30*time.Minute), "recycle connections after (VITRINE_DB_CONN_MAX_LIFETIME)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", e.duration("VITRINE_SHUTDOWN_TIMEOUT", 20*time.Second), "graceful shutdown deadline (VITRINE_SHUTDOWN_TIMEOUT)")
+	if err := errors.Join(e.errs...); err != nil {
+		return c, nil, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, nil, err
+	}
+	if c.Env != Development && c.Env != Production {
+		return c, nil, fmt.Errorf("VITRINE_ENV must be %q or %q, got %q", Development, Production, c.Env)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
+		return c, nil, fmt.Errorf("VITRINE_LOG_LEVEL: %w", err)
+	}
+	c.CORSOrigins = splitList(origins)
+	if len(c.CORSOrigins) == 0 && !c.Production() {
+		// Frontends on another dev-server port can call a development instance out of the box;
+		// no credentials are involved (tokens travel in the Authorization header).
+		c.CORSOrigins = []string{"*"}
+	}
+	return c, fs.Args(), nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// envReader reads typed environment variables and remembers malformed ones, so a typo in a
+// deployment fails at start instead of silently running with a default.
+type envReader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (e *envReader) str(key, def string) string {
+	if v := strings.TrimSpace(e.getenv(key)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (e *envReader) int(key string, def int) int {
+	v := e.str(key, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		e.errs = append(e.errs, fmt.Errorf("%s: %q is not a non-negative integer", key, v))
+	}
+	return n
+}
+
+func (e *envReader) duration(key string, def time.Duration) time.Duration {
+	v := e.str(key, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		e.errs = append(e.errs, fmt.Errorf("%s: %q is not a duration such as 30s or 5m", key, v))
+	}
+	return d
+}

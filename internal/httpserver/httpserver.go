@@ -1,0 +1,115 @@
+// Package httpserver is Vitrine's HTTP edge: routing, access logs, CORS, health checks and the
+// playground around the GraphQL handler.
+package httpserver
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/cors"
+
+	"github.com/vitrinehq/vitrine/internal/playground"
+	"github.com/vitrinehq/vitrine/internal/reqlog"
+)
+
+// MaxBodyBytes bounds request bodies; GraphQL documents are small.
+const MaxBodyBytes = 1 << 20
+
+// Options are the parts the router serves.
+type Options struct {
+	Log         *slog.Logger
+	GraphQL     http.Handler
+	Playground  *playground.Playground
+	CORSOrigins []string
+	// Ready reports whether the service can serve traffic (the database answers).
+	Ready func(context.Context) error
+}
+
+// New returns the router. Middleware reads top to bottom in the order requests meet it.
+func New(opts Options) http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID)
+	r.Use(accessLog(opts.Log))
+	r.Use(middleware.Recoverer)
+	if len(opts.CORSOrigins) > 0 {
+		r.Use(cors.Handler(cors.Options{
+			AllowedOrigins: opts.CORSOrigins,
+			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept"},
+			// Tokens travel in the Authorization header, never cookies: no credentials mode.
+			AllowCredentials: false,
+			MaxAge:           600,
+		}))
+	}
+
+	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	r.Get("/readyz", readyz(opts.Ready))
+	r.Handle("/graphql", limitBody(opts.GraphQL))
+	if opts.Playground != nil {
+		r.Handle("/playground/assets/*", opts.Playground.Assets())
+		r.Handle("/", opts.Playground.Page())
+	}
+	return r
+}
+
+func readyz(ready func(context.Context) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := ready(ctx); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": "ok"})
+	}
+}
+
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// accessLog writes one line per request, with the GraphQL operation name and error count that
+// the GraphQL layer records in reqlog.Info.
+func accessLog(log *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			info := &reqlog.Info{}
+			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+			next.ServeHTTP(ww, r.WithContext(reqlog.NewContext(r.Context(), info)))
+			status := ww.Status()
+			if status == 0 {
+				status = http.StatusOK
+			}
+			attrs := []slog.Attr{
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", status),
+				slog.Duration("duration", time.Since(start)),
+				slog.Int("bytes", ww.BytesWritten()),
+				slog.String("request_id", middleware.GetReqID(r.Context())),
+			}
+			if r.URL.Path == "/graphql" {
+				attrs = append(attrs, slog.String("operation", info.Operation), slog.Int("errors", info.Errors))
+			}
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+		})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
