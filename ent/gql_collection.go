@@ -781,11 +781,6 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, user.FieldDisplayName)
 				fieldSeen[user.FieldDisplayName] = struct{}{}
 			}
-		case "role":
-			if _, ok := fieldSeen[user.FieldRole]; !ok {
-				selectedFields = append(selectedFields, user.FieldRole)
-				fieldSeen[user.FieldRole] = struct{}{}
-			}
 		case "id":
 		case "__typename":
 		default:

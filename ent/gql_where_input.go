@@ -514,21 +514,6 @@ type ProductWhereInput struct {
 	PriceLT    *int64  `json:"priceLT,omitempty"`
 	PriceLTE   *int64  `json:"priceLTE,omitempty"`
 
-	// "currency" field predicates.
-	Currency             *string  `json:"currency,omitempty"`
-	CurrencyNEQ          *string  `json:"currencyNEQ,omitempty"`
-	CurrencyIn           []string `json:"currencyIn,omitempty"`
-	CurrencyNotIn        []string `json:"currencyNotIn,omitempty"`
-	CurrencyGT           *string  `json:"currencyGT,omitempty"`
-	CurrencyGTE          *string  `json:"currencyGTE,omitempty"`
-	CurrencyLT           *string  `json:"currencyLT,omitempty"`
-	CurrencyLTE          *string  `json:"currencyLTE,omitempty"`
-	CurrencyContains     *string  `json:"currencyContains,omitempty"`
-	CurrencyHasPrefix    *string  `json:"currencyHasPrefix,omitempty"`
-	CurrencyHasSuffix    *string  `json:"currencyHasSuffix,omitempty"`
-	CurrencyEqualFold    *string  `json:"currencyEqualFold,omitempty"`
-	CurrencyContainsFold *string  `json:"currencyContainsFold,omitempty"`
-
 	// "stock" field predicates.
 	Stock      *int  `json:"stock,omitempty"`
 	StockNEQ   *int  `json:"stockNEQ,omitempty"`
@@ -893,45 +878,6 @@ func (i *ProductWhereInput) P() (predicate.Product, error) {
 	}
 	if i.PriceLTE != nil {
 		predicates = append(predicates, product.PriceLTE(*i.PriceLTE))
-	}
-	if i.Currency != nil {
-		predicates = append(predicates, product.CurrencyEQ(*i.Currency))
-	}
-	if i.CurrencyNEQ != nil {
-		predicates = append(predicates, product.CurrencyNEQ(*i.CurrencyNEQ))
-	}
-	if len(i.CurrencyIn) > 0 {
-		predicates = append(predicates, product.CurrencyIn(i.CurrencyIn...))
-	}
-	if len(i.CurrencyNotIn) > 0 {
-		predicates = append(predicates, product.CurrencyNotIn(i.CurrencyNotIn...))
-	}
-	if i.CurrencyGT != nil {
-		predicates = append(predicates, product.CurrencyGT(*i.CurrencyGT))
-	}
-	if i.CurrencyGTE != nil {
-		predicates = append(predicates, product.CurrencyGTE(*i.CurrencyGTE))
-	}
-	if i.CurrencyLT != nil {
-		predicates = append(predicates, product.CurrencyLT(*i.CurrencyLT))
-	}
-	if i.CurrencyLTE != nil {
-		predicates = append(predicates, product.CurrencyLTE(*i.CurrencyLTE))
-	}
-	if i.CurrencyContains != nil {
-		predicates = append(predicates, product.CurrencyContains(*i.CurrencyContains))
-	}
-	if i.CurrencyHasPrefix != nil {
-		predicates = append(predicates, product.CurrencyHasPrefix(*i.CurrencyHasPrefix))
-	}
-	if i.CurrencyHasSuffix != nil {
-		predicates = append(predicates, product.CurrencyHasSuffix(*i.CurrencyHasSuffix))
-	}
-	if i.CurrencyEqualFold != nil {
-		predicates = append(predicates, product.CurrencyEqualFold(*i.CurrencyEqualFold))
-	}
-	if i.CurrencyContainsFold != nil {
-		predicates = append(predicates, product.CurrencyContainsFold(*i.CurrencyContainsFold))
 	}
 	if i.Stock != nil {
 		predicates = append(predicates, product.StockEQ(*i.Stock))
@@ -1759,12 +1705,6 @@ type UserWhereInput struct {
 	DisplayNameEqualFold    *string  `json:"displayNameEqualFold,omitempty"`
 	DisplayNameContainsFold *string  `json:"displayNameContainsFold,omitempty"`
 
-	// "role" field predicates.
-	Role      *user.Role  `json:"role,omitempty"`
-	RoleNEQ   *user.Role  `json:"roleNEQ,omitempty"`
-	RoleIn    []user.Role `json:"roleIn,omitempty"`
-	RoleNotIn []user.Role `json:"roleNotIn,omitempty"`
-
 	// "reviews" edge predicates.
 	HasReviews     *bool               `json:"hasReviews,omitempty"`
 	HasReviewsWith []*ReviewWhereInput `json:"hasReviewsWith,omitempty"`
@@ -1951,18 +1891,6 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 	}
 	if i.DisplayNameContainsFold != nil {
 		predicates = append(predicates, user.DisplayNameContainsFold(*i.DisplayNameContainsFold))
-	}
-	if i.Role != nil {
-		predicates = append(predicates, user.RoleEQ(*i.Role))
-	}
-	if i.RoleNEQ != nil {
-		predicates = append(predicates, user.RoleNEQ(*i.RoleNEQ))
-	}
-	if len(i.RoleIn) > 0 {
-		predicates = append(predicates, user.RoleIn(i.RoleIn...))
-	}
-	if len(i.RoleNotIn) > 0 {
-		predicates = append(predicates, user.RoleNotIn(i.RoleNotIn...))
 	}
 
 	if i.HasReviews != nil {

@@ -144,33 +144,47 @@ func init() {
 	// productDescPrice is the schema descriptor for price field.
 	productDescPrice := productFields[4].Descriptor()
 	// product.PriceValidator is a validator for the "price" field. It is called by the builders before save.
-	product.PriceValidator = productDescPrice.Validators[0].(func(int64) error)
-	// productDescCurrency is the schema descriptor for currency field.
-	productDescCurrency := productFields[5].Descriptor()
-	// product.DefaultCurrency holds the default value on creation for the currency field.
-	product.DefaultCurrency = productDescCurrency.Default.(string)
-	// product.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
-	product.CurrencyValidator = func() func(string) error {
-		validators := productDescCurrency.Validators
-		fns := [...]func(string) error{
-			validators[0].(func(string) error),
-			validators[1].(func(string) error),
+	product.PriceValidator = func() func(int64) error {
+		validators := productDescPrice.Validators
+		fns := [...]func(int64) error{
+			validators[0].(func(int64) error),
+			validators[1].(func(int64) error),
 		}
-		return func(currency string) error {
+		return func(price int64) error {
 			for _, fn := range fns {
-				if err := fn(currency); err != nil {
+				if err := fn(price); err != nil {
 					return err
 				}
 			}
 			return nil
 		}
 	}()
+	// productDescCurrency is the schema descriptor for currency field.
+	productDescCurrency := productFields[5].Descriptor()
+	// product.DefaultCurrency holds the default value on creation for the currency field.
+	product.DefaultCurrency = productDescCurrency.Default.(string)
+	// product.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	product.CurrencyValidator = productDescCurrency.Validators[0].(func(string) error)
 	// productDescStock is the schema descriptor for stock field.
 	productDescStock := productFields[6].Descriptor()
 	// product.DefaultStock holds the default value on creation for the stock field.
 	product.DefaultStock = productDescStock.Default.(int)
 	// product.StockValidator is a validator for the "stock" field. It is called by the builders before save.
-	product.StockValidator = productDescStock.Validators[0].(func(int) error)
+	product.StockValidator = func() func(int) error {
+		validators := productDescStock.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(stock int) error {
+			for _, fn := range fns {
+				if err := fn(stock); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// productDescImageURL is the schema descriptor for image_url field.
 	productDescImageURL := productFields[7].Descriptor()
 	// product.ImageURLValidator is a validator for the "image_url" field. It is called by the builders before save.

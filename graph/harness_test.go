@@ -5,15 +5,21 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/ent/user"
 	"github.com/vitrinehq/vitrine/graph"
+	"github.com/vitrinehq/vitrine/internal/account"
+	"github.com/vitrinehq/vitrine/internal/auth"
 	"github.com/vitrinehq/vitrine/internal/catalog"
+	"github.com/vitrinehq/vitrine/internal/feedback"
 	"github.com/vitrinehq/vitrine/internal/gqltest"
 	"github.com/vitrinehq/vitrine/internal/httpserver"
 	"github.com/vitrinehq/vitrine/internal/pgtest"
@@ -23,27 +29,64 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
+// testSecret signs the test stack's tokens; tests forge bad tokens against it.
+var testSecret = []byte("test-secret-test-secret-test-secret!")
+
+const (
+	testIssuer   = "vitrine"
+	testAudience = "vitrine"
+)
+
 // env is a running Vitrine HTTP stack over one store.
 type env struct {
-	st  *store.Store
-	gql *gqltest.Client
-	fx  fixture
+	st     *store.Store
+	gql    *gqltest.Client
+	fx     fixture
+	tokens *auth.Tokens
 }
 
 func newEnv(t *testing.T, st *store.Store) *env {
 	t.Helper()
+	return newEnvWithCost(t, st, bcrypt.MinCost)
+}
+
+// newEnvWithCost builds the stack with a given bcrypt cost: tests use the minimum for speed,
+// the login timing test uses production's.
+func newEnvWithCost(t *testing.T, st *store.Store, cost int) *env {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	tokens, err := auth.NewTokens(testSecret, time.Hour, testIssuer, testAudience)
+	require.NoError(t, err)
+	accounts, err := account.New(st.Client, cost)
+	require.NoError(t, err)
 	h := httpserver.New(httpserver.Options{
 		Log: log,
 		GraphQL: graph.NewHandler(&graph.Resolver{
-			Client:  st.Client,
-			Catalog: catalog.New(st.Client, st.DB, st.Dialect),
+			Client:   st.Client,
+			Catalog:  catalog.New(st.Client, st.DB, st.Dialect),
+			Accounts: accounts,
+			Feedback: feedback.New(st.Client),
+			Tokens:   tokens,
 		}, graph.ServerOptions{Log: log, Introspection: true}),
-		Ready: st.Ping,
+		Ready:        st.Ping,
+		Authenticate: tokens.Middleware(accounts.Lookup),
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{st: st, gql: &gqltest.Client{URL: srv.URL + "/graphql"}, fx: loadFixture(t, st.Client)}
+	return &env{st: st, gql: &gqltest.Client{URL: srv.URL + "/graphql"}, fx: loadFixture(t, st.Client), tokens: tokens}
+}
+
+// as returns a client that sends the given bearer token (or raw Authorization header).
+func (e *env) as(authorization string) *gqltest.Client {
+	return &gqltest.Client{URL: e.gql.URL, Header: http.Header{"Authorization": {authorization}}}
+}
+
+// asUser returns a client authenticated as u with a valid token.
+func (e *env) asUser(t *testing.T, u *ent.User) *gqltest.Client {
+	t.Helper()
+	tok, _, err := e.tokens.Issue(u.ID, u.Role)
+	require.NoError(t, err)
+	return e.as("Bearer " + tok)
 }
 
 // eachStore runs fn against a fresh stack with the fixture on every store.
@@ -57,7 +100,7 @@ func eachStore(t *testing.T, fn func(t *testing.T, e *env)) {
 type fixture struct {
 	outdoor, camping, tents, kitchen *ent.Category
 	products                         []*ent.Product
-	users                            []*ent.User
+	users                            []*ent.User // users[0] is an admin
 	reviews                          []*ent.Review
 	ratings                          []*ent.Rating
 }
@@ -99,10 +142,15 @@ func loadFixture(t *testing.T, c *ent.Client) fixture {
 			SaveX(ctx))
 	}
 	for i := range 3 {
+		role := user.RoleUSER
+		if i == 0 {
+			role = user.RoleADMIN
+		}
 		fx.users = append(fx.users, c.User.Create().
 			SetEmail(fmt.Sprintf("user%d@example.com", i)).
 			SetDisplayName(fmt.Sprintf("User %d", i)).
 			SetPasswordHash("!").
+			SetRole(role).
 			SaveX(ctx))
 	}
 	for i, u := range fx.users {

@@ -1,13 +1,39 @@
 package graph
 
 import (
+	"context"
+
 	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/graph/model"
+	"github.com/vitrinehq/vitrine/internal/account"
+	"github.com/vitrinehq/vitrine/internal/auth"
 	"github.com/vitrinehq/vitrine/internal/catalog"
+	"github.com/vitrinehq/vitrine/internal/feedback"
 )
 
 // Resolver is the root resolver. Its dependencies are explicit so tests can build one over any
 // store.
 type Resolver struct {
-	Client  *ent.Client
-	Catalog *catalog.Catalog
+	Client   *ent.Client
+	Catalog  *catalog.Catalog
+	Accounts *account.Accounts
+	Feedback *feedback.Feedback
+	Tokens   *auth.Tokens
+}
+
+// session issues a token for a user who just registered or logged in; the rest of the request
+// acts as that user, so the payload shows the user's own private fields.
+func (r *Resolver) session(ctx context.Context, u *ent.User) (*model.AuthPayload, error) {
+	tok, exp, err := r.Tokens.Issue(u.ID, u.Role)
+	if err != nil {
+		return nil, err
+	}
+	auth.SignIn(ctx, &auth.Viewer{UserID: u.ID, Role: u.Role})
+	return &model.AuthPayload{Token: tok, ExpiresAt: exp, User: u}, nil
+}
+
+// mayViewPrivate reports whether the caller may see u's private fields: u themselves or an admin.
+func mayViewPrivate(ctx context.Context, u *ent.User) bool {
+	v := auth.FromContext(ctx)
+	return v != nil && (v.UserID == u.ID || v.IsAdmin())
 }

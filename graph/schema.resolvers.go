@@ -10,7 +10,9 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/ent/user"
 	"github.com/vitrinehq/vitrine/graph/model"
+	"github.com/vitrinehq/vitrine/internal/auth"
 	"github.com/vitrinehq/vitrine/internal/catalog"
 	"github.com/vitrinehq/vitrine/internal/money"
 )
@@ -20,6 +22,79 @@ func (r *categoryResolver) Products(ctx context.Context, obj *ent.Category, afte
 	return r.Catalog.CategoryProducts(ctx, obj, catalog.Page{After: after, First: first, Before: before, Last: last}, orderBy, where, includeSubcategories)
 }
 
+// Register is the resolver for the register field.
+func (r *mutationResolver) Register(ctx context.Context, input model.RegisterInput) (*model.AuthPayload, error) {
+	u, err := r.Accounts.Register(ctx, input.Email, input.Password, input.Name)
+	if err != nil {
+		return nil, err
+	}
+	return r.session(ctx, u)
+}
+
+// Login is the resolver for the login field.
+func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*model.AuthPayload, error) {
+	u, err := r.Accounts.Login(ctx, email, password)
+	if err != nil {
+		return nil, err
+	}
+	return r.session(ctx, u)
+}
+
+// CreateProduct is the resolver for the createProduct field.
+func (r *mutationResolver) CreateProduct(ctx context.Context, input ent.CreateProductInput) (*ent.Product, error) {
+	return r.Catalog.CreateProduct(ctx, input)
+}
+
+// UpdateProduct is the resolver for the updateProduct field.
+func (r *mutationResolver) UpdateProduct(ctx context.Context, id int, input ent.UpdateProductInput) (*ent.Product, error) {
+	return r.Catalog.UpdateProduct(ctx, id, input)
+}
+
+// DeleteProduct is the resolver for the deleteProduct field.
+func (r *mutationResolver) DeleteProduct(ctx context.Context, id int) (int, error) {
+	return id, r.Catalog.DeleteProduct(ctx, id)
+}
+
+// CreateCategory is the resolver for the createCategory field.
+func (r *mutationResolver) CreateCategory(ctx context.Context, input ent.CreateCategoryInput) (*ent.Category, error) {
+	return r.Catalog.CreateCategory(ctx, input)
+}
+
+// UpdateCategory is the resolver for the updateCategory field.
+func (r *mutationResolver) UpdateCategory(ctx context.Context, id int, input ent.UpdateCategoryInput) (*ent.Category, error) {
+	return r.Catalog.UpdateCategory(ctx, id, input)
+}
+
+// DeleteCategory is the resolver for the deleteCategory field.
+func (r *mutationResolver) DeleteCategory(ctx context.Context, id int) (int, error) {
+	return id, r.Catalog.DeleteCategory(ctx, id)
+}
+
+// AddReview is the resolver for the addReview field.
+func (r *mutationResolver) AddReview(ctx context.Context, input model.AddReviewInput) (*ent.Review, error) {
+	return r.Feedback.AddReview(ctx, input.ProductID, input.Title, input.Body)
+}
+
+// UpdateReview is the resolver for the updateReview field.
+func (r *mutationResolver) UpdateReview(ctx context.Context, id int, input model.UpdateReviewInput) (*ent.Review, error) {
+	return r.Feedback.UpdateReview(ctx, id, input.Title, input.Body)
+}
+
+// DeleteReview is the resolver for the deleteReview field.
+func (r *mutationResolver) DeleteReview(ctx context.Context, id int) (int, error) {
+	return id, r.Feedback.DeleteReview(ctx, id)
+}
+
+// RateProduct is the resolver for the rateProduct field.
+func (r *mutationResolver) RateProduct(ctx context.Context, productID int, stars int) (*ent.Rating, error) {
+	return r.Feedback.Rate(ctx, productID, stars)
+}
+
+// DeleteRating is the resolver for the deleteRating field.
+func (r *mutationResolver) DeleteRating(ctx context.Context, productID int) (bool, error) {
+	return r.Feedback.DeleteRating(ctx, productID)
+}
+
 // Price is the resolver for the price field.
 func (r *productResolver) Price(ctx context.Context, obj *ent.Product) (*model.Money, error) {
 	return &model.Money{
@@ -27,6 +102,16 @@ func (r *productResolver) Price(ctx context.Context, obj *ent.Product) (*model.M
 		CurrencyCode: obj.Currency,
 		MinorUnits:   int(obj.Price),
 	}, nil
+}
+
+// MyRating is the resolver for the myRating field.
+func (r *productResolver) MyRating(ctx context.Context, obj *ent.Product) (*int, error) {
+	return r.Feedback.MyRating(ctx, obj.ID)
+}
+
+// MyReview is the resolver for the myReview field.
+func (r *productResolver) MyReview(ctx context.Context, obj *ent.Product) (*ent.Review, error) {
+	return r.Feedback.MyReview(ctx, obj.ID)
 }
 
 // Product is the resolver for the product field.
@@ -48,3 +133,33 @@ func (r *queryResolver) Category(ctx context.Context, slug string) (*ent.Categor
 func (r *queryResolver) Search(ctx context.Context, query string, first *int, after *entgql.Cursor[int]) (*ent.ProductConnection, error) {
 	return r.Catalog.Search(ctx, query, pageSize(first), after)
 }
+
+// Me is the resolver for the me field.
+func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
+	v := auth.FromContext(ctx)
+	if v == nil {
+		return nil, nil
+	}
+	return r.Client.User.Get(ctx, v.UserID)
+}
+
+// Email is the resolver for the email field.
+func (r *userResolver) Email(ctx context.Context, obj *ent.User) (*string, error) {
+	if !mayViewPrivate(ctx, obj) {
+		return nil, nil
+	}
+	return &obj.Email, nil
+}
+
+// Role is the resolver for the role field.
+func (r *userResolver) Role(ctx context.Context, obj *ent.User) (*user.Role, error) {
+	if !mayViewPrivate(ctx, obj) {
+		return nil, nil
+	}
+	return &obj.Role, nil
+}
+
+// Mutation returns MutationResolver implementation.
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
+type mutationResolver struct{ *Resolver }

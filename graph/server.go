@@ -22,7 +22,10 @@ type ServerOptions struct {
 // the error presenter and panic recovery, pagination limits, and entgql's transactioner so
 // that each mutation runs in one transaction.
 func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	srv := handler.New(NewExecutableSchema(Config{
+		Resolvers:  r,
+		Directives: DirectiveRoot{Auth: Auth},
+	}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -32,6 +35,7 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 	}
 	srv.Use(entgql.Transactioner{TxOpener: r.Client})
 	srv.AroundResponses(recordForAccessLog)
+	srv.AroundResponses(rejectBadCredentials)
 	srv.AroundFields(MarkResolverErrors)
 	srv.AroundFields(PaginationLimits)
 	srv.SetErrorPresenter(ErrorPresenter(opts.Log))

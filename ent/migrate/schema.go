@@ -54,7 +54,7 @@ var (
 		{Name: "slug", Type: field.TypeString, Size: 200},
 		{Name: "description", Type: field.TypeString, Size: 2147483647, Default: ""},
 		{Name: "price", Type: field.TypeInt64},
-		{Name: "currency", Type: field.TypeString, Size: 3, Default: "USD"},
+		{Name: "currency", Type: field.TypeString, Default: "USD"},
 		{Name: "stock", Type: field.TypeInt, Default: 0},
 		{Name: "image_url", Type: field.TypeString, Nullable: true, Size: 2048},
 		{Name: "category_id", Type: field.TypeInt},

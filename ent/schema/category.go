@@ -27,8 +27,8 @@ func (Category) Fields() []ent.Field {
 			MaxLen(200).
 			Annotations(entgql.OrderField("NAME")),
 		field.String("slug").
-			NotEmpty().
 			MaxLen(200).
+			Match(slugPattern).
 			Annotations(entgql.OrderField("SLUG")),
 		field.Int("parent_id").
 			Optional().
@@ -41,13 +41,14 @@ func (Category) Fields() []ent.Field {
 func (Category) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("children", Category.Type).
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
 			From("parent").
 			Field("parent_id").
 			Unique(),
 		// Category.products is declared by hand in schema.graphql because it takes an
 		// includeSubcategories argument that entgql cannot generate.
 		edge.To("products", Product.Type).
-			Annotations(entgql.Skip(entgql.SkipType)),
+			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 
@@ -64,5 +65,6 @@ func (Category) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		entgql.RelayConnection(),
 		entgql.QueryField(),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}
 }

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"math"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/entsql"
@@ -32,25 +34,26 @@ func (Product) Fields() []ent.Field {
 			MaxLen(200).
 			Annotations(entgql.OrderField("NAME")),
 		field.String("slug").
-			NotEmpty().
-			MaxLen(200),
+			MaxLen(200).
+			Match(slugPattern),
 		field.Text("description").
 			Default(""),
 		// Money is an integer count of the currency's minor units, never a float. The GraphQL
 		// type exposes it as a Money object (schema.graphql); filters and ordering use minor units.
 		field.Int64("price").
 			NonNegative().
+			Max(math.MaxInt32). // GraphQL Int is 32-bit
 			Annotations(
 				entgql.OrderField("PRICE"),
 				entgql.Skip(entgql.SkipType),
 			),
 		field.String("currency").
-			MinLen(3).
-			MaxLen(3).
+			Match(currencyPattern).
 			Default("USD").
-			Annotations(entgql.Skip(entgql.SkipType)),
+			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipWhereInput)),
 		field.Int("stock").
 			NonNegative().
+			Max(math.MaxInt32).
 			Default(0).
 			Annotations(entgql.OrderField("STOCK")),
 		field.String("image_url").
@@ -72,7 +75,11 @@ func (Product) Edges() []ent.Edge {
 			Required(),
 		// Deleting a product deletes its reviews and ratings in the database itself.
 		edge.To("reviews", Review.Type).
-			Annotations(entgql.RelayConnection(), entsql.OnDelete(entsql.Cascade)),
+			Annotations(
+				entgql.RelayConnection(),
+				entsql.OnDelete(entsql.Cascade),
+				entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+			),
 		edge.To("ratings", Rating.Type).
 			Annotations(entgql.Skip(), entsql.OnDelete(entsql.Cascade)),
 	}
@@ -96,5 +103,6 @@ func (Product) Annotations() []schema.Annotation {
 		entgql.RelayConnection(),
 		entgql.QueryField(),
 		entgql.MultiOrder(),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}
 }

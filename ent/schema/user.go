@@ -36,9 +36,11 @@ func (User) Fields() []ent.Field {
 		field.String("password_hash").
 			Sensitive().
 			Annotations(entgql.Skip()),
+		// Visible only to the user and admins, so schema.graphql declares it by hand.
 		field.Enum("role").
 			Values("USER", "ADMIN").
-			Default("USER"),
+			Default("USER").
+			Annotations(entgql.Skip()),
 	}
 }
 

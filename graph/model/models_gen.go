@@ -2,6 +2,29 @@
 
 package model
 
+import (
+	"time"
+
+	"github.com/vitrinehq/vitrine/ent"
+)
+
+type AddReviewInput struct {
+	ProductID int `json:"productID"`
+	// At most 200 characters; may be empty.
+	Title string `json:"title"`
+	// 1 to 10,000 characters, stored verbatim.
+	Body string `json:"body"`
+}
+
+// A session token and the user it belongs to.
+type AuthPayload struct {
+	// A JWT to send as `Authorization: Bearer <token>`.
+	Token string `json:"token"`
+	// When the token stops being accepted; log in again after.
+	ExpiresAt time.Time `json:"expiresAt"`
+	User      *ent.User `json:"user"`
+}
+
 // An amount of money. Amounts are exact: they are stored as an integer count of the currency's
 // minor units (cents for USD, yen for JPY) and never pass through a float.
 type Money struct {
@@ -11,4 +34,19 @@ type Money struct {
 	CurrencyCode string `json:"currencyCode"`
 	// The amount in the currency's minor units, e.g. 1999 for 19.99 USD. Filters and ordering on price use this unit.
 	MinorUnits int `json:"minorUnits"`
+}
+
+type RegisterInput struct {
+	// Any valid address; stored trimmed and lower-cased, unique across accounts.
+	Email string `json:"email"`
+	// 8 to 72 bytes.
+	Password string `json:"password"`
+	// Display name shown with reviews, 1 to 100 characters.
+	Name string `json:"name"`
+}
+
+// Only the fields given change.
+type UpdateReviewInput struct {
+	Title *string `json:"title,omitempty"`
+	Body  *string `json:"body,omitempty"`
 }

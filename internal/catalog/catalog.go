@@ -20,14 +20,14 @@ import (
 // values for the client's mistakes and wrapped errors for everything else.
 type Catalog struct {
 	client  *ent.Client
-	db      *sql.DB
+	sqlDB   *sql.DB
 	dialect string
 }
 
 // New returns a Catalog over an ent client and the *sql.DB beneath it (search uses SQL that
 // ent cannot express).
 func New(client *ent.Client, db *sql.DB, dialect string) *Catalog {
-	return &Catalog{client: client, db: db, dialect: dialect}
+	return &Catalog{client: client, sqlDB: db, dialect: dialect}
 }
 
 // Page is a Relay page request, already checked by the GraphQL layer's pagination limits.
@@ -81,17 +81,29 @@ func (c *Catalog) CategoryProducts(ctx context.Context, cat *ent.Category, page 
 		ent.WithProductOrder(orderBy), ent.WithProductFilter(where.Filter))
 }
 
-// InCategoryTree matches products of the category root and of all its descendants. The
-// recursive CTE runs in the database (Postgres and SQLite both support it); UNION rather
-// than UNION ALL stops at a cycle should one ever be written.
+// InCategoryTree matches products of the category root and of all its descendants.
 func InCategoryTree(root int) predicate.Product {
 	return func(s *entsql.Selector) {
-		s.Where(entsql.P(func(b *entsql.Builder) {
-			b.Ident(s.C(product.FieldCategoryID)).
-				WriteString(" IN (WITH RECURSIVE subtree(id) AS (SELECT id FROM categories WHERE id = ").
-				Arg(root).
-				WriteString(" UNION SELECT c.id FROM categories c JOIN subtree ON c.parent_id = subtree.id)" +
-					" SELECT id FROM subtree)")
-		}))
+		s.Where(inSubtree(s.C(product.FieldCategoryID), root))
 	}
+}
+
+// InSubtree matches the category root and all its descendants.
+func InSubtree(root int) predicate.Category {
+	return func(s *entsql.Selector) {
+		s.Where(inSubtree(s.C(category.FieldID), root))
+	}
+}
+
+// inSubtree is "column IN (ids of root's subtree)". The recursive CTE runs in the database
+// (Postgres and SQLite both support it); UNION rather than UNION ALL stops at a cycle should
+// one ever be written.
+func inSubtree(column string, root int) *entsql.Predicate {
+	return entsql.P(func(b *entsql.Builder) {
+		b.Ident(column).
+			WriteString(" IN (WITH RECURSIVE subtree(id) AS (SELECT id FROM categories WHERE id = ").
+			Arg(root).
+			WriteString(" UNION SELECT c.id FROM categories c JOIN subtree ON c.parent_id = subtree.id)" +
+				" SELECT id FROM subtree)")
+	})
 }

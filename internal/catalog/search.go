@@ -106,13 +106,13 @@ func (c *Catalog) searchIDs(ctx context.Context, terms []string, offset, limit i
 			` ORDER BY bm25(products_fts, 10.0, 1.0), rowid LIMIT ? OFFSET ?`
 	}
 	var total int
-	if err := c.db.QueryRowContext(ctx, count, arg).Scan(&total); err != nil {
+	if err := c.sqlDB.QueryRowContext(ctx, count, arg).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	if limit == 0 || offset >= total {
 		return nil, total, nil
 	}
-	rows, err := c.db.QueryContext(ctx, page, arg, limit, offset)
+	rows, err := c.sqlDB.QueryContext(ctx, page, arg, limit, offset)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -17,6 +17,9 @@ const (
 	Production  = "production"
 )
 
+// MinJWTSecretBytes is the shortest signing secret production mode accepts.
+const MinJWTSecretBytes = 32
+
 // Config is every setting the binary reads. The README's configuration table documents each.
 type Config struct {
 	Addr            string
@@ -29,17 +32,21 @@ type Config struct {
 	DBMaxIdleConns  int
 	DBConnLifetime  time.Duration
 	ShutdownTimeout time.Duration
+	// JWTSecret signs tokens (HS256). Empty in development means "generate one per process".
+	JWTSecret   string
+	JWTTTL      time.Duration
+	JWTIssuer   string
+	JWTAudience string
 }
 
 // Production reports whether production mode is on.
 func (c Config) Production() bool { return c.Env == Production }
 
-// Load reads the environment through getenv, then lets flags in args override it. It returns
-// the remaining positional arguments.
-func Load(name string, getenv func(string) string, args []string) (Config, []string, error) {
+// Load reads the environment through getenv, then lets flags in args override it. Commands
+// with flags of their own define them on fs first. It returns the remaining arguments.
+func Load(fs *flag.FlagSet, getenv func(string) string, args []string) (Config, []string, error) {
 	e := &envReader{getenv: getenv}
 	env := e.str
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	var c Config
 	var level, origins string
 	fs.StringVar(&c.Addr, "addr", env("VITRINE_ADDR", ":8080"), "listen address (VITRINE_ADDR)")
@@ -52,6 +59,10 @@ func Load(name string, getenv func(string) string, args []string) (Config, []str
 	fs.IntVar(&c.DBMaxIdleConns, "db-max-idle-conns", e.int("VITRINE_DB_MAX_IDLE_CONNS", 20), "idle connections kept (VITRINE_DB_MAX_IDLE_CONNS)")
 	fs.DurationVar(&c.DBConnLifetime, "db-conn-max-lifetime", e.duration("VITRINE_DB_CONN_MAX_LIFETIME", 30*time.Minute), "recycle connections after (VITRINE_DB_CONN_MAX_LIFETIME)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", e.duration("VITRINE_SHUTDOWN_TIMEOUT", 20*time.Second), "graceful shutdown deadline (VITRINE_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&c.JWTSecret, "jwt-secret", env("VITRINE_JWT_SECRET", ""), "HS256 signing secret, at least 32 bytes; required in production (VITRINE_JWT_SECRET)")
+	fs.DurationVar(&c.JWTTTL, "jwt-ttl", e.duration("VITRINE_JWT_TTL", time.Hour), "token lifetime (VITRINE_JWT_TTL)")
+	fs.StringVar(&c.JWTIssuer, "jwt-issuer", env("VITRINE_JWT_ISSUER", "vitrine"), "token iss claim, checked (VITRINE_JWT_ISSUER)")
+	fs.StringVar(&c.JWTAudience, "jwt-audience", env("VITRINE_JWT_AUDIENCE", "vitrine"), "token aud claim, checked (VITRINE_JWT_AUDIENCE)")
 	if err := errors.Join(e.errs...); err != nil {
 		return c, nil, err
 	}
@@ -63,6 +74,12 @@ func Load(name string, getenv func(string) string, args []string) (Config, []str
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return c, nil, fmt.Errorf("VITRINE_LOG_LEVEL: %w", err)
+	}
+	if c.JWTTTL <= 0 {
+		return c, nil, fmt.Errorf("VITRINE_JWT_TTL must be positive, got %s", c.JWTTTL)
+	}
+	if c.Production() && len(c.JWTSecret) < MinJWTSecretBytes {
+		return c, nil, fmt.Errorf("production mode needs VITRINE_JWT_SECRET of at least %d bytes (e.g. openssl rand -base64 48)", MinJWTSecretBytes)
 	}
 	c.CORSOrigins = splitList(origins)
 	if len(c.CORSOrigins) == 0 && !c.Production() {

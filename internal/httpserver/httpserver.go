@@ -28,6 +28,8 @@ type Options struct {
 	CORSOrigins []string
 	// Ready reports whether the service can serve traffic (the database answers).
 	Ready func(context.Context) error
+	// Authenticate puts the caller in the request context; it never rejects a request.
+	Authenticate func(http.Handler) http.Handler
 }
 
 // New returns the router. Middleware reads top to bottom in the order requests meet it.
@@ -51,7 +53,12 @@ func New(opts Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	r.Get("/readyz", readyz(opts.Ready))
-	r.Handle("/graphql", limitBody(opts.GraphQL))
+	r.Group(func(r chi.Router) {
+		if opts.Authenticate != nil {
+			r.Use(opts.Authenticate)
+		}
+		r.Handle("/graphql", limitBody(opts.GraphQL))
+	})
 	if opts.Playground != nil {
 		r.Handle("/playground/assets/*", opts.Playground.Assets())
 		r.Handle("/", opts.Playground.Page())

@@ -1,0 +1,211 @@
+// Package feedback is the write side of reviews and ratings: one review and one rating per
+// user per product, editable by their author (or an admin).
+package feedback
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/ent/product"
+	"github.com/vitrinehq/vitrine/ent/rating"
+	"github.com/vitrinehq/vitrine/ent/review"
+	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/auth"
+)
+
+// Limits on review text. Text is stored verbatim; escaping is the renderer's job.
+const (
+	MaxTitleLen = 200
+	MaxBodyLen  = 10000
+)
+
+// Feedback writes reviews and ratings. Methods return BAD_USER_INPUT, NOT_FOUND and FORBIDDEN
+// *apperr.Error values for the caller's mistakes. Every method requires an authenticated
+// viewer; the GraphQL @auth directive guarantees one.
+type Feedback struct {
+	client *ent.Client
+}
+
+// New returns a Feedback over client.
+func New(client *ent.Client) *Feedback { return &Feedback{client: client} }
+
+func (f *Feedback) db(ctx context.Context) *ent.Client {
+	if tx := ent.FromContext(ctx); tx != nil {
+		return tx
+	}
+	return f.client
+}
+
+func viewer(ctx context.Context) (*auth.Viewer, error) {
+	v := auth.FromContext(ctx)
+	if v == nil {
+		return nil, apperr.Errorf(apperr.Unauthenticated, "log in to do this")
+	}
+	return v, nil
+}
+
+func checkText(title, body *string) error {
+	if title != nil && utf8.RuneCountInString(*title) > MaxTitleLen {
+		return apperr.InvalidField("title", "title must be at most %d characters", MaxTitleLen)
+	}
+	if body != nil {
+		n := utf8.RuneCountInString(*body)
+		if strings.TrimSpace(*body) == "" || n > MaxBodyLen {
+			return apperr.InvalidField("body", "body must be 1 to %d characters and not blank", MaxBodyLen)
+		}
+	}
+	return nil
+}
+
+func (f *Feedback) productExists(ctx context.Context, id int) error {
+	ok, err := f.db(ctx).Product.Query().Where(product.ID(id)).Exist(ctx)
+	if err != nil {
+		return fmt.Errorf("check product: %w", err)
+	}
+	if !ok {
+		return apperr.InvalidField("productID", "no product has this ID")
+	}
+	return nil
+}
+
+// AddReview posts the viewer's review of a product; a second review of the same product is
+// refused (edit the first instead).
+func (f *Feedback) AddReview(ctx context.Context, productID int, title, body string) (*ent.Review, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkText(&title, &body); err != nil {
+		return nil, err
+	}
+	if err := f.productExists(ctx, productID); err != nil {
+		return nil, err
+	}
+	db := f.db(ctx)
+	dup, err := db.Review.Query().Where(review.ProductID(productID), review.AuthorID(v.UserID)).Exist(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("check review: %w", err)
+	}
+	if dup {
+		return nil, errDuplicateReview
+	}
+	r, err := db.Review.Create().SetProductID(productID).SetAuthorID(v.UserID).SetTitle(title).SetBody(body).Save(ctx)
+	if ent.IsConstraintError(err) {
+		return nil, errDuplicateReview
+	}
+	return r, err
+}
+
+var errDuplicateReview = apperr.InvalidField("productID", "you have already reviewed this product; update that review instead")
+
+// ownReview loads a review the viewer may change: their own, or any for an admin.
+func (f *Feedback) ownReview(ctx context.Context, id int) (*ent.Review, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := f.db(ctx).Review.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, apperr.Errorf(apperr.NotFound, "no review has this ID")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.AuthorID != v.UserID && !v.IsAdmin() {
+		return nil, apperr.Errorf(apperr.Forbidden, "only the review's author or an admin may change it")
+	}
+	return r, nil
+}
+
+// UpdateReview changes the title and/or body of a review.
+func (f *Feedback) UpdateReview(ctx context.Context, id int, title, body *string) (*ent.Review, error) {
+	if err := checkText(title, body); err != nil {
+		return nil, err
+	}
+	r, err := f.ownReview(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Update().SetNillableTitle(title).SetNillableBody(body).Save(ctx)
+}
+
+// DeleteReview deletes a review.
+func (f *Feedback) DeleteReview(ctx context.Context, id int) error {
+	if _, err := f.ownReview(ctx, id); err != nil {
+		return err
+	}
+	return f.db(ctx).Review.DeleteOneID(id).Exec(ctx)
+}
+
+// Rate sets the viewer's stars for a product. It is one INSERT … ON CONFLICT DO UPDATE, so
+// concurrent calls by the same user converge on one row instead of racing a read-then-write.
+func (f *Feedback) Rate(ctx context.Context, productID, stars int) (*ent.Rating, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if stars < 1 || stars > 5 {
+		return nil, apperr.InvalidField("stars", "stars must be a whole number from 1 to 5")
+	}
+	if err := f.productExists(ctx, productID); err != nil {
+		return nil, err
+	}
+	db := f.db(ctx)
+	err = db.Rating.Create().
+		SetProductID(productID).SetUserID(v.UserID).SetStars(stars).
+		OnConflict(sql.ConflictColumns(rating.FieldProductID, rating.FieldUserID)).
+		Update(func(u *ent.RatingUpsert) { u.SetStars(stars).UpdateUpdatedAt() }).
+		Exec(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("upsert rating: %w", err)
+	}
+	return db.Rating.Query().Where(rating.ProductID(productID), rating.UserID(v.UserID)).Only(ctx)
+}
+
+// DeleteRating removes the viewer's rating of a product and reports whether there was one.
+func (f *Feedback) DeleteRating(ctx context.Context, productID int) (bool, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return false, err
+	}
+	n, err := f.db(ctx).Rating.Delete().Where(rating.ProductID(productID), rating.UserID(v.UserID)).Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("delete rating: %w", err)
+	}
+	return n > 0, nil
+}
+
+// MyRating returns the viewer's stars for a product, or nil (also for anonymous callers).
+func (f *Feedback) MyRating(ctx context.Context, productID int) (*int, error) {
+	v := auth.FromContext(ctx)
+	if v == nil {
+		return nil, nil
+	}
+	r, err := f.db(ctx).Rating.Query().Where(rating.ProductID(productID), rating.UserID(v.UserID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &r.Stars, nil
+}
+
+// MyReview returns the viewer's review of a product, or nil.
+func (f *Feedback) MyReview(ctx context.Context, productID int) (*ent.Review, error) {
+	v := auth.FromContext(ctx)
+	if v == nil {
+		return nil, nil
+	}
+	r, err := f.db(ctx).Review.Query().Where(review.ProductID(productID), review.AuthorID(v.UserID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return r, err
+}
+
