@@ -51,7 +51,9 @@ func unsigned(t *testing.T, userID int) string {
 // badCredentials are Authorization headers that must be refused, each for one reason.
 func badCredentials(t *testing.T, e *env) map[string]string {
 	admin := e.fx.users[0].ID
-	set := func(k string, v any) func(jwt.Token) { return func(tok jwt.Token) { require.NoError(t, tok.Set(k, v)) } }
+	set := func(k string, v any) func(jwt.Token) {
+		return func(tok jwt.Token) { require.NoError(t, tok.Set(k, v)) }
+	}
 	return map[string]string{
 		"Expired":        "Bearer " + forge(t, admin, jwa.HS256, testSecret, set(jwt.ExpirationKey, time.Now().Add(-time.Hour))),
 		"NotYetValid":    "Bearer " + forge(t, admin, jwa.HS256, testSecret, set(jwt.NotBeforeKey, time.Now().Add(time.Hour))),

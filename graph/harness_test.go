@@ -133,12 +133,12 @@ func loadFixture(t *testing.T, c *ent.Client) fixture {
 			SetName(name).
 			SetSlug(fmt.Sprintf("item-%02d", i)).
 			SetDescription(desc).
-			SetPrice(int64(500 + (i%10)*250)). // ten distinct prices, three products each
+			SetPrice(int64(500+(i%10)*250)). // ten distinct prices, three products each
 			SetCurrency("USD").
-			SetStock(i % 7).
+			SetStock(i%7).
 			SetCategory(cats[i%4]).
-			SetCreatedAt(base.Add(time.Duration(i) * time.Hour)).
-			SetUpdatedAt(base.Add(time.Duration(30-i) * time.Hour)).
+			SetCreatedAt(base.Add(time.Duration(i)*time.Hour)).
+			SetUpdatedAt(base.Add(time.Duration(30-i)*time.Hour)).
 			SaveX(ctx))
 	}
 	for i := range 3 {
@@ -157,7 +157,7 @@ func loadFixture(t *testing.T, c *ent.Client) fixture {
 		fx.reviews = append(fx.reviews, c.Review.Create().
 			SetProduct(fx.products[0]).SetAuthor(u).
 			SetTitle(fmt.Sprintf("Review %d", i)).SetBody("Body").
-			SetCreatedAt(base.Add(time.Duration(i) * 24 * time.Hour)).
+			SetCreatedAt(base.Add(time.Duration(i)*24*time.Hour)).
 			SaveX(ctx))
 		fx.ratings = append(fx.ratings, c.Rating.Create().
 			SetProduct(fx.products[0]).SetUser(u).SetStars(3+i).SaveX(ctx))

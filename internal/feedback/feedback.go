@@ -208,4 +208,3 @@ func (f *Feedback) MyReview(ctx context.Context, productID int) (*ent.Review, er
 	}
 	return r, err
 }
-
