@@ -223,7 +223,9 @@ func TestReviewsAndRatings(t *testing.T) {
 			})
 		}
 		verbatim := "<script>alert('x')</script> \"quotes\" & ünïcödé 🚀\n" + strings.Repeat("b", 9900)
-		var out struct{ AddReview struct{ ID, Title, Body string } }
+		var out struct {
+			AddReview struct{ ID, Title, Body string }
+		}
 		bob.MustData(t, &out, add, map[string]any{"in": map[string]any{"productID": p, "title": strings.Repeat("t", 200), "body": verbatim}})
 		require.Equal(t, verbatim, out.AddReview.Body)
 		got := bob.MustError(t, "BAD_USER_INPUT", add, map[string]any{"in": map[string]any{"productID": p, "title": "again", "body": "again"}})
