@@ -63,7 +63,7 @@ func newEnvWithCost(t *testing.T, st *store.Store, cost int) *env {
 		Log: log,
 		GraphQL: graph.NewHandler(&graph.Resolver{
 			Client:   st.Client,
-			Catalog:  catalog.New(st.Client, st.DB, st.Dialect),
+			Catalog:  catalog.New(st.Client, st.Dialect),
 			Accounts: accounts,
 			Feedback: feedback.New(st.Client),
 			Tokens:   tokens,

@@ -4,7 +4,6 @@ package catalog
 
 import (
 	"context"
-	"database/sql"
 
 	entsql "entgo.io/ent/dialect/sql"
 
@@ -20,14 +19,12 @@ import (
 // values for the client's mistakes and wrapped errors for everything else.
 type Catalog struct {
 	client  *ent.Client
-	sqlDB   *sql.DB
 	dialect string
 }
 
-// New returns a Catalog over an ent client and the *sql.DB beneath it (search uses SQL that
-// ent cannot express).
-func New(client *ent.Client, db *sql.DB, dialect string) *Catalog {
-	return &Catalog{client: client, sqlDB: db, dialect: dialect}
+// New returns a Catalog over an ent client of the given dialect (search SQL differs).
+func New(client *ent.Client, dialect string) *Catalog {
+	return &Catalog{client: client, dialect: dialect}
 }
 
 // Page is a Relay page request, already checked by the GraphQL layer's pagination limits.

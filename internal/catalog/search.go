@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"unicode"
@@ -105,14 +106,15 @@ func (c *Catalog) searchIDs(ctx context.Context, terms []string, offset, limit i
 		page = `SELECT rowid FROM products_fts WHERE ` + match +
 			` ORDER BY bm25(products_fts, 10.0, 1.0), rowid LIMIT ? OFFSET ?`
 	}
-	var total int
-	if err := c.sqlDB.QueryRowContext(ctx, count, arg).Scan(&total); err != nil {
+	db := c.db(ctx)
+	total, err := scanCount(db.QueryContext(ctx, count, arg))
+	if err != nil {
 		return nil, 0, err
 	}
 	if limit == 0 || offset >= total {
 		return nil, total, nil
 	}
-	rows, err := c.sqlDB.QueryContext(ctx, page, arg, limit, offset)
+	rows, err := db.QueryContext(ctx, page, arg, limit, offset)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -126,6 +128,21 @@ func (c *Catalog) searchIDs(ctx context.Context, terms []string, offset, limit i
 		ids = append(ids, id)
 	}
 	return ids, total, rows.Err()
+}
+
+// scanCount reads the single integer of a COUNT query.
+func scanCount(rows *sql.Rows, err error) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var n int
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, err
+		}
+	}
+	return n, rows.Err()
 }
 
 // searchConnection loads the ranked products (with what the selection needs) and keeps
