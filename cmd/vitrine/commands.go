@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/vitrinehq/vitrine/internal/account"
+	"github.com/vitrinehq/vitrine/internal/config"
+	"github.com/vitrinehq/vitrine/internal/seed"
+	"github.com/vitrinehq/vitrine/internal/store"
+	"golang.org/x/crypto/bcrypt"
+)
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, _, err := config.Load(flag.NewFlagSet("vitrine migrate", flag.ContinueOnError), getenv, args)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "schema is up to date (%s)\n", st.Dialect)
+	return nil
+}
+
+func seedCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, _, err := config.Load(flag.NewFlagSet("vitrine seed", flag.ContinueOnError), getenv, args)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	empty, err := seed.IsEmpty(ctx, st.Client)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		return errors.New("the database already holds a catalog; seed loads only into an empty database")
+	}
+	start := time.Now()
+	stats, err := loadDemo(ctx, cfg, st)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "seeded %d categories, %d products, %d users, %d reviews, %d ratings in %s\n",
+		stats.Categories, stats.Products, stats.Users, stats.Reviews, stats.Ratings,
+		time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// loadDemo loads the demo catalog and, outside production, the documented demo accounts.
+func loadDemo(ctx context.Context, cfg config.Config, st *store.Store) (seed.Stats, error) {
+	stats, err := seed.Load(ctx, st.Client, seed.Demo())
+	if err != nil {
+		return stats, fmt.Errorf("seed demo data: %w", err)
+	}
+	if cfg.Production() {
+		return stats, nil
+	}
+	accounts, err := account.New(st.Client, bcrypt.DefaultCost)
+	if err != nil {
+		return stats, err
+	}
+	return stats, accounts.CreateDemoAccounts(ctx)
+}
+
+func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	return store.Open(ctx, store.Options{
+		DatabaseURL:     cfg.DatabaseURL,
+		DataDir:         cfg.DataDir,
+		MaxOpenConns:    cfg.DBMaxOpenConns,
+		MaxIdleConns:    cfg.DBMaxIdleConns,
+		ConnMaxLifetime: cfg.DBConnLifetime,
+	})
+}
+
+// newLogger logs JSON in production (for log pipelines) and text in development (for people).
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.Production() {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// healthcheck probes /healthz on the configured address, so container images without curl
+// can still declare a health check.
+func healthcheck(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, _, err := config.Load(flag.NewFlagSet("vitrine healthcheck", flag.ContinueOnError), getenv, args)
+	if err != nil {
+		return err
+	}
+	host, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("VITRINE_ADDR %q: %w", cfg.Addr, err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthz answered %s", res.Status)
+	}
+	fmt.Fprintln(stdout, "ok")
+	return nil
+}

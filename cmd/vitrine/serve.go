@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/vitrinehq/vitrine/graph"
+	"github.com/vitrinehq/vitrine/internal/account"
+	"github.com/vitrinehq/vitrine/internal/auth"
+	"github.com/vitrinehq/vitrine/internal/catalog"
+	"github.com/vitrinehq/vitrine/internal/config"
+	"github.com/vitrinehq/vitrine/internal/feedback"
+	"github.com/vitrinehq/vitrine/internal/httpserver"
+	"github.com/vitrinehq/vitrine/internal/playground"
+	"github.com/vitrinehq/vitrine/internal/seed"
+	"github.com/vitrinehq/vitrine/internal/store"
+	"golang.org/x/crypto/bcrypt"
+)
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, onListen func(net.Addr)) error {
+	cfg, _, err := config.Load(flag.NewFlagSet("vitrine serve", flag.ContinueOnError), getenv, args)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stdout)
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	// A new user gets a catalog to explore at once; a production store starts empty.
+	if cfg.DatabaseURL == "" && !cfg.Production() {
+		if err := seedIfEmpty(ctx, cfg, st, log); err != nil {
+			return err
+		}
+	}
+
+	tokens, err := newTokens(cfg, log)
+	if err != nil {
+		return err
+	}
+	accounts, err := account.New(st.Client, bcrypt.DefaultCost)
+	if err != nil {
+		return err
+	}
+	gql := graph.NewHandler(&graph.Resolver{
+		Client:   st.Client,
+		Catalog:  catalog.New(st.Client, st.Dialect),
+		Accounts: accounts,
+		Feedback: feedback.New(st.Client),
+		Tokens:   tokens,
+	}, graph.ServerOptions{Log: log, Introspection: true})
+	pg, err := playground.New("Vitrine", "/graphql", "/playground/assets/", exampleQuery)
+	if err != nil {
+		return err
+	}
+	handler := httpserver.New(httpserver.Options{
+		Log:          log,
+		GraphQL:      gql,
+		Playground:   pg,
+		CORSOrigins:  cfg.CORSOrigins,
+		Ready:        st.Ping,
+		Authenticate: tokens.Middleware(accounts.Lookup),
+	})
+	return listenAndServe(ctx, cfg, log, handler, onListen)
+}
+
+func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h http.Handler, onListen func(net.Addr)) error {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "env", cfg.Env, "playground", "http://"+displayAddr(ln.Addr())+"/")
+	if onListen != nil {
+		onListen(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "deadline", cfg.ShutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// newTokens uses the configured secret, or in development an ephemeral one: tokens then stop
+// working when the process restarts, which is fine for a playground and loud in the log.
+func newTokens(cfg config.Config, log *slog.Logger) (*auth.Tokens, error) {
+	secret := []byte(cfg.JWTSecret)
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return nil, err
+		}
+		log.Warn("VITRINE_JWT_SECRET is not set: using an ephemeral secret; tokens stop working when the process restarts")
+	} else if len(secret) < config.MinJWTSecretBytes {
+		log.Warn("VITRINE_JWT_SECRET is shorter than 32 bytes; production mode refuses this")
+	}
+	return auth.NewTokens(secret, cfg.JWTTTL, cfg.JWTIssuer, cfg.JWTAudience)
+}
+
+// displayAddr turns ":8080" style addresses into something a browser can open.
+func displayAddr(a net.Addr) string {
+	if tcp, ok := a.(*net.TCPAddr); ok && (tcp.IP == nil || tcp.IP.IsUnspecified()) {
+		return fmt.Sprintf("localhost:%d", tcp.Port)
+	}
+	return a.String()
+}
+
+func seedIfEmpty(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) error {
+	empty, err := seed.IsEmpty(ctx, st.Client)
+	if err != nil || !empty {
+		return err
+	}
+	start := time.Now()
+	stats, err := loadDemo(ctx, cfg, st)
+	if err != nil {
+		return err
+	}
+	log.Info("seeded demo catalog into the empty embedded store", "products", stats.Products,
+		"categories", stats.Categories, "users", stats.Users, "reviews", stats.Reviews,
+		"ratings", stats.Ratings, "took", time.Since(start).Round(time.Millisecond).String())
+	return nil
+}
+
+// exampleQuery opens the playground on a query that shows the catalog's shape.
+const exampleQuery = `# Welcome to Vitrine. Press the play button (or Ctrl-Enter) to run this query.
+# Try: search(query: "waterproof"), product(id: ...), category(slug: ...), node(id: ...).
+query Catalog($first: Int = 5, $after: Cursor) {
+  products(
+    first: $first
+    after: $after
+    where: { priceGTE: 1000, priceLTE: 20000 }   # minor units: 10.00 to 200.00
+    orderBy: [{ field: PRICE, direction: ASC }]
+  ) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges {
+      node {
+        id
+        name
+        price { amount currencyCode }
+        category { name slug parent { name } }
+        reviews(first: 2) {
+          totalCount
+          edges { node { title author { displayName } } }
+        }
+      }
+    }
+  }
+  search(query: "waterproof jacket", first: 3) {
+    edges { node { name slug } }
+  }
+}
+`
