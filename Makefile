@@ -25,7 +25,8 @@ generate:
 lint:
 	@bad=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$bad" ]; then echo "gofmt -w needed on:"; echo "$$bad"; exit 1; fi
 	$(GO) vet ./...
-	staticcheck ./...
+	@# ent/ is generated (ent/schema excepted) and uses APIs gqlgen has since deprecated.
+	staticcheck $$($(GO) list ./... | grep -v '/ent$$' | grep -v '/ent/') ./ent/schema/...
 
 # The tree is compared before and after `go generate`, so this also works with uncommitted work.
 GENERATED_STATE = git status --porcelain --untracked-files=all && git diff
