@@ -45,7 +45,7 @@ type CategoryEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
+	totalCount [3]map[string]int
 
 	namedChildren map[string][]*Category
 	namedProducts map[string][]*Product

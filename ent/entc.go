@@ -4,6 +4,7 @@
 package main
 
 import (
+	"fmt"
 	"log"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -20,7 +21,7 @@ func main() {
 		entgql.WithSchemaPath("../graph/ent.graphql"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(false),
-		entgql.WithSchemaHook(newestReviewsFirst),
+		entgql.WithSchemaHook(newestReviewsFirst, categoryProductsInTree),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)
@@ -43,20 +44,49 @@ func main() {
 // eager loading order nested reviews the same way.
 func newestReviewsFirst(_ *gen.Graph, s *ast.Schema) error {
 	for _, typ := range []string{"Query", "Product", "User"} {
-		def := s.Types[typ]
-		if def == nil {
-			continue
-		}
-		f := def.Fields.ForName("reviews")
-		if f == nil {
-			continue
-		}
-		if arg := f.Arguments.ForName("orderBy"); arg != nil {
-			arg.DefaultValue = &ast.Value{Kind: ast.ObjectValue, Children: ast.ChildValueList{
-				{Name: "field", Value: &ast.Value{Kind: ast.EnumValue, Raw: "CREATED_AT"}},
-				{Name: "direction", Value: &ast.Value{Kind: ast.EnumValue, Raw: "DESC"}},
-			}}
+		if arg := argument(s, typ, "reviews", "orderBy"); arg != nil {
+			arg.DefaultValue = newestFirst()
 		}
 	}
 	return nil
+}
+
+// categoryProductsInTree adds includeSubcategories to Category.products (resolved by hand when
+// true; eager-loaded by entgql otherwise) and lists newest products first by default.
+func categoryProductsInTree(_ *gen.Graph, s *ast.Schema) error {
+	f := s.Types["Category"].Fields.ForName("products")
+	if f == nil {
+		return fmt.Errorf("Category.products is not generated")
+	}
+	f.Description = "Products in this category, newest first unless orderBy says otherwise. With " +
+		"includeSubcategories, products of every descendant category are included too."
+	if arg := f.Arguments.ForName("orderBy"); arg != nil {
+		arg.DefaultValue = &ast.Value{Kind: ast.ListValue, Children: ast.ChildValueList{{Value: newestFirst()}}}
+	}
+	f.Arguments = append(f.Arguments, &ast.ArgumentDefinition{
+		Name:         "includeSubcategories",
+		Description:  "Include the products of all descendant categories.",
+		Type:         ast.NonNullNamedType("Boolean", nil),
+		DefaultValue: &ast.Value{Kind: ast.BooleanValue, Raw: "false"},
+	})
+	return nil
+}
+
+func argument(s *ast.Schema, typ, field, arg string) *ast.ArgumentDefinition {
+	def := s.Types[typ]
+	if def == nil {
+		return nil
+	}
+	f := def.Fields.ForName(field)
+	if f == nil {
+		return nil
+	}
+	return f.Arguments.ForName(arg)
+}
+
+func newestFirst() *ast.Value {
+	return &ast.Value{Kind: ast.ObjectValue, Children: ast.ChildValueList{
+		{Name: "field", Value: &ast.Value{Kind: ast.EnumValue, Raw: "CREATED_AT"}},
+		{Name: "direction", Value: &ast.Value{Kind: ast.EnumValue, Raw: "DESC"}},
+	}}
 }

@@ -28,6 +28,27 @@ func (_m *Category) Children(ctx context.Context) (result []*Category, err error
 	return result, err
 }
 
+func (_m *Category) Products(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ProductOrder, where *ProductWhereInput,
+) (*ProductConnection, error) {
+	opts := []ProductPaginateOption{
+		WithProductOrder(orderBy),
+		WithProductFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedProducts(alias); err == nil || hasTotalCount {
+		pager, err := newProductPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ProductConnection{Edges: []*ProductEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryProducts().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Product) Category(ctx context.Context) (*Category, error) {
 	result, err := _m.Edges.CategoryOrErr()
 	if IsNotLoaded(err) {

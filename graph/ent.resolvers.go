@@ -11,7 +11,13 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/catalog"
 )
+
+// Products is the resolver for the products field.
+func (r *categoryResolver) Products(ctx context.Context, obj *ent.Category, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput, includeSubcategories bool) (*ent.ProductConnection, error) {
+	return r.Catalog.CategoryProducts(ctx, obj, catalog.Page{After: after, First: first, Before: before, Last: last}, orderBy, where, includeSubcategories)
+}
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {

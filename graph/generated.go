@@ -53,15 +53,16 @@ type ComplexityRoot struct {
 	}
 
 	Category struct {
-		Children  func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Parent    func(childComplexity int) int
-		ParentID  func(childComplexity int) int
-		Products  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput, includeSubcategories bool) int
-		Slug      func(childComplexity int) int
-		UpdatedAt func(childComplexity int) int
+		Children     func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Parent       func(childComplexity int) int
+		ParentID     func(childComplexity int) int
+		ProductCount func(childComplexity int) int
+		Products     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput, includeSubcategories bool) int
+		Slug         func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
 	}
 
 	CategoryConnection struct {
@@ -105,21 +106,23 @@ type ComplexityRoot struct {
 	}
 
 	Product struct {
-		Category    func(childComplexity int) int
-		CategoryID  func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		Description func(childComplexity int) int
-		ID          func(childComplexity int) int
-		ImageURL    func(childComplexity int) int
-		MyRating    func(childComplexity int) int
-		MyReview    func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Price       func(childComplexity int) int
-		Reviews     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) int
-		Sku         func(childComplexity int) int
-		Slug        func(childComplexity int) int
-		Stock       func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		Category      func(childComplexity int) int
+		CategoryID    func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Description   func(childComplexity int) int
+		ID            func(childComplexity int) int
+		ImageURL      func(childComplexity int) int
+		MyRating      func(childComplexity int) int
+		MyReview      func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Price         func(childComplexity int) int
+		RatingSummary func(childComplexity int) int
+		ReviewCount   func(childComplexity int) int
+		Reviews       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) int
+		Sku           func(childComplexity int) int
+		Slug          func(childComplexity int) int
+		Stock         func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
 	}
 
 	ProductConnection struct {
@@ -155,6 +158,12 @@ type ComplexityRoot struct {
 		UpdatedAt func(childComplexity int) int
 	}
 
+	RatingSummary struct {
+		Average      func(childComplexity int) int
+		Count        func(childComplexity int) int
+		Distribution func(childComplexity int) int
+	}
+
 	Review struct {
 		Author    func(childComplexity int) int
 		AuthorID  func(childComplexity int) int
@@ -183,6 +192,7 @@ type ComplexityRoot struct {
 		DisplayName func(childComplexity int) int
 		Email       func(childComplexity int) int
 		ID          func(childComplexity int) int
+		ReviewCount func(childComplexity int) int
 		Reviews     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) int
 		Role        func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
@@ -206,6 +216,7 @@ type ComplexityRoot struct {
 
 type CategoryResolver interface {
 	Products(ctx context.Context, obj *ent.Category, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput, includeSubcategories bool) (*ent.ProductConnection, error)
+	ProductCount(ctx context.Context, obj *ent.Category) (int, error)
 }
 type MutationResolver interface {
 	Register(ctx context.Context, input model.RegisterInput) (*model.AuthPayload, error)
@@ -226,6 +237,8 @@ type ProductResolver interface {
 	Price(ctx context.Context, obj *ent.Product) (*model.Money, error)
 	MyRating(ctx context.Context, obj *ent.Product) (*int, error)
 	MyReview(ctx context.Context, obj *ent.Product) (*ent.Review, error)
+	RatingSummary(ctx context.Context, obj *ent.Product) (*model.RatingSummary, error)
+	ReviewCount(ctx context.Context, obj *ent.Product) (int, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -242,6 +255,7 @@ type QueryResolver interface {
 type UserResolver interface {
 	Email(ctx context.Context, obj *ent.User) (*string, error)
 	Role(ctx context.Context, obj *ent.User) (*user.Role, error)
+	ReviewCount(ctx context.Context, obj *ent.User) (int, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -317,6 +331,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Category.ParentID(childComplexity), true
+	case "Category.productCount":
+		if e.ComplexityRoot.Category.ProductCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.ProductCount(childComplexity), true
 	case "Category.products":
 		if e.ComplexityRoot.Category.Products == nil {
 			break
@@ -621,6 +641,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.Price(childComplexity), true
+	case "Product.ratingSummary":
+		if e.ComplexityRoot.Product.RatingSummary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.RatingSummary(childComplexity), true
+	case "Product.reviewCount":
+		if e.ComplexityRoot.Product.ReviewCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.ReviewCount(childComplexity), true
 	case "Product.reviews":
 		if e.ComplexityRoot.Product.Reviews == nil {
 			break
@@ -833,6 +865,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Rating.UpdatedAt(childComplexity), true
 
+	case "RatingSummary.average":
+		if e.ComplexityRoot.RatingSummary.Average == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingSummary.Average(childComplexity), true
+	case "RatingSummary.count":
+		if e.ComplexityRoot.RatingSummary.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingSummary.Count(childComplexity), true
+	case "RatingSummary.distribution":
+		if e.ComplexityRoot.RatingSummary.Distribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingSummary.Distribution(childComplexity), true
+
 	case "Review.author":
 		if e.ComplexityRoot.Review.Author == nil {
 			break
@@ -944,6 +995,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.reviewCount":
+		if e.ComplexityRoot.User.ReviewCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.ReviewCount(childComplexity), true
 	case "User.reviews":
 		if e.ComplexityRoot.User.Reviews == nil {
 			break
@@ -1138,24 +1195,6 @@ extend type Product {
   price: Money!
 }
 
-extend type Category {
-  """
-  Products in this category, newest first unless orderBy says otherwise. With
-  includeSubcategories, products of every descendant category are included too.
-  """
-  products(
-    after: Cursor
-    "At most 100; defaults to 20."
-    first: Int
-    before: Cursor
-    "At most 100."
-    last: Int
-    orderBy: [ProductOrder!] = [{field: CREATED_AT, direction: DESC}]
-    where: ProductWhereInput
-    includeSubcategories: Boolean! = false
-  ): ProductConnection!
-}
-
 extend type Query {
   "A product by ID. Null with a NOT_FOUND error when it does not exist."
   product(id: ID!): Product
@@ -1275,6 +1314,33 @@ type Mutation {
   "Remove the caller's rating of a product; false if there was none."
   deleteRating(productID: ID!): Boolean! @auth
 }
+
+"The aggregate of a product's star ratings."
+type RatingSummary {
+  "Mean stars, 1.0 to 5.0; null when the product has no ratings."
+  average: Float
+  "How many users rated the product."
+  count: Int!
+  "Five counts: index 0 holds the 1★ ratings, index 4 the 5★ ratings."
+  distribution: [Int!]!
+}
+
+extend type Product {
+  "The product's rating aggregate. Batched: one SQL query per request for all products asked."
+  ratingSummary: RatingSummary!
+  "How many reviews the product has. Batched: one SQL query per request."
+  reviewCount: Int!
+}
+
+extend type Category {
+  "How many products are directly in this category (not its subcategories). Batched."
+  productCount: Int!
+}
+
+extend type User {
+  "How many reviews the user has written. Batched."
+  reviewCount: Int!
+}
 `, BuiltIn: false},
 	{Name: "ent.graphql", Input: sourceData("ent.graphql"), BuiltIn: false},
 }
@@ -1316,6 +1382,8 @@ func (ec *executionContext) childFields_Category(ctx context.Context, field grap
 		return ec.fieldContext_Category_children(ctx, field)
 	case "products":
 		return ec.fieldContext_Category_products(ctx, field)
+	case "productCount":
+		return ec.fieldContext_Category_productCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Category", field.Name)
 }
@@ -1400,6 +1468,10 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_myRating(ctx, field)
 	case "myReview":
 		return ec.fieldContext_Product_myReview(ctx, field)
+	case "ratingSummary":
+		return ec.fieldContext_Product_ratingSummary(ctx, field)
+	case "reviewCount":
+		return ec.fieldContext_Product_reviewCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
 }
@@ -1442,6 +1514,18 @@ func (ec *executionContext) childFields_Rating(ctx context.Context, field graphq
 		return ec.fieldContext_Rating_product(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Rating", field.Name)
+}
+
+func (ec *executionContext) childFields_RatingSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "average":
+		return ec.fieldContext_RatingSummary_average(ctx, field)
+	case "count":
+		return ec.fieldContext_RatingSummary_count(ctx, field)
+	case "distribution":
+		return ec.fieldContext_RatingSummary_distribution(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_Review(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1506,6 +1590,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_email(ctx, field)
 	case "role":
 		return ec.fieldContext_User_role(ctx, field)
+	case "reviewCount":
+		return ec.fieldContext_User_reviewCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -2714,6 +2800,29 @@ func (ec *executionContext) fieldContext_Category_products(ctx context.Context, 
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Category_productCount(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_productCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Category().ProductCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Category_productCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Category", field, true, true, "Int")
 }
 
 func (ec *executionContext) _CategoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryConnection) (ret graphql.Marshaler) {
@@ -4182,6 +4291,61 @@ func (ec *executionContext) fieldContext_Product_myReview(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Product_ratingSummary(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_ratingSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().RatingSummary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RatingSummary) graphql.Marshaler {
+			return ec.marshalNRatingSummary2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐRatingSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_ratingSummary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Product_reviewCount(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_reviewCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().ReviewCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_reviewCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, true, true, "Int")
+}
+
 func (ec *executionContext) _ProductConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProductConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4975,6 +5139,75 @@ func (ec *executionContext) fieldContext_Rating_product(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RatingSummary_average(ctx context.Context, field graphql.CollectedField, obj *model.RatingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingSummary_average(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Average, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RatingSummary_average(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RatingSummary_count(ctx context.Context, field graphql.CollectedField, obj *model.RatingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingSummary_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingSummary_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingSummary_distribution(ctx context.Context, field graphql.CollectedField, obj *model.RatingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingSummary_distribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Distribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingSummary_distribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingSummary", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5522,6 +5755,29 @@ func (ec *executionContext) _User_role(ctx context.Context, field graphql.Collec
 }
 func (ec *executionContext) fieldContext_User_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, true, true, "Role")
+}
+
+func (ec *executionContext) _User_reviewCount(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_reviewCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().ReviewCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_reviewCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "Int")
 }
 
 func (ec *executionContext) _UserConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
@@ -10127,6 +10383,12 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Category_products(ctx, field, obj)
 				})
+		case "productCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Category_productCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10534,6 +10796,18 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_myReview(ctx, field, obj)
 				})
+		case "ratingSummary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_ratingSummary(ctx, field, obj)
+				})
+		case "reviewCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_reviewCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10801,6 +11075,49 @@ func (ec *executionContext) _Rating(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var ratingSummaryImplementors = []string{"RatingSummary"}
+
+func (ec *executionContext) _RatingSummary(ctx context.Context, sel ast.SelectionSet, obj *model.RatingSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RatingSummary")
+		case "average":
+			out.Values[i] = ec._RatingSummary_average(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RatingSummary_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "distribution":
+			out.Values[i] = ec._RatingSummary_distribution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var reviewImplementors = []string{"Review", "Node"}
 
 func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, obj *ent.Review) graphql.Marshaler {
@@ -11005,6 +11322,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_role(ctx, field, obj)
+				})
+		case "reviewCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_reviewCount(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -11623,6 +11946,35 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Money!")
@@ -11715,6 +12067,14 @@ func (ec *executionContext) marshalNRatingOrderField2ᚖgithubᚗcomᚋvitrinehq
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNRatingSummary2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐRatingSummary(ctx context.Context, sel ast.SelectionSet, v *model.RatingSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RatingSummary!")
+		return graphql.Null
+	}
+	return ec._RatingSummary(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRatingWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐRatingWhereInput(ctx context.Context, v any) (*ent.RatingWhereInput, error) {
@@ -12099,6 +12459,23 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 	_ = ctx
 	res := relay.MarshalCursor(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOID2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {

@@ -13,13 +13,13 @@ import (
 	"github.com/vitrinehq/vitrine/ent/user"
 	"github.com/vitrinehq/vitrine/graph/model"
 	"github.com/vitrinehq/vitrine/internal/auth"
-	"github.com/vitrinehq/vitrine/internal/catalog"
+	"github.com/vitrinehq/vitrine/internal/loader"
 	"github.com/vitrinehq/vitrine/internal/money"
 )
 
-// Products is the resolver for the products field.
-func (r *categoryResolver) Products(ctx context.Context, obj *ent.Category, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput, includeSubcategories bool) (*ent.ProductConnection, error) {
-	return r.Catalog.CategoryProducts(ctx, obj, catalog.Page{After: after, First: first, Before: before, Last: last}, orderBy, where, includeSubcategories)
+// ProductCount is the resolver for the productCount field.
+func (r *categoryResolver) ProductCount(ctx context.Context, obj *ent.Category) (int, error) {
+	return loader.FromContext(ctx).CategoryProducts.Load(ctx, obj.ID)
 }
 
 // Register is the resolver for the register field.
@@ -114,6 +114,20 @@ func (r *productResolver) MyReview(ctx context.Context, obj *ent.Product) (*ent.
 	return r.Feedback.MyReview(ctx, obj.ID)
 }
 
+// RatingSummary is the resolver for the ratingSummary field.
+func (r *productResolver) RatingSummary(ctx context.Context, obj *ent.Product) (*model.RatingSummary, error) {
+	s, err := loader.FromContext(ctx).RatingSummary.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RatingSummary{Average: s.Average(), Count: s.Count, Distribution: s.Distribution[:]}, nil
+}
+
+// ReviewCount is the resolver for the reviewCount field.
+func (r *productResolver) ReviewCount(ctx context.Context, obj *ent.Product) (int, error) {
+	return loader.FromContext(ctx).ProductReviews.Load(ctx, obj.ID)
+}
+
 // Product is the resolver for the product field.
 func (r *queryResolver) Product(ctx context.Context, id int) (*ent.Product, error) {
 	return r.Catalog.Product(ctx, id)
@@ -157,6 +171,11 @@ func (r *userResolver) Role(ctx context.Context, obj *ent.User) (*user.Role, err
 		return nil, nil
 	}
 	return &obj.Role, nil
+}
+
+// ReviewCount is the resolver for the reviewCount field.
+func (r *userResolver) ReviewCount(ctx context.Context, obj *ent.User) (int, error) {
+	return loader.FromContext(ctx).UserReviews.Load(ctx, obj.ID)
 }
 
 // Mutation returns MutationResolver implementation.

@@ -1,15 +1,19 @@
 package graph
 
 import (
-	"entgo.io/contrib/entgql"
+	"context"
 	"log/slog"
 	"net/http"
 
+	"entgo.io/contrib/entgql"
+
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vitrinehq/vitrine/internal/loader"
 )
 
 // ServerOptions configure the GraphQL handler.
@@ -34,10 +38,14 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(entgql.Transactioner{TxOpener: r.Client})
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(loader.NewContext(ctx, loader.New(r.Client)))
+	})
 	srv.AroundResponses(recordForAccessLog)
 	srv.AroundResponses(rejectBadCredentials)
 	srv.AroundFields(MarkResolverErrors)
 	srv.AroundFields(PaginationLimits)
+	srv.AroundFields(PrimeLoaders)
 	srv.SetErrorPresenter(ErrorPresenter(opts.Log))
 	srv.SetRecoverFunc(Recover(opts.Log))
 	return HTTPStatus(srv)

@@ -45,10 +45,12 @@ func (Category) Edges() []ent.Edge {
 			From("parent").
 			Field("parent_id").
 			Unique(),
-		// Category.products is declared by hand in schema.graphql because it takes an
-		// includeSubcategories argument that entgql cannot generate.
+		// ent/entc.go adds an includeSubcategories argument to the generated connection field.
 		edge.To("products", Product.Type).
-			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+			Annotations(
+				entgql.RelayConnection(),
+				entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+			),
 	}
 }
 

@@ -36,6 +36,16 @@ type Money struct {
 	MinorUnits int `json:"minorUnits"`
 }
 
+// The aggregate of a product's star ratings.
+type RatingSummary struct {
+	// Mean stars, 1.0 to 5.0; null when the product has no ratings.
+	Average *float64 `json:"average,omitempty"`
+	// How many users rated the product.
+	Count int `json:"count"`
+	// Five counts: index 0 holds the 1★ ratings, index 4 the 5★ ratings.
+	Distribution []int `json:"distribution"`
+}
+
 type RegisterInput struct {
 	// Any valid address; stored trimmed and lower-cased, unique across accounts.
 	Email string `json:"email"`

@@ -68,14 +68,16 @@ func (c *Catalog) CategoryBySlug(ctx context.Context, slug string) (*ent.Categor
 	return cat, err
 }
 
-// CategoryProducts pages through a category's products, or its whole subtree's.
+// CategoryProducts pages through a category's products, or its whole subtree's. The direct
+// case goes through entgql's generated edge method, which serves products already eager-loaded
+// with their category (one windowed query for all categories of a request).
 func (c *Catalog) CategoryProducts(ctx context.Context, cat *ent.Category, page Page, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput, includeSubcategories bool) (*ent.ProductConnection, error) {
-	q := cat.QueryProducts()
-	if includeSubcategories {
-		q = c.client.Product.Query().Where(InCategoryTree(cat.ID))
+	if !includeSubcategories {
+		return cat.Products(ctx, page.After, page.First, page.Before, page.Last, orderBy, where)
 	}
-	return q.Paginate(ctx, page.After, page.First, page.Before, page.Last,
-		ent.WithProductOrder(orderBy), ent.WithProductFilter(where.Filter))
+	return c.client.Product.Query().Where(InCategoryTree(cat.ID)).
+		Paginate(ctx, page.After, page.First, page.Before, page.Last,
+			ent.WithProductOrder(orderBy), ent.WithProductFilter(where.Filter))
 }
 
 // InCategoryTree matches products of the category root and of all its descendants.

@@ -1,0 +1,202 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/internal/loader"
+)
+
+// PrimeLoaders is a field middleware that makes batching deterministic. When a field resolves
+// to catalog objects, it walks them together with the query's selection — through the edges
+// entgql eager-loaded — collects every key a batched field will ask for (ratingSummary,
+// reviewCount, productCount), and hands each loader all its keys at once. The per-object
+// resolvers then find their values in the loader's cache, so a request costs one grouped
+// query per field however many objects it returns, independent of goroutine timing.
+func PrimeLoaders(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	if err != nil || res == nil {
+		return res, err
+	}
+	l := loader.FromContext(ctx)
+	fc := graphql.GetFieldContext(ctx)
+	if l == nil || fc == nil {
+		return res, err
+	}
+	p := &primer{oc: graphql.GetOperationContext(ctx)}
+	sel := fc.Field.Selections
+	switch v := res.(type) {
+	case *ent.ProductConnection:
+		p.products(p.nodes(sel), connNodes(v.Edges, func(e *ent.ProductEdge) *ent.Product { return e.Node }))
+	case *ent.ReviewConnection:
+		p.reviews(p.nodes(sel), connNodes(v.Edges, func(e *ent.ReviewEdge) *ent.Review { return e.Node }))
+	case *ent.CategoryConnection:
+		p.categories(p.nodes(sel), connNodes(v.Edges, func(e *ent.CategoryEdge) *ent.Category { return e.Node }))
+	case *ent.Product:
+		p.products(sel, []*ent.Product{v})
+	case *ent.Category:
+		p.categories(sel, []*ent.Category{v})
+	case []*ent.Category:
+		p.categories(sel, v)
+	case *ent.User:
+		p.users(sel, []*ent.User{v})
+	default:
+		return res, err
+	}
+	p.load(ctx, l)
+	return res, err
+}
+
+func connNodes[E any, N any](edges []*E, node func(*E) *N) []*N {
+	out := make([]*N, 0, len(edges))
+	for _, e := range edges {
+		if n := node(e); n != nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// primer collects the keys of one walk.
+type primer struct {
+	oc                              *graphql.OperationContext
+	ratingSummaries, productReviews []int
+	categoryProducts, userReviews   []int
+}
+
+// load starts every loader's batch with all its keys; it does not wait for the results.
+func (p *primer) load(ctx context.Context, l *loader.Loaders) {
+	if len(p.ratingSummaries) > 0 {
+		l.RatingSummary.LoadAllThunk(ctx, p.ratingSummaries)
+	}
+	if len(p.productReviews) > 0 {
+		l.ProductReviews.LoadAllThunk(ctx, p.productReviews)
+	}
+	if len(p.categoryProducts) > 0 {
+		l.CategoryProducts.LoadAllThunk(ctx, p.categoryProducts)
+	}
+	if len(p.userReviews) > 0 {
+		l.UserReviews.LoadAllThunk(ctx, p.userReviews)
+	}
+}
+
+func (p *primer) fields(sel ast.SelectionSet) []graphql.CollectedField {
+	return graphql.CollectFields(p.oc, sel, nil)
+}
+
+// nodes returns the selection under edges { node { … } } of a connection selection.
+func (p *primer) nodes(sel ast.SelectionSet) ast.SelectionSet {
+	var out ast.SelectionSet
+	for _, edges := range p.fields(sel) {
+		if edges.Name != "edges" {
+			continue
+		}
+		for _, node := range p.fields(edges.Selections) {
+			if node.Name == "node" {
+				out = append(out, node.Selections...)
+			}
+		}
+	}
+	return out
+}
+
+func (p *primer) products(sel ast.SelectionSet, ps []*ent.Product) {
+	if len(ps) == 0 || len(sel) == 0 {
+		return
+	}
+	for _, f := range p.fields(sel) {
+		switch f.Name {
+		case "ratingSummary":
+			p.ratingSummaries = appendIDs(p.ratingSummaries, ps, productID)
+		case "reviewCount":
+			p.productReviews = appendIDs(p.productReviews, ps, productID)
+		case "category":
+			p.categories(f.Selections, edgeOne(ps, func(x *ent.Product) (*ent.Category, error) { return x.Edges.CategoryOrErr() }))
+		case "reviews":
+			p.reviews(p.nodes(f.Selections), edgeMany(ps, func(x *ent.Product) ([]*ent.Review, error) { return x.NamedReviews(f.Alias) }))
+		}
+	}
+}
+
+func (p *primer) reviews(sel ast.SelectionSet, rs []*ent.Review) {
+	if len(rs) == 0 || len(sel) == 0 {
+		return
+	}
+	for _, f := range p.fields(sel) {
+		switch f.Name {
+		case "author":
+			p.users(f.Selections, edgeOne(rs, func(x *ent.Review) (*ent.User, error) { return x.Edges.AuthorOrErr() }))
+		case "product":
+			p.products(f.Selections, edgeOne(rs, func(x *ent.Review) (*ent.Product, error) { return x.Edges.ProductOrErr() }))
+		}
+	}
+}
+
+func (p *primer) categories(sel ast.SelectionSet, cs []*ent.Category) {
+	if len(cs) == 0 || len(sel) == 0 {
+		return
+	}
+	for _, f := range p.fields(sel) {
+		switch f.Name {
+		case "productCount":
+			p.categoryProducts = appendIDs(p.categoryProducts, cs, categoryID)
+		case "parent":
+			p.categories(f.Selections, edgeOne(cs, func(x *ent.Category) (*ent.Category, error) { return x.Edges.ParentOrErr() }))
+		case "children":
+			p.categories(f.Selections, edgeMany(cs, func(x *ent.Category) ([]*ent.Category, error) { return x.NamedChildren(f.Alias) }))
+		case "products":
+			p.products(p.nodes(f.Selections), edgeMany(cs, func(x *ent.Category) ([]*ent.Product, error) { return x.NamedProducts(f.Alias) }))
+		}
+	}
+}
+
+func (p *primer) users(sel ast.SelectionSet, us []*ent.User) {
+	if len(us) == 0 || len(sel) == 0 {
+		return
+	}
+	for _, f := range p.fields(sel) {
+		switch f.Name {
+		case "reviewCount":
+			p.userReviews = appendIDs(p.userReviews, us, userID)
+		case "reviews":
+			p.reviews(p.nodes(f.Selections), edgeMany(us, func(x *ent.User) ([]*ent.Review, error) { return x.NamedReviews(f.Alias) }))
+		}
+	}
+}
+
+// edgeOne gathers a unique edge that entgql eager-loaded; objects whose edge was not loaded are
+// skipped (their field resolvers load them, and prime again).
+func edgeOne[P any, C any](parents []*P, get func(*P) (*C, error)) []*C {
+	var out []*C
+	for _, x := range parents {
+		if c, err := get(x); err == nil && c != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// edgeMany gathers a list edge that entgql eager-loaded under its alias.
+func edgeMany[P any, C any](parents []*P, get func(*P) ([]*C, error)) []*C {
+	var out []*C
+	for _, x := range parents {
+		if cs, err := get(x); err == nil {
+			out = append(out, cs...)
+		}
+	}
+	return out
+}
+
+func appendIDs[T any](ids []int, xs []*T, id func(*T) int) []int {
+	for _, x := range xs {
+		ids = append(ids, id(x))
+	}
+	return ids
+}
+
+func productID(p *ent.Product) int   { return p.ID }
+func categoryID(c *ent.Category) int { return c.ID }
+func userID(u *ent.User) int         { return u.ID }

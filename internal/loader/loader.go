@@ -1,0 +1,161 @@
+// Package loader holds the per-request batch loaders for fields that ent's eager loading cannot
+// batch: aggregates and counts. Each loader issues one grouped SQL query for all the keys a
+// request asks for at once, and maps results by key (never by row order).
+package loader
+
+import (
+	"context"
+	"time"
+
+	"entgo.io/ent/dialect/sql"
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/ent/product"
+	"github.com/vitrinehq/vitrine/ent/rating"
+	"github.com/vitrinehq/vitrine/ent/review"
+)
+
+// wait is how long a loader collects keys before it queries. The GraphQL layer primes loaders
+// with every key of a list at once (graph/prime.go), so the wait only batches stragglers; a
+// short one keeps the latency it adds small.
+const wait = time.Millisecond
+
+// RatingSummary is the aggregate of one product's ratings.
+type RatingSummary struct {
+	Count        int
+	Sum          int
+	Distribution [5]int
+}
+
+// Average is the mean stars, or nil without ratings.
+func (s RatingSummary) Average() *float64 {
+	if s.Count == 0 {
+		return nil
+	}
+	avg := float64(s.Sum) / float64(s.Count)
+	return &avg
+}
+
+// Loaders are one request's loaders.
+type Loaders struct {
+	RatingSummary    *dataloadgen.Loader[int, RatingSummary]
+	ProductReviews   *dataloadgen.Loader[int, int]
+	CategoryProducts *dataloadgen.Loader[int, int]
+	UserReviews      *dataloadgen.Loader[int, int]
+}
+
+// New returns fresh loaders over client. Inside a mutation the batch runs on the request's
+// transaction (ent.FromContext), so a mutation's response sees its own writes.
+func New(client *ent.Client) *Loaders {
+	b := batcher{client: client}
+	opt := dataloadgen.WithWait(wait)
+	return &Loaders{
+		RatingSummary:    dataloadgen.NewMappedLoader(b.ratingSummaries, opt),
+		ProductReviews:   dataloadgen.NewMappedLoader(b.reviewsPerProduct, opt),
+		CategoryProducts: dataloadgen.NewMappedLoader(b.productsPerCategory, opt),
+		UserReviews:      dataloadgen.NewMappedLoader(b.reviewsPerAuthor, opt),
+	}
+}
+
+type ctxKey struct{}
+
+// NewContext returns ctx carrying l.
+func NewContext(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// FromContext returns the request's loaders. Outside a GraphQL request it returns nil.
+func FromContext(ctx context.Context) *Loaders {
+	l, _ := ctx.Value(ctxKey{}).(*Loaders)
+	return l
+}
+
+type batcher struct{ client *ent.Client }
+
+func (b batcher) db(ctx context.Context) *ent.Client {
+	if tx := ent.FromContext(ctx); tx != nil {
+		return tx
+	}
+	return b.client
+}
+
+// ratingSummaries runs SELECT product_id, stars, count(*) … GROUP BY product_id, stars.
+func (b batcher) ratingSummaries(ctx context.Context, ids []int) (map[int]RatingSummary, error) {
+	var rows []struct {
+		ProductID int `json:"product_id"`
+		Stars     int `json:"stars"`
+		N         int `json:"n"`
+	}
+	err := b.db(ctx).Rating.Query().
+		Where(rating.ProductIDIn(ids...)).
+		GroupBy(rating.FieldProductID, rating.FieldStars).
+		Aggregate(func(s *sql.Selector) string { return sql.As(sql.Count("*"), "n") }).
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]RatingSummary, len(ids))
+	for _, id := range ids {
+		out[id] = RatingSummary{}
+	}
+	for _, r := range rows {
+		s := out[r.ProductID]
+		if r.Stars >= 1 && r.Stars <= 5 {
+			s.Distribution[r.Stars-1] += r.N
+			s.Count += r.N
+			s.Sum += r.N * r.Stars
+		}
+		out[r.ProductID] = s
+	}
+	return out, nil
+}
+
+// countRow is one group of a "count per key" query.
+type countRow struct {
+	Key int `json:"key"`
+	N   int `json:"n"`
+}
+
+// countPer turns a query into SELECT column AS key, count(*) AS n … GROUP BY column.
+func countPer(column string) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		s.Select(sql.As(s.C(column), "key"), sql.As(sql.Count("*"), "n")).GroupBy(s.C(column))
+	}
+}
+
+// byKey maps grouped counts by key.
+func byKey(keys []int, rows []countRow) map[int]int {
+	out := zeros(keys)
+	for _, r := range rows {
+		out[r.Key] = r.N
+	}
+	return out
+}
+
+func (b batcher) reviewsPerProduct(ctx context.Context, ids []int) (map[int]int, error) {
+	var rows []countRow
+	err := b.db(ctx).Review.Query().Where(review.ProductIDIn(ids...)).Modify(countPer(review.FieldProductID)).Scan(ctx, &rows)
+	return byKey(ids, rows), err
+}
+
+func (b batcher) reviewsPerAuthor(ctx context.Context, ids []int) (map[int]int, error) {
+	var rows []countRow
+	err := b.db(ctx).Review.Query().Where(review.AuthorIDIn(ids...)).Modify(countPer(review.FieldAuthorID)).Scan(ctx, &rows)
+	return byKey(ids, rows), err
+}
+
+func (b batcher) productsPerCategory(ctx context.Context, ids []int) (map[int]int, error) {
+	var rows []countRow
+	err := b.db(ctx).Product.Query().Where(product.CategoryIDIn(ids...)).Modify(countPer(product.FieldCategoryID)).Scan(ctx, &rows)
+	return byKey(ids, rows), err
+}
+
+// zeros maps every key to 0: a key with no rows has a count of zero, not a missing value.
+func zeros(keys []int) map[int]int {
+	out := make(map[int]int, len(keys))
+	for _, k := range keys {
+		out[k] = 0
+	}
+	return out
+}
