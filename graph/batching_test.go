@@ -32,7 +32,7 @@ const ProductsNested = `query products_nested($first: Int = 50) {
 
 // countingEnv is a stack whose driver counts statements, over a catalog big enough that
 // every product has more reviews than a page shows.
-func countingEnv(t *testing.T, kind string) (*env, *sqlcount.Driver) {
+func countingEnv(t testing.TB, kind string) (*env, *sqlcount.Driver) {
 	t.Helper()
 	var counter *sqlcount.Driver
 	st := storetest.Open(t, kind, func(d dialect.Driver) dialect.Driver {
@@ -46,7 +46,7 @@ func countingEnv(t *testing.T, kind string) (*env, *sqlcount.Driver) {
 
 // loadWideCatalog adds 40 categories and 120 products with 12 reviews and ratings each by 12
 // users.
-func loadWideCatalog(t *testing.T, c *ent.Client, fx fixture) {
+func loadWideCatalog(t testing.TB, c *ent.Client, fx fixture) {
 	t.Helper()
 	ctx := context.Background()
 	cats := make([]*ent.CategoryCreate, 40)

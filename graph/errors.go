@@ -22,17 +22,14 @@ type resolverError struct{ err error }
 func (e *resolverError) Error() string { return e.err.Error() }
 func (e *resolverError) Unwrap() error { return e.err }
 
-// MarkResolverErrors is a field middleware that tags resolver errors for the error presenter.
-func MarkResolverErrors(ctx context.Context, next graphql.Resolver) (any, error) {
-	res, err := next(ctx)
-	if err != nil {
-		var gqlErr *gqlerror.Error
-		// A gqlerror built on purpose (entgql's, gqlparser's) already says what it is.
-		if !errors.As(err, &gqlErr) {
-			err = &resolverError{err: err}
-		}
+// markResolverError tags a resolver's error for the error presenter. A gqlerror built on
+// purpose (entgql's, gqlparser's) already says what it is and is left alone.
+func markResolverError(err error) error {
+	var gqlErr *gqlerror.Error
+	if errors.As(err, &gqlErr) {
+		return err
 	}
-	return res, err
+	return &resolverError{err: err}
 }
 
 // ErrorPresenter returns the gqlgen error presenter: the one place where errors become

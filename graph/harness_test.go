@@ -39,20 +39,21 @@ const (
 
 // env is a running Vitrine HTTP stack over one store.
 type env struct {
-	st     *store.Store
-	gql    *gqltest.Client
-	fx     fixture
-	tokens *auth.Tokens
+	st      *store.Store
+	gql     *gqltest.Client
+	handler http.Handler
+	fx      fixture
+	tokens  *auth.Tokens
 }
 
-func newEnv(t *testing.T, st *store.Store) *env {
+func newEnv(t testing.TB, st *store.Store) *env {
 	t.Helper()
 	return newEnvWithCost(t, st, bcrypt.MinCost)
 }
 
 // newEnvWithCost builds the stack with a given bcrypt cost: tests use the minimum for speed,
 // the login timing test uses production's.
-func newEnvWithCost(t *testing.T, st *store.Store, cost int) *env {
+func newEnvWithCost(t testing.TB, st *store.Store, cost int) *env {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tokens, err := auth.NewTokens(testSecret, time.Hour, testIssuer, testAudience)
@@ -73,7 +74,7 @@ func newEnvWithCost(t *testing.T, st *store.Store, cost int) *env {
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{st: st, gql: &gqltest.Client{URL: srv.URL + "/graphql"}, fx: loadFixture(t, st.Client), tokens: tokens}
+	return &env{st: st, gql: &gqltest.Client{URL: srv.URL + "/graphql"}, handler: h, fx: loadFixture(t, st.Client), tokens: tokens}
 }
 
 // as returns a client that sends the given bearer token (or raw Authorization header).
@@ -107,7 +108,7 @@ type fixture struct {
 
 var base = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 
-func loadFixture(t *testing.T, c *ent.Client) fixture {
+func loadFixture(t testing.TB, c *ent.Client) fixture {
 	t.Helper()
 	ctx := context.Background()
 	var fx fixture

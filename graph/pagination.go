@@ -1,12 +1,9 @@
 package graph
 
 import (
-	"context"
 	"reflect"
 	"strings"
 	"time"
-
-	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/relay"
@@ -18,19 +15,9 @@ const (
 	MaxPageSize     = 100
 )
 
-// PaginationLimits is a field middleware that enforces page sizes on every connection field in
-// one place: entgql's Paginate would otherwise return every row when neither first nor last is
-// given, and reports its own argument errors without a client-facing code.
-func PaginationLimits(ctx context.Context, next graphql.Resolver) (any, error) {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Field.Definition == nil || !isConnection(fc.Field.Definition.Type.Name()) {
-		return next(ctx)
-	}
-	if err := limitPage(fc.Args); err != nil {
-		return nil, err
-	}
-	return next(ctx)
-}
+// Page sizes are enforced for every connection field in one place (fieldMiddleware): entgql's
+// Paginate would otherwise return every row when neither first nor last is given, and reports
+// its own argument errors without a client-facing code.
 
 func isConnection(typeName string) bool { return strings.HasSuffix(typeName, "Connection") }
 

@@ -10,21 +10,16 @@ import (
 	"github.com/vitrinehq/vitrine/internal/loader"
 )
 
-// PrimeLoaders is a field middleware that makes batching deterministic. When a field resolves
-// to catalog objects, it walks them together with the query's selection — through the edges
-// entgql eager-loaded — collects every key a batched field will ask for (ratingSummary,
-// reviewCount, productCount), and hands each loader all its keys at once. The per-object
-// resolvers then find their values in the loader's cache, so a request costs one grouped
-// query per field however many objects it returns, independent of goroutine timing.
-func PrimeLoaders(ctx context.Context, next graphql.Resolver) (any, error) {
-	res, err := next(ctx)
-	if err != nil || res == nil {
-		return res, err
-	}
+// primeLoaders makes batching deterministic. When a resolver returns catalog objects, it walks
+// them together with the query's selection — through the edges entgql eager-loaded — collects
+// every key a batched field will ask for (ratingSummary, reviewCount, productCount), and hands
+// each loader all its keys at once. The per-object resolvers then find their values in the
+// loader's cache, so a request costs one grouped query per field however many objects it
+// returns, independent of goroutine timing.
+func primeLoaders(ctx context.Context, fc *graphql.FieldContext, res any) {
 	l := loader.FromContext(ctx)
-	fc := graphql.GetFieldContext(ctx)
-	if l == nil || fc == nil {
-		return res, err
+	if l == nil {
+		return
 	}
 	p := &primer{oc: graphql.GetOperationContext(ctx)}
 	sel := fc.Field.Selections
@@ -44,10 +39,9 @@ func PrimeLoaders(ctx context.Context, next graphql.Resolver) (any, error) {
 	case *ent.User:
 		p.users(sel, []*ent.User{v})
 	default:
-		return res, err
+		return
 	}
 	p.load(ctx, l)
-	return res, err
 }
 
 func connNodes[E any, N any](edges []*E, node func(*E) *N) []*N {

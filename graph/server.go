@@ -43,10 +43,33 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 	})
 	srv.AroundResponses(recordForAccessLog)
 	srv.AroundResponses(rejectBadCredentials)
-	srv.AroundFields(MarkResolverErrors)
-	srv.AroundFields(PaginationLimits)
-	srv.AroundFields(PrimeLoaders)
+	srv.AroundFields(fieldMiddleware)
 	srv.SetErrorPresenter(ErrorPresenter(opts.Log))
 	srv.SetRecoverFunc(Recover(opts.Log))
 	return HTTPStatus(srv)
+}
+
+// fieldMiddleware runs around every field, so it is one function with a fast path: most fields
+// are plain struct reads that need none of it. For resolvers it enforces page sizes before
+// they run, marks their errors for the presenter, and primes batch loaders with the objects
+// they return.
+func fieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !(fc.IsResolver || fc.IsMethod) {
+		return next(ctx)
+	}
+	if isConnection(fc.Field.Definition.Type.Name()) {
+		if err := limitPage(fc.Args); err != nil {
+			return nil, err
+		}
+	}
+	res, err := next(ctx)
+	if err != nil {
+		return res, markResolverError(err)
+	}
+	// Eager-loaded edges (ent's generated edge methods) were primed with their parents.
+	if fc.IsResolver && res != nil {
+		primeLoaders(ctx, fc, res)
+	}
+	return res, nil
 }

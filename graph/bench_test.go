@@ -1,0 +1,76 @@
+package graph_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vitrinehq/vitrine/internal/storetest"
+)
+
+// benchShapes are the canonical query shapes, measured in-process through the real handler.
+var benchShapes = []struct {
+	name, query string
+	vars        map[string]any
+}{
+	{"ProductsNested50", ProductsNested, map[string]any{"first": 50}},
+	{"ReviewsAuthorsCounts50", `query($first: Int) { reviews(first: $first) { edges { node { title author { displayName reviewCount } } } } }`, map[string]any{"first": 50}},
+	{"CategoryTreeProductsRatings", `{ categories(first: 50) { edges { node { name productCount children { name }
+		products(first: 5) { edges { node { name ratingSummary { average count } } } } } } } }`, nil},
+}
+
+// BenchmarkShapes serves each shape through the HTTP handler (no network) and reports
+// allocations and the peak number of goroutines seen while serving.
+func BenchmarkShapes(b *testing.B) {
+	for _, kind := range storetest.Kinds {
+		b.Run(kind, func(b *testing.B) {
+			e, _ := countingEnv(b, kind)
+			for _, s := range benchShapes {
+				body, err := json.Marshal(map[string]any{"query": s.query, "variables": s.vars})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Run(s.name, func(b *testing.B) {
+					var peak atomic.Int64
+					stop := make(chan struct{})
+					go sampleGoroutines(&peak, stop)
+					b.ReportAllocs()
+					b.ResetTimer()
+					for range b.N {
+						req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+						req.Header.Set("Content-Type", "application/json")
+						rec := httptest.NewRecorder()
+						e.handler.ServeHTTP(rec, req)
+						if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+							b.Fatalf("HTTP %d: %.300s", rec.Code, rec.Body.String())
+						}
+					}
+					b.StopTimer()
+					close(stop)
+					b.ReportMetric(float64(peak.Load()), "peak-goroutines")
+				})
+			}
+		})
+	}
+}
+
+func sampleGoroutines(peak *atomic.Int64, stop <-chan struct{}) {
+	base := int64(runtime.NumGoroutine())
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+			if n := int64(runtime.NumGoroutine()) - base; n > peak.Load() {
+				peak.Store(n)
+			}
+		}
+	}
+}
