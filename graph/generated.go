@@ -21,6 +21,7 @@ import (
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/ent/user"
 	"github.com/vitrinehq/vitrine/graph/model"
+	"github.com/vitrinehq/vitrine/internal/analytics"
 	"github.com/vitrinehq/vitrine/internal/relay"
 )
 
@@ -61,6 +62,7 @@ type ComplexityRoot struct {
 		ParentID     func(childComplexity int) int
 		ProductCount func(childComplexity int) int
 		Products     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput, includeSubcategories bool) int
+		RatingStats  func(childComplexity int) int
 		Slug         func(childComplexity int) int
 		UpdatedAt    func(childComplexity int) int
 	}
@@ -74,6 +76,14 @@ type ComplexityRoot struct {
 	CategoryEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CategoryStats struct {
+		AverageRating func(childComplexity int) int
+		Category      func(childComplexity int) int
+		ProductCount  func(childComplexity int) int
+		RatingCount   func(childComplexity int) int
+		ReviewCount   func(childComplexity int) int
 	}
 
 	Money struct {
@@ -136,17 +146,29 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ProductScore struct {
+		Average func(childComplexity int) int
+		Count   func(childComplexity int) int
+		Product func(childComplexity int) int
+		Score   func(childComplexity int) int
+	}
+
 	Query struct {
-		Categories    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CategoryOrder, where *ent.CategoryWhereInput) int
-		Category      func(childComplexity int, slug string) int
-		Me            func(childComplexity int) int
-		Node          func(childComplexity int, id int) int
-		Nodes         func(childComplexity int, ids []int) int
-		Product       func(childComplexity int, id int) int
-		ProductBySlug func(childComplexity int, slug string) int
-		Products      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput) int
-		Reviews       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) int
-		Search        func(childComplexity int, query string, first *int, after *entgql.Cursor[int]) int
+		Categories       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CategoryOrder, where *ent.CategoryWhereInput) int
+		Category         func(childComplexity int, slug string) int
+		CategoryStats    func(childComplexity int, parentID *int) int
+		Me               func(childComplexity int) int
+		Node             func(childComplexity int, id int) int
+		Nodes            func(childComplexity int, ids []int) int
+		Product          func(childComplexity int, id int) int
+		ProductBySlug    func(childComplexity int, slug string) int
+		Products         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput) int
+		RatingStats      func(childComplexity int, filter *analytics.Filter) int
+		RatingTrend      func(childComplexity int, bucket model.TrendBucket, filter analytics.Filter, timeZone *string) int
+		ReviewTrend      func(childComplexity int, bucket model.TrendBucket, filter analytics.Filter, timeZone *string) int
+		Reviews          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) int
+		Search           func(childComplexity int, query string, first *int, after *entgql.Cursor[int]) int
+		TopRatedProducts func(childComplexity int, first *int, minRatings *int, categoryID *int) int
 	}
 
 	Rating struct {
@@ -156,6 +178,12 @@ type ComplexityRoot struct {
 		ProductID func(childComplexity int) int
 		Stars     func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
+	}
+
+	RatingStats struct {
+		Average      func(childComplexity int) int
+		Count        func(childComplexity int) int
+		Distribution func(childComplexity int) int
 	}
 
 	RatingSummary struct {
@@ -185,6 +213,12 @@ type ComplexityRoot struct {
 	ReviewEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	TrendPoint struct {
+		Average func(childComplexity int) int
+		Count   func(childComplexity int) int
+		Start   func(childComplexity int) int
 	}
 
 	User struct {
@@ -217,6 +251,7 @@ type ComplexityRoot struct {
 type CategoryResolver interface {
 	Products(ctx context.Context, obj *ent.Category, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput, includeSubcategories bool) (*ent.ProductConnection, error)
 	ProductCount(ctx context.Context, obj *ent.Category) (int, error)
+	RatingStats(ctx context.Context, obj *ent.Category) (*analytics.Stats, error)
 }
 type MutationResolver interface {
 	Register(ctx context.Context, input model.RegisterInput) (*model.AuthPayload, error)
@@ -237,7 +272,7 @@ type ProductResolver interface {
 	Price(ctx context.Context, obj *ent.Product) (*model.Money, error)
 	MyRating(ctx context.Context, obj *ent.Product) (*int, error)
 	MyReview(ctx context.Context, obj *ent.Product) (*ent.Review, error)
-	RatingSummary(ctx context.Context, obj *ent.Product) (*model.RatingSummary, error)
+	RatingSummary(ctx context.Context, obj *ent.Product) (*analytics.Stats, error)
 	ReviewCount(ctx context.Context, obj *ent.Product) (int, error)
 }
 type QueryResolver interface {
@@ -251,6 +286,11 @@ type QueryResolver interface {
 	Category(ctx context.Context, slug string) (*ent.Category, error)
 	Search(ctx context.Context, query string, first *int, after *entgql.Cursor[int]) (*ent.ProductConnection, error)
 	Me(ctx context.Context) (*ent.User, error)
+	RatingStats(ctx context.Context, filter *analytics.Filter) (*analytics.Stats, error)
+	RatingTrend(ctx context.Context, bucket model.TrendBucket, filter analytics.Filter, timeZone *string) ([]*analytics.Point, error)
+	ReviewTrend(ctx context.Context, bucket model.TrendBucket, filter analytics.Filter, timeZone *string) ([]*analytics.Point, error)
+	TopRatedProducts(ctx context.Context, first *int, minRatings *int, categoryID *int) ([]*analytics.Score, error)
+	CategoryStats(ctx context.Context, parentID *int) ([]*analytics.CategoryTotals, error)
 }
 type UserResolver interface {
 	Email(ctx context.Context, obj *ent.User) (*string, error)
@@ -348,6 +388,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Category.Products(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ProductOrder), args["where"].(*ent.ProductWhereInput), args["includeSubcategories"].(bool)), true
+	case "Category.ratingStats":
+		if e.ComplexityRoot.Category.RatingStats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.RatingStats(childComplexity), true
 	case "Category.slug":
 		if e.ComplexityRoot.Category.Slug == nil {
 			break
@@ -392,6 +438,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CategoryEdge.Node(childComplexity), true
+
+	case "CategoryStats.averageRating":
+		if e.ComplexityRoot.CategoryStats.AverageRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryStats.AverageRating(childComplexity), true
+	case "CategoryStats.category":
+		if e.ComplexityRoot.CategoryStats.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryStats.Category(childComplexity), true
+	case "CategoryStats.productCount":
+		if e.ComplexityRoot.CategoryStats.ProductCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryStats.ProductCount(childComplexity), true
+	case "CategoryStats.ratingCount":
+		if e.ComplexityRoot.CategoryStats.RatingCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryStats.RatingCount(childComplexity), true
+	case "CategoryStats.reviewCount":
+		if e.ComplexityRoot.CategoryStats.ReviewCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryStats.ReviewCount(childComplexity), true
 
 	case "Money.amount":
 		if e.ComplexityRoot.Money.Amount == nil {
@@ -721,6 +798,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProductEdge.Node(childComplexity), true
 
+	case "ProductScore.average":
+		if e.ComplexityRoot.ProductScore.Average == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductScore.Average(childComplexity), true
+	case "ProductScore.count":
+		if e.ComplexityRoot.ProductScore.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductScore.Count(childComplexity), true
+	case "ProductScore.product":
+		if e.ComplexityRoot.ProductScore.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductScore.Product(childComplexity), true
+	case "ProductScore.score":
+		if e.ComplexityRoot.ProductScore.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductScore.Score(childComplexity), true
+
 	case "Query.categories":
 		if e.ComplexityRoot.Query.Categories == nil {
 			break
@@ -743,6 +845,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Category(childComplexity, args["slug"].(string)), true
+	case "Query.categoryStats":
+		if e.ComplexityRoot.Query.CategoryStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_categoryStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CategoryStats(childComplexity, args["parentID"].(*int)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -805,6 +918,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ProductOrder), args["where"].(*ent.ProductWhereInput)), true
+	case "Query.ratingStats":
+		if e.ComplexityRoot.Query.RatingStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ratingStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RatingStats(childComplexity, args["filter"].(*analytics.Filter)), true
+	case "Query.ratingTrend":
+		if e.ComplexityRoot.Query.RatingTrend == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ratingTrend_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RatingTrend(childComplexity, args["bucket"].(model.TrendBucket), args["filter"].(analytics.Filter), args["timeZone"].(*string)), true
+	case "Query.reviewTrend":
+		if e.ComplexityRoot.Query.ReviewTrend == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reviewTrend_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReviewTrend(childComplexity, args["bucket"].(model.TrendBucket), args["filter"].(analytics.Filter), args["timeZone"].(*string)), true
 	case "Query.reviews":
 		if e.ComplexityRoot.Query.Reviews == nil {
 			break
@@ -827,6 +973,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
+	case "Query.topRatedProducts":
+		if e.ComplexityRoot.Query.TopRatedProducts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_topRatedProducts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TopRatedProducts(childComplexity, args["first"].(*int), args["minRatings"].(*int), args["categoryID"].(*int)), true
 
 	case "Rating.createdAt":
 		if e.ComplexityRoot.Rating.CreatedAt == nil {
@@ -864,6 +1021,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Rating.UpdatedAt(childComplexity), true
+
+	case "RatingStats.average":
+		if e.ComplexityRoot.RatingStats.Average == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingStats.Average(childComplexity), true
+	case "RatingStats.count":
+		if e.ComplexityRoot.RatingStats.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingStats.Count(childComplexity), true
+	case "RatingStats.distribution":
+		if e.ComplexityRoot.RatingStats.Distribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingStats.Distribution(childComplexity), true
 
 	case "RatingSummary.average":
 		if e.ComplexityRoot.RatingSummary.Average == nil {
@@ -971,6 +1147,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReviewEdge.Node(childComplexity), true
 
+	case "TrendPoint.average":
+		if e.ComplexityRoot.TrendPoint.Average == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Average(childComplexity), true
+	case "TrendPoint.count":
+		if e.ComplexityRoot.TrendPoint.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Count(childComplexity), true
+	case "TrendPoint.start":
+		if e.ComplexityRoot.TrendPoint.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Start(childComplexity), true
+
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -1067,6 +1262,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AddReviewInput", ec.unmarshalInputAddReviewInput),
+			graphql.NewInputUnmarshaler("AnalyticsFilter", ec.unmarshalInputAnalyticsFilter),
 			graphql.NewInputUnmarshaler("CategoryOrder", ec.unmarshalInputCategoryOrder),
 			graphql.NewInputUnmarshaler("CategoryWhereInput", ec.unmarshalInputCategoryWhereInput),
 			graphql.NewInputUnmarshaler("CreateCategoryInput", ec.unmarshalInputCreateCategoryInput),
@@ -1341,6 +1537,98 @@ extend type User {
   "How many reviews the user has written. Batched."
   reviewCount: Int!
 }
+
+"""
+Filters for analytics. All fields are optional (ratingTrend and reviewTrend require from and to).
+The time range applies to a rating's last change (its updatedAt) or a review's creation.
+"""
+input AnalyticsFilter {
+  "Only this product."
+  productID: ID
+  "Only products in this category or any of its subcategories."
+  categoryID: ID
+  "Inclusive lower bound."
+  from: Time
+  "Exclusive upper bound."
+  to: Time
+}
+
+"Rating aggregates over a set of ratings."
+type RatingStats {
+  "How many ratings."
+  count: Int!
+  "Mean stars, 1.0 to 5.0; null when count is 0."
+  average: Float
+  "Five counts: index 0 holds the 1★ ratings, index 4 the 5★ ratings."
+  distribution: [Int!]!
+}
+
+"Calendar buckets for trends, in the requested time zone."
+enum TrendBucket {
+  DAY
+  "Weeks start on Monday (ISO 8601)."
+  WEEK
+  MONTH
+}
+
+"One bucket of a trend."
+type TrendPoint {
+  "The bucket's first instant (local midnight in the requested time zone)."
+  start: Time!
+  "Ratings (or reviews) in the bucket."
+  count: Int!
+  "Mean stars of the bucket's ratings; null for review trends and empty buckets."
+  average: Float
+}
+
+"""
+A product ranked by a damped (Bayesian) average, so that a few 5★ ratings do not top the chart:
+score = (C × m + sum of stars) / (C + count), where m is the mean rating of all products in
+scope (the category subtree, or the whole catalog) and C = 10 is the weight of that prior.
+"""
+type ProductScore {
+  product: Product!
+  "The product's plain mean stars."
+  average: Float!
+  "How many ratings the product has."
+  count: Int!
+  "The damped average the ranking uses."
+  score: Float!
+}
+
+"Totals for a category and all its subcategories."
+type CategoryStats {
+  category: Category!
+  productCount: Int!
+  ratingCount: Int!
+  "Mean stars over the subtree's ratings; null without ratings."
+  averageRating: Float
+  reviewCount: Int!
+}
+
+extend type Query {
+  "Rating count, average and histogram for the filter (everything when omitted)."
+  ratingStats(filter: AnalyticsFilter): RatingStats!
+  """
+  Ratings per calendar bucket in [from, to), empty buckets included with count 0. Buckets follow
+  the IANA time zone (e.g. "Europe/Paris"), daylight saving time included. At most 1,000 buckets.
+  """
+  ratingTrend(bucket: TrendBucket!, filter: AnalyticsFilter!, timeZone: String = "UTC"): [TrendPoint!]!
+  "Reviews per calendar bucket in [from, to), like ratingTrend (average is always null)."
+  reviewTrend(bucket: TrendBucket!, filter: AnalyticsFilter!, timeZone: String = "UTC"): [TrendPoint!]!
+  """
+  The best-rated products with at least minRatings ratings, by damped average (see ProductScore),
+  optionally within a category subtree. first is 1 to 100.
+  """
+  topRatedProducts(first: Int = 10, minRatings: Int = 5, categoryID: ID): [ProductScore!]!
+  "Subtree totals for each child of parentID, or for each top-level category when omitted."
+  categoryStats(parentID: ID): [CategoryStats!]!
+}
+
+extend type Category {
+  "Rating aggregates over this category and all its subcategories. Batched."
+  ratingStats: RatingStats!
+}
 `, BuiltIn: false},
 	{Name: "ent.graphql", Input: sourceData("ent.graphql"), BuiltIn: false},
 }
@@ -1384,6 +1672,8 @@ func (ec *executionContext) childFields_Category(ctx context.Context, field grap
 		return ec.fieldContext_Category_products(ctx, field)
 	case "productCount":
 		return ec.fieldContext_Category_productCount(ctx, field)
+	case "ratingStats":
+		return ec.fieldContext_Category_ratingStats(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Category", field.Name)
 }
@@ -1408,6 +1698,22 @@ func (ec *executionContext) childFields_CategoryEdge(ctx context.Context, field 
 		return ec.fieldContext_CategoryEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CategoryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CategoryStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_CategoryStats_category(ctx, field)
+	case "productCount":
+		return ec.fieldContext_CategoryStats_productCount(ctx, field)
+	case "ratingCount":
+		return ec.fieldContext_CategoryStats_ratingCount(ctx, field)
+	case "averageRating":
+		return ec.fieldContext_CategoryStats_averageRating(ctx, field)
+	case "reviewCount":
+		return ec.fieldContext_CategoryStats_reviewCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryStats", field.Name)
 }
 
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1498,6 +1804,20 @@ func (ec *executionContext) childFields_ProductEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ProductEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ProductScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "product":
+		return ec.fieldContext_ProductScore_product(ctx, field)
+	case "average":
+		return ec.fieldContext_ProductScore_average(ctx, field)
+	case "count":
+		return ec.fieldContext_ProductScore_count(ctx, field)
+	case "score":
+		return ec.fieldContext_ProductScore_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductScore", field.Name)
+}
+
 func (ec *executionContext) childFields_Rating(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1514,6 +1834,18 @@ func (ec *executionContext) childFields_Rating(ctx context.Context, field graphq
 		return ec.fieldContext_Rating_product(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Rating", field.Name)
+}
+
+func (ec *executionContext) childFields_RatingStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_RatingStats_count(ctx, field)
+	case "average":
+		return ec.fieldContext_RatingStats_average(ctx, field)
+	case "distribution":
+		return ec.fieldContext_RatingStats_distribution(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingStats", field.Name)
 }
 
 func (ec *executionContext) childFields_RatingSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1572,6 +1904,18 @@ func (ec *executionContext) childFields_ReviewEdge(ctx context.Context, field gr
 		return ec.fieldContext_ReviewEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReviewEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_TrendPoint_start(ctx, field)
+	case "count":
+		return ec.fieldContext_TrendPoint_count(ctx, field)
+	case "average":
+		return ec.fieldContext_TrendPoint_average(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrendPoint", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2142,6 +2486,20 @@ func (ec *executionContext) field_Query_categories_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_categoryStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "parentID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["parentID"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_category_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2266,6 +2624,80 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_ratingStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*analytics.Filter, error) {
+			return ec.unmarshalOAnalyticsFilter2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ratingTrend_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "bucket",
+		func(ctx context.Context, v any) (model.TrendBucket, error) {
+			return ec.unmarshalNTrendBucket2githubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐTrendBucket(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bucket"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (analytics.Filter, error) {
+			return ec.unmarshalNAnalyticsFilter2githubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reviewTrend_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "bucket",
+		func(ctx context.Context, v any) (model.TrendBucket, error) {
+			return ec.unmarshalNTrendBucket2githubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐTrendBucket(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bucket"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (analytics.Filter, error) {
+			return ec.unmarshalNAnalyticsFilter2githubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_reviews_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2347,6 +2779,36 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_topRatedProducts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "minRatings",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minRatings"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "categoryID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["categoryID"] = arg2
 	return args, nil
 }
 
@@ -2825,6 +3287,38 @@ func (ec *executionContext) fieldContext_Category_productCount(_ context.Context
 	return graphql.NewScalarFieldContext("Category", field, true, true, "Int")
 }
 
+func (ec *executionContext) _Category_ratingStats(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_ratingStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Category().RatingStats(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analytics.Stats) graphql.Marshaler {
+			return ec.marshalNRatingStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Category_ratingStats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Category",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CategoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2965,6 +3459,130 @@ func (ec *executionContext) _CategoryEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_CategoryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CategoryEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CategoryStats_category(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryStats_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Category) graphql.Marshaler {
+			return ec.marshalNCategory2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryStats_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CategoryStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CategoryStats_productCount(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryStats_productCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProductCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryStats_productCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CategoryStats_ratingCount(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryStats_ratingCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RatingCount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryStats_ratingCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryStats", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CategoryStats_averageRating(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryStats_averageRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageRating(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryStats_averageRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryStats", field, true, false, "Float")
+}
+
+func (ec *executionContext) _CategoryStats_reviewCount(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryStats_reviewCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryStats_reviewCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryStats", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
@@ -4303,8 +4921,8 @@ func (ec *executionContext) _Product_ratingSummary(ctx context.Context, field gr
 			return ec.Resolvers.Product().RatingSummary(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RatingSummary) graphql.Marshaler {
-			return ec.marshalNRatingSummary2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐRatingSummary(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *analytics.Stats) graphql.Marshaler {
+			return ec.marshalNRatingSummary2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐStats(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4486,6 +5104,107 @@ func (ec *executionContext) _ProductEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_ProductEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProductEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ProductScore_product(ctx context.Context, field graphql.CollectedField, obj *analytics.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductScore_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductScore_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductScore",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductScore_average(ctx context.Context, field graphql.CollectedField, obj *analytics.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductScore_average(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Average(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductScore_average(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductScore", field, true, false, "Float")
+}
+
+func (ec *executionContext) _ProductScore_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductScore_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductScore_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductScore_score(ctx context.Context, field graphql.CollectedField, obj *analytics.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductScore_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductScore_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductScore", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -4916,6 +5635,226 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_ratingStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ratingStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RatingStats(ctx, fc.Args["filter"].(*analytics.Filter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analytics.Stats) graphql.Marshaler {
+			return ec.marshalNRatingStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ratingStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ratingStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ratingTrend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ratingTrend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RatingTrend(ctx, fc.Args["bucket"].(model.TrendBucket), fc.Args["filter"].(analytics.Filter), fc.Args["timeZone"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Point) graphql.Marshaler {
+			return ec.marshalNTrendPoint2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ratingTrend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrendPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ratingTrend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reviewTrend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reviewTrend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReviewTrend(ctx, fc.Args["bucket"].(model.TrendBucket), fc.Args["filter"].(analytics.Filter), fc.Args["timeZone"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Point) graphql.Marshaler {
+			return ec.marshalNTrendPoint2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reviewTrend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrendPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reviewTrend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_topRatedProducts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_topRatedProducts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TopRatedProducts(ctx, fc.Args["first"].(*int), fc.Args["minRatings"].(*int), fc.Args["categoryID"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Score) graphql.Marshaler {
+			return ec.marshalNProductScore2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐScoreᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_topRatedProducts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductScore(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_topRatedProducts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_categoryStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_categoryStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CategoryStats(ctx, fc.Args["parentID"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.CategoryTotals) graphql.Marshaler {
+			return ec.marshalNCategoryStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐCategoryTotalsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_categoryStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_categoryStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5139,7 +6078,76 @@ func (ec *executionContext) fieldContext_Rating_product(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _RatingSummary_average(ctx context.Context, field graphql.CollectedField, obj *model.RatingSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _RatingStats_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingStats_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingStats_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingStats_average(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingStats_average(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Average(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RatingStats_average(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingStats", field, true, false, "Float")
+}
+
+func (ec *executionContext) _RatingStats_distribution(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingStats_distribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Distribution(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingStats_distribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingStats", field, true, false, "Int")
+}
+
+func (ec *executionContext) _RatingSummary_average(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5148,7 +6156,7 @@ func (ec *executionContext) _RatingSummary_average(ctx context.Context, field gr
 			return ec.fieldContext_RatingSummary_average(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Average, nil
+			return obj.Average(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
@@ -5159,10 +6167,10 @@ func (ec *executionContext) _RatingSummary_average(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_RatingSummary_average(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RatingSummary", field, false, false, "Float")
+	return graphql.NewScalarFieldContext("RatingSummary", field, true, false, "Float")
 }
 
-func (ec *executionContext) _RatingSummary_count(ctx context.Context, field graphql.CollectedField, obj *model.RatingSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _RatingSummary_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5185,7 +6193,7 @@ func (ec *executionContext) fieldContext_RatingSummary_count(_ context.Context, 
 	return graphql.NewScalarFieldContext("RatingSummary", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RatingSummary_distribution(ctx context.Context, field graphql.CollectedField, obj *model.RatingSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _RatingSummary_distribution(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5194,7 +6202,7 @@ func (ec *executionContext) _RatingSummary_distribution(ctx context.Context, fie
 			return ec.fieldContext_RatingSummary_distribution(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Distribution, nil
+			return obj.Distribution(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
@@ -5205,7 +6213,7 @@ func (ec *executionContext) _RatingSummary_distribution(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_RatingSummary_distribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RatingSummary", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("RatingSummary", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
@@ -5573,6 +6581,75 @@ func (ec *executionContext) _ReviewEdge_cursor(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_ReviewEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReviewEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _TrendPoint_start(ctx context.Context, field graphql.CollectedField, obj *analytics.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TrendPoint_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_average(ctx context.Context, field graphql.CollectedField, obj *analytics.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_average(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Average(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_average(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, true, false, "Float")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -7048,6 +8125,69 @@ func (ec *executionContext) unmarshalInputAddReviewInput(ctx context.Context, ob
 func UnmarshalAddReviewInput(ctx context.Context, raw any) (model.AddReviewInput, error) {
 	var out model.AddReviewInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddReviewInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAnalyticsFilter(ctx context.Context, obj any) (analytics.Filter, error) {
+	var it analytics.Filter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"productID", "categoryID", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "productID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductID = data
+		case "categoryID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAnalyticsFilter unmarshals raw into the AnalyticsFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAnalyticsFilter(ctx context.Context, raw any) (analytics.Filter, error) {
+	var out analytics.Filter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnalyticsFilter", raw, &out)
 	return out, err
 }
 
@@ -10389,6 +11529,12 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Category_productCount(ctx, field, obj)
 				})
+		case "ratingStats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Category_ratingStats(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10467,6 +11613,59 @@ func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.Selection
 			}
 		case "cursor":
 			out.Values[i] = ec._CategoryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var categoryStatsImplementors = []string{"CategoryStats"}
+
+func (ec *executionContext) _CategoryStats(ctx context.Context, sel ast.SelectionSet, obj *analytics.CategoryTotals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, categoryStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CategoryStats")
+		case "category":
+			out.Values[i] = ec._CategoryStats_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productCount":
+			out.Values[i] = ec._CategoryStats_productCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ratingCount":
+			out.Values[i] = ec._CategoryStats_ratingCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageRating":
+			out.Values[i] = ec._CategoryStats_averageRating(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reviewCount":
+			out.Values[i] = ec._CategoryStats_reviewCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10906,6 +12105,54 @@ func (ec *executionContext) _ProductEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var productScoreImplementors = []string{"ProductScore"}
+
+func (ec *executionContext) _ProductScore(ctx context.Context, sel ast.SelectionSet, obj *analytics.Score) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productScoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductScore")
+		case "product":
+			out.Values[i] = ec._ProductScore_product(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "average":
+			out.Values[i] = ec._ProductScore_average(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ProductScore_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._ProductScore_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -10984,6 +12231,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
+				})
+		case "ratingStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ratingStats(ctx, field)
+				})
+		case "ratingTrend":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ratingTrend(ctx, field)
+				})
+		case "reviewTrend":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reviewTrend(ctx, field)
+				})
+		case "topRatedProducts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_topRatedProducts(ctx, field)
+				})
+		case "categoryStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_categoryStats(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -11075,9 +12352,52 @@ func (ec *executionContext) _Rating(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var ratingStatsImplementors = []string{"RatingStats"}
+
+func (ec *executionContext) _RatingStats(ctx context.Context, sel ast.SelectionSet, obj *analytics.Stats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RatingStats")
+		case "count":
+			out.Values[i] = ec._RatingStats_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "average":
+			out.Values[i] = ec._RatingStats_average(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "distribution":
+			out.Values[i] = ec._RatingStats_distribution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ratingSummaryImplementors = []string{"RatingSummary"}
 
-func (ec *executionContext) _RatingSummary(ctx context.Context, sel ast.SelectionSet, obj *model.RatingSummary) graphql.Marshaler {
+func (ec *executionContext) _RatingSummary(ctx context.Context, sel ast.SelectionSet, obj *analytics.Stats) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ratingSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -11255,6 +12575,49 @@ func (ec *executionContext) _ReviewEdge(ctx context.Context, sel ast.SelectionSe
 		case "cursor":
 			out.Values[i] = ec._ReviewEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trendPointImplementors = []string{"TrendPoint"}
+
+func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSet, obj *analytics.Point) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trendPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrendPoint")
+		case "start":
+			out.Values[i] = ec._TrendPoint_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._TrendPoint_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "average":
+			out.Values[i] = ec._TrendPoint_average(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -11794,6 +13157,11 @@ func (ec *executionContext) unmarshalNAddReviewInput2githubᚗcomᚋvitrinehqᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAnalyticsFilter2githubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐFilter(ctx context.Context, v any) (analytics.Filter, error) {
+	res, err := ec.unmarshalInputAnalyticsFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐAuthPayload(ctx context.Context, sel ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuthPayload!")
@@ -11846,6 +13214,30 @@ func (ec *executionContext) marshalNCategoryOrderField2ᚖgithubᚗcomᚋvitrine
 	return v
 }
 
+func (ec *executionContext) marshalNCategoryStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐCategoryTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.CategoryTotals) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCategoryStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐCategoryTotals(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCategoryStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐCategoryTotals(ctx context.Context, sel ast.SelectionSet, v *analytics.CategoryTotals) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CategoryStats!")
+		return graphql.Null
+	}
+	return ec._CategoryStats(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCategoryWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategoryWhereInput(ctx context.Context, v any) (*ent.CategoryWhereInput, error) {
 	res, err := ec.unmarshalInputCategoryWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -11873,6 +13265,20 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 		graphql.AddInvalidNullFromMarshaler(ctx, "Cursor!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {
@@ -12042,6 +13448,30 @@ func (ec *executionContext) marshalNProductOrderField2ᚖgithubᚗcomᚋvitrineh
 	return v
 }
 
+func (ec *executionContext) marshalNProductScore2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.Score) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProductScore2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐScore(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProductScore2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐScore(ctx context.Context, sel ast.SelectionSet, v *analytics.Score) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProductScore!")
+		return graphql.Null
+	}
+	return ec._ProductScore(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNProductWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProductWhereInput(ctx context.Context, v any) (*ent.ProductWhereInput, error) {
 	res, err := ec.unmarshalInputProductWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -12069,7 +13499,15 @@ func (ec *executionContext) marshalNRatingOrderField2ᚖgithubᚗcomᚋvitrinehq
 	return v
 }
 
-func (ec *executionContext) marshalNRatingSummary2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐRatingSummary(ctx context.Context, sel ast.SelectionSet, v *model.RatingSummary) graphql.Marshaler {
+func (ec *executionContext) marshalNRatingStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐStats(ctx context.Context, sel ast.SelectionSet, v *analytics.Stats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RatingStats!")
+		return graphql.Null
+	}
+	return ec._RatingStats(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRatingSummary2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐStats(ctx context.Context, sel ast.SelectionSet, v *analytics.Stats) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RatingSummary!")
 		return graphql.Null
@@ -12148,6 +13586,40 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNTrendBucket2githubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐTrendBucket(ctx context.Context, v any) (model.TrendBucket, error) {
+	var res model.TrendBucket
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrendBucket2githubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐTrendBucket(ctx context.Context, sel ast.SelectionSet, v model.TrendBucket) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNTrendPoint2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.Point) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrendPoint2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrendPoint2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐPoint(ctx context.Context, sel ast.SelectionSet, v *analytics.Point) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrendPoint!")
+		return graphql.Null
+	}
+	return ec._TrendPoint(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateCategoryInput2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚐUpdateCategoryInput(ctx context.Context, v any) (ent.UpdateCategoryInput, error) {
@@ -12332,6 +13804,14 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalOAnalyticsFilter2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐFilter(ctx context.Context, v any) (*analytics.Filter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAnalyticsFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {

@@ -17,6 +17,7 @@ import (
 	"github.com/vitrinehq/vitrine/ent/user"
 	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/account"
+	"github.com/vitrinehq/vitrine/internal/analytics"
 	"github.com/vitrinehq/vitrine/internal/auth"
 	"github.com/vitrinehq/vitrine/internal/catalog"
 	"github.com/vitrinehq/vitrine/internal/feedback"
@@ -63,11 +64,12 @@ func newEnvWithCost(t testing.TB, st *store.Store, cost int) *env {
 	h := httpserver.New(httpserver.Options{
 		Log: log,
 		GraphQL: graph.NewHandler(&graph.Resolver{
-			Client:   st.Client,
-			Catalog:  catalog.New(st.Client, st.Dialect),
-			Accounts: accounts,
-			Feedback: feedback.New(st.Client),
-			Tokens:   tokens,
+			Client:    st.Client,
+			Catalog:   catalog.New(st.Client, st.Dialect),
+			Analytics: analytics.New(st.Client, st.Dialect),
+			Accounts:  accounts,
+			Feedback:  feedback.New(st.Client),
+			Tokens:    tokens,
 		}, graph.ServerOptions{Log: log, Introspection: true}),
 		Ready:        st.Ping,
 		Authenticate: tokens.Middleware(accounts.Lookup),

@@ -6,6 +6,7 @@ import (
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/graph/model"
 	"github.com/vitrinehq/vitrine/internal/account"
+	"github.com/vitrinehq/vitrine/internal/analytics"
 	"github.com/vitrinehq/vitrine/internal/auth"
 	"github.com/vitrinehq/vitrine/internal/catalog"
 	"github.com/vitrinehq/vitrine/internal/feedback"
@@ -14,11 +15,12 @@ import (
 // Resolver is the root resolver. Its dependencies are explicit so tests can build one over any
 // store.
 type Resolver struct {
-	Client   *ent.Client
-	Catalog  *catalog.Catalog
-	Accounts *account.Accounts
-	Feedback *feedback.Feedback
-	Tokens   *auth.Tokens
+	Client    *ent.Client
+	Catalog   *catalog.Catalog
+	Analytics *analytics.Analytics
+	Accounts  *account.Accounts
+	Feedback  *feedback.Feedback
+	Tokens    *auth.Tokens
 }
 
 // session issues a token for a user who just registered or logged in; the rest of the request
@@ -30,6 +32,22 @@ func (r *Resolver) session(ctx context.Context, u *ent.User) (*model.AuthPayload
 	}
 	auth.SignIn(ctx, &auth.Viewer{UserID: u.ID, Role: u.Role})
 	return &model.AuthPayload{Token: tok, ExpiresAt: exp, User: u}, nil
+}
+
+// ref adapts a (value, error) result to the pointer gqlgen expects.
+func ref[T any](v T, err error) (*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// or is *p, or def when a client passed an explicit null for an argument with a default.
+func or[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
 }
 
 // mayViewPrivate reports whether the caller may see u's private fields: u themselves or an admin.

@@ -12,6 +12,7 @@ import (
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/ent/user"
 	"github.com/vitrinehq/vitrine/graph/model"
+	"github.com/vitrinehq/vitrine/internal/analytics"
 	"github.com/vitrinehq/vitrine/internal/auth"
 	"github.com/vitrinehq/vitrine/internal/loader"
 	"github.com/vitrinehq/vitrine/internal/money"
@@ -20,6 +21,11 @@ import (
 // ProductCount is the resolver for the productCount field.
 func (r *categoryResolver) ProductCount(ctx context.Context, obj *ent.Category) (int, error) {
 	return loader.FromContext(ctx).CategoryProducts.Load(ctx, obj.ID)
+}
+
+// RatingStats is the resolver for the ratingStats field.
+func (r *categoryResolver) RatingStats(ctx context.Context, obj *ent.Category) (*analytics.Stats, error) {
+	return ref(loader.FromContext(ctx).CategoryRatings.Load(ctx, obj.ID))
 }
 
 // Register is the resolver for the register field.
@@ -115,12 +121,8 @@ func (r *productResolver) MyReview(ctx context.Context, obj *ent.Product) (*ent.
 }
 
 // RatingSummary is the resolver for the ratingSummary field.
-func (r *productResolver) RatingSummary(ctx context.Context, obj *ent.Product) (*model.RatingSummary, error) {
-	s, err := loader.FromContext(ctx).RatingSummary.Load(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &model.RatingSummary{Average: s.Average(), Count: s.Count, Distribution: s.Distribution[:]}, nil
+func (r *productResolver) RatingSummary(ctx context.Context, obj *ent.Product) (*analytics.Stats, error) {
+	return ref(loader.FromContext(ctx).RatingSummary.Load(ctx, obj.ID))
 }
 
 // ReviewCount is the resolver for the reviewCount field.
@@ -155,6 +157,35 @@ func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 		return nil, nil
 	}
 	return r.Client.User.Get(ctx, v.UserID)
+}
+
+// RatingStats is the resolver for the ratingStats field.
+func (r *queryResolver) RatingStats(ctx context.Context, filter *analytics.Filter) (*analytics.Stats, error) {
+	var f analytics.Filter
+	if filter != nil {
+		f = *filter
+	}
+	return ref(r.Analytics.RatingStats(ctx, f))
+}
+
+// RatingTrend is the resolver for the ratingTrend field.
+func (r *queryResolver) RatingTrend(ctx context.Context, bucket model.TrendBucket, filter analytics.Filter, timeZone *string) ([]*analytics.Point, error) {
+	return r.Analytics.RatingTrend(ctx, analytics.Bucket(bucket), filter, or(timeZone, "UTC"))
+}
+
+// ReviewTrend is the resolver for the reviewTrend field.
+func (r *queryResolver) ReviewTrend(ctx context.Context, bucket model.TrendBucket, filter analytics.Filter, timeZone *string) ([]*analytics.Point, error) {
+	return r.Analytics.ReviewTrend(ctx, analytics.Bucket(bucket), filter, or(timeZone, "UTC"))
+}
+
+// TopRatedProducts is the resolver for the topRatedProducts field.
+func (r *queryResolver) TopRatedProducts(ctx context.Context, first *int, minRatings *int, categoryID *int) ([]*analytics.Score, error) {
+	return r.Analytics.TopRated(ctx, or(first, 10), or(minRatings, 5), categoryID)
+}
+
+// CategoryStats is the resolver for the categoryStats field.
+func (r *queryResolver) CategoryStats(ctx context.Context, parentID *int) ([]*analytics.CategoryTotals, error) {
+	return r.Analytics.CategoryStats(ctx, parentID)
 }
 
 // Email is the resolver for the email field.

@@ -39,7 +39,7 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 	}
 	srv.Use(entgql.Transactioner{TxOpener: r.Client})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(loader.NewContext(ctx, loader.New(r.Client)))
+		return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics)))
 	})
 	srv.AroundResponses(recordForAccessLog)
 	srv.AroundResponses(rejectBadCredentials)

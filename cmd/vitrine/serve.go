@@ -14,6 +14,7 @@ import (
 
 	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/account"
+	"github.com/vitrinehq/vitrine/internal/analytics"
 	"github.com/vitrinehq/vitrine/internal/auth"
 	"github.com/vitrinehq/vitrine/internal/catalog"
 	"github.com/vitrinehq/vitrine/internal/config"
@@ -55,11 +56,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	gql := graph.NewHandler(&graph.Resolver{
-		Client:   st.Client,
-		Catalog:  catalog.New(st.Client, st.Dialect),
-		Accounts: accounts,
-		Feedback: feedback.New(st.Client),
-		Tokens:   tokens,
+		Client:    st.Client,
+		Catalog:   catalog.New(st.Client, st.Dialect),
+		Analytics: analytics.New(st.Client, st.Dialect),
+		Accounts:  accounts,
+		Feedback:  feedback.New(st.Client),
+		Tokens:    tokens,
 	}, graph.ServerOptions{Log: log, Introspection: true})
 	pg, err := playground.New("Vitrine", "/graphql", "/playground/assets/", exampleQuery)
 	if err != nil {

@@ -3,6 +3,10 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/vitrinehq/vitrine/ent"
@@ -36,16 +40,6 @@ type Money struct {
 	MinorUnits int `json:"minorUnits"`
 }
 
-// The aggregate of a product's star ratings.
-type RatingSummary struct {
-	// Mean stars, 1.0 to 5.0; null when the product has no ratings.
-	Average *float64 `json:"average,omitempty"`
-	// How many users rated the product.
-	Count int `json:"count"`
-	// Five counts: index 0 holds the 1★ ratings, index 4 the 5★ ratings.
-	Distribution []int `json:"distribution"`
-}
-
 type RegisterInput struct {
 	// Any valid address; stored trimmed and lower-cased, unique across accounts.
 	Email string `json:"email"`
@@ -59,4 +53,63 @@ type RegisterInput struct {
 type UpdateReviewInput struct {
 	Title *string `json:"title,omitempty"`
 	Body  *string `json:"body,omitempty"`
+}
+
+// Calendar buckets for trends, in the requested time zone.
+type TrendBucket string
+
+const (
+	TrendBucketDay TrendBucket = "DAY"
+	// Weeks start on Monday (ISO 8601).
+	TrendBucketWeek  TrendBucket = "WEEK"
+	TrendBucketMonth TrendBucket = "MONTH"
+)
+
+var AllTrendBucket = []TrendBucket{
+	TrendBucketDay,
+	TrendBucketWeek,
+	TrendBucketMonth,
+}
+
+func (e TrendBucket) IsValid() bool {
+	switch e {
+	case TrendBucketDay, TrendBucketWeek, TrendBucketMonth:
+		return true
+	}
+	return false
+}
+
+func (e TrendBucket) String() string {
+	return string(e)
+}
+
+func (e *TrendBucket) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TrendBucket(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TrendBucket", str)
+	}
+	return nil
+}
+
+func (e TrendBucket) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TrendBucket) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TrendBucket) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

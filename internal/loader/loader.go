@@ -12,8 +12,8 @@ import (
 
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/ent/product"
-	"github.com/vitrinehq/vitrine/ent/rating"
 	"github.com/vitrinehq/vitrine/ent/review"
+	"github.com/vitrinehq/vitrine/internal/analytics"
 )
 
 // wait is how long a loader collects keys before it queries. The GraphQL layer primes loaders
@@ -21,25 +21,10 @@ import (
 // short one keeps the latency it adds small.
 const wait = time.Millisecond
 
-// RatingSummary is the aggregate of one product's ratings.
-type RatingSummary struct {
-	Count        int
-	Sum          int
-	Distribution [5]int
-}
-
-// Average is the mean stars, or nil without ratings.
-func (s RatingSummary) Average() *float64 {
-	if s.Count == 0 {
-		return nil
-	}
-	avg := float64(s.Sum) / float64(s.Count)
-	return &avg
-}
-
 // Loaders are one request's loaders.
 type Loaders struct {
-	RatingSummary    *dataloadgen.Loader[int, RatingSummary]
+	RatingSummary    *dataloadgen.Loader[int, analytics.Stats]
+	CategoryRatings  *dataloadgen.Loader[int, analytics.Stats]
 	ProductReviews   *dataloadgen.Loader[int, int]
 	CategoryProducts *dataloadgen.Loader[int, int]
 	UserReviews      *dataloadgen.Loader[int, int]
@@ -47,11 +32,12 @@ type Loaders struct {
 
 // New returns fresh loaders over client. Inside a mutation the batch runs on the request's
 // transaction (ent.FromContext), so a mutation's response sees its own writes.
-func New(client *ent.Client) *Loaders {
+func New(client *ent.Client, an *analytics.Analytics) *Loaders {
 	b := batcher{client: client}
 	opt := dataloadgen.WithWait(wait)
 	return &Loaders{
-		RatingSummary:    dataloadgen.NewMappedLoader(b.ratingSummaries, opt),
+		RatingSummary:    dataloadgen.NewMappedLoader(an.ProductRatings, opt),
+		CategoryRatings:  dataloadgen.NewMappedLoader(subtreeRatings(an), opt),
 		ProductReviews:   dataloadgen.NewMappedLoader(b.reviewsPerProduct, opt),
 		CategoryProducts: dataloadgen.NewMappedLoader(b.productsPerCategory, opt),
 		UserReviews:      dataloadgen.NewMappedLoader(b.reviewsPerAuthor, opt),
@@ -80,35 +66,19 @@ func (b batcher) db(ctx context.Context) *ent.Client {
 	return b.client
 }
 
-// ratingSummaries runs SELECT product_id, stars, count(*) … GROUP BY product_id, stars.
-func (b batcher) ratingSummaries(ctx context.Context, ids []int) (map[int]RatingSummary, error) {
-	var rows []struct {
-		ProductID int `json:"product_id"`
-		Stars     int `json:"stars"`
-		N         int `json:"n"`
-	}
-	err := b.db(ctx).Rating.Query().
-		Where(rating.ProductIDIn(ids...)).
-		GroupBy(rating.FieldProductID, rating.FieldStars).
-		Aggregate(func(s *sql.Selector) string { return sql.As(sql.Count("*"), "n") }).
-		Scan(ctx, &rows)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int]RatingSummary, len(ids))
-	for _, id := range ids {
-		out[id] = RatingSummary{}
-	}
-	for _, r := range rows {
-		s := out[r.ProductID]
-		if r.Stars >= 1 && r.Stars <= 5 {
-			s.Distribution[r.Stars-1] += r.N
-			s.Count += r.N
-			s.Sum += r.N * r.Stars
+// subtreeRatings adapts analytics' subtree totals to a ratings-only loader.
+func subtreeRatings(an *analytics.Analytics) func(context.Context, []int) (map[int]analytics.Stats, error) {
+	return func(ctx context.Context, roots []int) (map[int]analytics.Stats, error) {
+		totals, err := an.SubtreeTotals(ctx, roots)
+		if err != nil {
+			return nil, err
 		}
-		out[r.ProductID] = s
+		out := make(map[int]analytics.Stats, len(totals))
+		for id, t := range totals {
+			out[id] = t.Ratings
+		}
+		return out, nil
 	}
-	return out, nil
 }
 
 // countRow is one group of a "count per key" query.
