@@ -12,7 +12,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/internal/analytics"
 	"github.com/vitrinehq/vitrine/internal/relay"
+	"github.com/vitrinehq/vitrine/internal/store"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
 // analyticsData adds 20 users whose ratings and reviews spread over Feb–Apr 2026, across the
@@ -399,4 +402,29 @@ func compareRankings(t *testing.T, e *env) {
 		require.Equal(t, want.count, got.RatingCount)
 		requireStats(t, want, got.Category.RatingStats, "Category.ratingStats")
 	}
+}
+
+// With the cache on, a dashboard's repeated question is answered from memory until this
+// process writes; writes elsewhere (another replica) show within the TTL.
+func TestAnalyticsCache(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		cache := analytics.NewCache(time.Hour)
+		e.resolver.Analytics.WithCache(cache)
+		ctx := context.Background()
+		const q = `{ ratingStats { count } }`
+		count := func() int {
+			var out struct{ RatingStats struct{ Count int } }
+			e.gql.MustData(t, &out, q, nil)
+			return out.RatingStats.Count
+		}
+		before := count()
+		// A write that bypasses this process stays invisible while cached…
+		st.Client.Rating.Create().SetProduct(e.fx.products[5]).SetUser(e.fx.users[0]).SetStars(2).ExecX(ctx)
+		require.Equal(t, before, count())
+		// …and a mutation through this process invalidates at once.
+		e.asUser(t, e.fx.users[1]).MustData(t, &struct{}{}, `mutation($p: ID!) { rateProduct(productID: $p, stars: 4) { stars } }`,
+			map[string]any{"p": relay.Encode(e.fx.products[6].ID)})
+		require.Equal(t, before+2, count())
+	})
 }

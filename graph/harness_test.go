@@ -40,11 +40,12 @@ const (
 
 // env is a running Vitrine HTTP stack over one store.
 type env struct {
-	st      *store.Store
-	gql     *gqltest.Client
-	handler http.Handler
-	fx      fixture
-	tokens  *auth.Tokens
+	st       *store.Store
+	gql      *gqltest.Client
+	handler  http.Handler
+	resolver *graph.Resolver
+	fx       fixture
+	tokens   *auth.Tokens
 }
 
 func newEnv(t testing.TB, st *store.Store) *env {
@@ -61,22 +62,23 @@ func newEnvWithCost(t testing.TB, st *store.Store, cost int) *env {
 	require.NoError(t, err)
 	accounts, err := account.New(st.Client, cost)
 	require.NoError(t, err)
+	resolver := &graph.Resolver{
+		Client:    st.Client,
+		Catalog:   catalog.New(st.Client, st.Dialect),
+		Analytics: analytics.New(st.Client, st.Dialect),
+		Accounts:  accounts,
+		Feedback:  feedback.New(st.Client),
+		Tokens:    tokens,
+	}
 	h := httpserver.New(httpserver.Options{
-		Log: log,
-		GraphQL: graph.NewHandler(&graph.Resolver{
-			Client:    st.Client,
-			Catalog:   catalog.New(st.Client, st.Dialect),
-			Analytics: analytics.New(st.Client, st.Dialect),
-			Accounts:  accounts,
-			Feedback:  feedback.New(st.Client),
-			Tokens:    tokens,
-		}, graph.ServerOptions{Log: log, Introspection: true}),
+		Log:          log,
+		GraphQL:      graph.NewHandler(resolver, graph.ServerOptions{Log: log, Introspection: true}),
 		Ready:        st.Ping,
 		Authenticate: tokens.Middleware(accounts.Lookup),
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{st: st, gql: &gqltest.Client{URL: srv.URL + "/graphql"}, handler: h, fx: loadFixture(t, st.Client), tokens: tokens}
+	return &env{st: st, gql: &gqltest.Client{URL: srv.URL + "/graphql"}, handler: h, resolver: resolver, fx: loadFixture(t, st.Client), tokens: tokens}
 }
 
 // as returns a client that sends the given bearer token (or raw Authorization header).

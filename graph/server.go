@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vitrinehq/vitrine/internal/analytics"
 	"github.com/vitrinehq/vitrine/internal/loader"
 )
 
@@ -37,6 +38,8 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	}
+	// Registered before the transactioner, so it runs after the commit.
+	srv.AroundResponses(invalidateAnalytics(r.Analytics))
 	srv.Use(entgql.Transactioner{TxOpener: r.Client})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics)))
@@ -72,4 +75,18 @@ func fieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 		primeLoaders(ctx, fc, res)
 	}
 	return res, nil
+}
+
+// invalidateAnalytics drops cached analytics after every mutation: any write may change a
+// rating or review aggregate, and this process's clients must see their own changes at once.
+func invalidateAnalytics(a *analytics.Analytics) graphql.ResponseMiddleware {
+	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		if a != nil && graphql.HasOperationContext(ctx) {
+			if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Mutation {
+				a.Invalidate()
+			}
+		}
+		return resp
+	}
 }

@@ -58,7 +58,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	gql := graph.NewHandler(&graph.Resolver{
 		Client:    st.Client,
 		Catalog:   catalog.New(st.Client, st.Dialect),
-		Analytics: analytics.New(st.Client, st.Dialect),
+		Analytics: analytics.New(st.Client, st.Dialect).WithCache(analytics.NewCache(cfg.AnalyticsCacheTTL)),
 		Accounts:  accounts,
 		Feedback:  feedback.New(st.Client),
 		Tokens:    tokens,

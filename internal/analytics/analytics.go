@@ -61,6 +61,7 @@ type Filter struct {
 type Analytics struct {
 	client  *ent.Client
 	dialect string
+	cache   *Cache
 }
 
 // New returns Analytics over client of the given dialect.
@@ -116,6 +117,10 @@ func (a *Analytics) RatingStats(ctx context.Context, f Filter) (Stats, error) {
 	if err := f.check(); err != nil {
 		return Stats{}, err
 	}
+	return cached(ctx, a, "stats|"+f.key(), func() (Stats, error) { return a.ratingStats(ctx, f) })
+}
+
+func (a *Analytics) ratingStats(ctx context.Context, f Filter) (Stats, error) {
 	var rows []struct {
 		Stars int `json:"stars"`
 		N     int `json:"n"`

@@ -39,6 +39,11 @@ func (a *Analytics) TopRated(ctx context.Context, first, minRatings int, categor
 	if minRatings < 0 {
 		return nil, apperr.InvalidField("minRatings", "minRatings must not be negative")
 	}
+	key := fmt.Sprintf("top|%d|%d|%s", first, minRatings, Filter{CategoryID: categoryID}.key())
+	return cached(ctx, a, key, func() ([]*Score, error) { return a.topRated(ctx, first, minRatings, categoryID) })
+}
+
+func (a *Analytics) topRated(ctx context.Context, first, minRatings int, categoryID *int) ([]*Score, error) {
 	scope := Filter{CategoryID: categoryID}
 	all, err := a.RatingStats(ctx, scope)
 	if err != nil || all.Count == 0 {
@@ -104,6 +109,12 @@ func (t CategoryTotals) AverageRating() *float64 { return t.Ratings.Average() }
 // CategoryStats returns subtree totals for each child of parentID (top-level categories when
 // nil), ordered by name.
 func (a *Analytics) CategoryStats(ctx context.Context, parentID *int) ([]*CategoryTotals, error) {
+	return cached(ctx, a, "cats|"+Filter{CategoryID: parentID}.key(), func() ([]*CategoryTotals, error) {
+		return a.categoryStats(ctx, parentID)
+	})
+}
+
+func (a *Analytics) categoryStats(ctx context.Context, parentID *int) ([]*CategoryTotals, error) {
 	var where predicate.Category = category.ParentIDIsNil()
 	if parentID != nil {
 		where = category.ParentID(*parentID)

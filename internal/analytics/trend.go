@@ -91,12 +91,16 @@ func trendRange(f Filter, timeZone string) (time.Time, time.Time, *time.Location
 
 // RatingTrend counts ratings (and sums their stars) per bucket of [from, to).
 func (a *Analytics) RatingTrend(ctx context.Context, b Bucket, f Filter, timeZone string) ([]*Point, error) {
-	return a.trend(ctx, b, f, timeZone, rating.Table, rating.FieldUpdatedAt, rating.FieldProductID, true)
+	return cached(ctx, a, fmt.Sprintf("rtrend|%s|%s|%s", b, timeZone, f.key()), func() ([]*Point, error) {
+		return a.trend(ctx, b, f, timeZone, rating.Table, rating.FieldUpdatedAt, rating.FieldProductID, true)
+	})
 }
 
 // ReviewTrend counts reviews per bucket of [from, to).
 func (a *Analytics) ReviewTrend(ctx context.Context, b Bucket, f Filter, timeZone string) ([]*Point, error) {
-	return a.trend(ctx, b, f, timeZone, review.Table, review.FieldCreatedAt, review.FieldProductID, false)
+	return cached(ctx, a, fmt.Sprintf("vtrend|%s|%s|%s", b, timeZone, f.key()), func() ([]*Point, error) {
+		return a.trend(ctx, b, f, timeZone, review.Table, review.FieldCreatedAt, review.FieldProductID, false)
+	})
 }
 
 // trend joins a VALUES list of bucket bounds with the table, so the database does one indexed

@@ -37,6 +37,8 @@ type Config struct {
 	JWTTTL      time.Duration
 	JWTIssuer   string
 	JWTAudience string
+	// AnalyticsCacheTTL keeps identical analytics answers this long (0 turns the cache off).
+	AnalyticsCacheTTL time.Duration
 }
 
 // Production reports whether production mode is on.
@@ -63,6 +65,7 @@ func Load(fs *flag.FlagSet, getenv func(string) string, args []string) (Config, 
 	fs.DurationVar(&c.JWTTTL, "jwt-ttl", e.duration("VITRINE_JWT_TTL", time.Hour), "token lifetime (VITRINE_JWT_TTL)")
 	fs.StringVar(&c.JWTIssuer, "jwt-issuer", env("VITRINE_JWT_ISSUER", "vitrine"), "token iss claim, checked (VITRINE_JWT_ISSUER)")
 	fs.StringVar(&c.JWTAudience, "jwt-audience", env("VITRINE_JWT_AUDIENCE", "vitrine"), "token aud claim, checked (VITRINE_JWT_AUDIENCE)")
+	fs.DurationVar(&c.AnalyticsCacheTTL, "analytics-cache-ttl", e.duration("VITRINE_ANALYTICS_CACHE_TTL", 5*time.Second), "serve identical analytics queries from memory this long; 0 disables (VITRINE_ANALYTICS_CACHE_TTL)")
 	if err := errors.Join(e.errs...); err != nil {
 		return c, nil, err
 	}
