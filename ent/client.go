@@ -17,6 +17,13 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/vitrinehq/vitrine/ent/category"
 	"github.com/vitrinehq/vitrine/ent/product"
+	"github.com/vitrinehq/vitrine/ent/quiz"
+	"github.com/vitrinehq/vitrine/ent/quizoption"
+	"github.com/vitrinehq/vitrine/ent/quizpick"
+	"github.com/vitrinehq/vitrine/ent/quizquestion"
+	"github.com/vitrinehq/vitrine/ent/quizrecommendation"
+	"github.com/vitrinehq/vitrine/ent/quizsubmission"
+	"github.com/vitrinehq/vitrine/ent/quizweight"
 	"github.com/vitrinehq/vitrine/ent/rating"
 	"github.com/vitrinehq/vitrine/ent/review"
 	"github.com/vitrinehq/vitrine/ent/user"
@@ -33,6 +40,20 @@ type Client struct {
 	Category *CategoryClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
+	// Quiz is the client for interacting with the Quiz builders.
+	Quiz *QuizClient
+	// QuizOption is the client for interacting with the QuizOption builders.
+	QuizOption *QuizOptionClient
+	// QuizPick is the client for interacting with the QuizPick builders.
+	QuizPick *QuizPickClient
+	// QuizQuestion is the client for interacting with the QuizQuestion builders.
+	QuizQuestion *QuizQuestionClient
+	// QuizRecommendation is the client for interacting with the QuizRecommendation builders.
+	QuizRecommendation *QuizRecommendationClient
+	// QuizSubmission is the client for interacting with the QuizSubmission builders.
+	QuizSubmission *QuizSubmissionClient
+	// QuizWeight is the client for interacting with the QuizWeight builders.
+	QuizWeight *QuizWeightClient
 	// Rating is the client for interacting with the Rating builders.
 	Rating *RatingClient
 	// Review is the client for interacting with the Review builders.
@@ -52,6 +73,13 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.Category = NewCategoryClient(c.config)
 	c.Product = NewProductClient(c.config)
+	c.Quiz = NewQuizClient(c.config)
+	c.QuizOption = NewQuizOptionClient(c.config)
+	c.QuizPick = NewQuizPickClient(c.config)
+	c.QuizQuestion = NewQuizQuestionClient(c.config)
+	c.QuizRecommendation = NewQuizRecommendationClient(c.config)
+	c.QuizSubmission = NewQuizSubmissionClient(c.config)
+	c.QuizWeight = NewQuizWeightClient(c.config)
 	c.Rating = NewRatingClient(c.config)
 	c.Review = NewReviewClient(c.config)
 	c.User = NewUserClient(c.config)
@@ -145,13 +173,20 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:      ctx,
-		config:   cfg,
-		Category: NewCategoryClient(cfg),
-		Product:  NewProductClient(cfg),
-		Rating:   NewRatingClient(cfg),
-		Review:   NewReviewClient(cfg),
-		User:     NewUserClient(cfg),
+		ctx:                ctx,
+		config:             cfg,
+		Category:           NewCategoryClient(cfg),
+		Product:            NewProductClient(cfg),
+		Quiz:               NewQuizClient(cfg),
+		QuizOption:         NewQuizOptionClient(cfg),
+		QuizPick:           NewQuizPickClient(cfg),
+		QuizQuestion:       NewQuizQuestionClient(cfg),
+		QuizRecommendation: NewQuizRecommendationClient(cfg),
+		QuizSubmission:     NewQuizSubmissionClient(cfg),
+		QuizWeight:         NewQuizWeightClient(cfg),
+		Rating:             NewRatingClient(cfg),
+		Review:             NewReviewClient(cfg),
+		User:               NewUserClient(cfg),
 	}, nil
 }
 
@@ -169,13 +204,20 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:      ctx,
-		config:   cfg,
-		Category: NewCategoryClient(cfg),
-		Product:  NewProductClient(cfg),
-		Rating:   NewRatingClient(cfg),
-		Review:   NewReviewClient(cfg),
-		User:     NewUserClient(cfg),
+		ctx:                ctx,
+		config:             cfg,
+		Category:           NewCategoryClient(cfg),
+		Product:            NewProductClient(cfg),
+		Quiz:               NewQuizClient(cfg),
+		QuizOption:         NewQuizOptionClient(cfg),
+		QuizPick:           NewQuizPickClient(cfg),
+		QuizQuestion:       NewQuizQuestionClient(cfg),
+		QuizRecommendation: NewQuizRecommendationClient(cfg),
+		QuizSubmission:     NewQuizSubmissionClient(cfg),
+		QuizWeight:         NewQuizWeightClient(cfg),
+		Rating:             NewRatingClient(cfg),
+		Review:             NewReviewClient(cfg),
+		User:               NewUserClient(cfg),
 	}, nil
 }
 
@@ -204,21 +246,25 @@ func (c *Client) Close() error {
 // Use adds the mutation hooks to all the entity clients.
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
-	c.Category.Use(hooks...)
-	c.Product.Use(hooks...)
-	c.Rating.Use(hooks...)
-	c.Review.Use(hooks...)
-	c.User.Use(hooks...)
+	for _, n := range []interface{ Use(...Hook) }{
+		c.Category, c.Product, c.Quiz, c.QuizOption, c.QuizPick, c.QuizQuestion,
+		c.QuizRecommendation, c.QuizSubmission, c.QuizWeight, c.Rating, c.Review,
+		c.User,
+	} {
+		n.Use(hooks...)
+	}
 }
 
 // Intercept adds the query interceptors to all the entity clients.
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
-	c.Category.Intercept(interceptors...)
-	c.Product.Intercept(interceptors...)
-	c.Rating.Intercept(interceptors...)
-	c.Review.Intercept(interceptors...)
-	c.User.Intercept(interceptors...)
+	for _, n := range []interface{ Intercept(...Interceptor) }{
+		c.Category, c.Product, c.Quiz, c.QuizOption, c.QuizPick, c.QuizQuestion,
+		c.QuizRecommendation, c.QuizSubmission, c.QuizWeight, c.Rating, c.Review,
+		c.User,
+	} {
+		n.Intercept(interceptors...)
+	}
 }
 
 // Mutate implements the ent.Mutator interface.
@@ -228,6 +274,20 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Category.mutate(ctx, m)
 	case *ProductMutation:
 		return c.Product.mutate(ctx, m)
+	case *QuizMutation:
+		return c.Quiz.mutate(ctx, m)
+	case *QuizOptionMutation:
+		return c.QuizOption.mutate(ctx, m)
+	case *QuizPickMutation:
+		return c.QuizPick.mutate(ctx, m)
+	case *QuizQuestionMutation:
+		return c.QuizQuestion.mutate(ctx, m)
+	case *QuizRecommendationMutation:
+		return c.QuizRecommendation.mutate(ctx, m)
+	case *QuizSubmissionMutation:
+		return c.QuizSubmission.mutate(ctx, m)
+	case *QuizWeightMutation:
+		return c.QuizWeight.mutate(ctx, m)
 	case *RatingMutation:
 		return c.Rating.mutate(ctx, m)
 	case *ReviewMutation:
@@ -598,6 +658,1129 @@ func (c *ProductClient) mutate(ctx context.Context, m *ProductMutation) (Value, 
 		return (&ProductDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Product mutation op: %q", m.Op())
+	}
+}
+
+// QuizClient is a client for the Quiz schema.
+type QuizClient struct {
+	config
+}
+
+// NewQuizClient returns a client for the Quiz from the given config.
+func NewQuizClient(c config) *QuizClient {
+	return &QuizClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `quiz.Hooks(f(g(h())))`.
+func (c *QuizClient) Use(hooks ...Hook) {
+	c.hooks.Quiz = append(c.hooks.Quiz, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `quiz.Intercept(f(g(h())))`.
+func (c *QuizClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Quiz = append(c.inters.Quiz, interceptors...)
+}
+
+// Create returns a builder for creating a Quiz entity.
+func (c *QuizClient) Create() *QuizCreate {
+	mutation := newQuizMutation(c.config, OpCreate)
+	return &QuizCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Quiz entities.
+func (c *QuizClient) CreateBulk(builders ...*QuizCreate) *QuizCreateBulk {
+	return &QuizCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *QuizClient) MapCreateBulk(slice any, setFunc func(*QuizCreate, int)) *QuizCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &QuizCreateBulk{err: fmt.Errorf("calling to QuizClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*QuizCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &QuizCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Quiz.
+func (c *QuizClient) Update() *QuizUpdate {
+	mutation := newQuizMutation(c.config, OpUpdate)
+	return &QuizUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *QuizClient) UpdateOne(_m *Quiz) *QuizUpdateOne {
+	mutation := newQuizMutation(c.config, OpUpdateOne, withQuiz(_m))
+	return &QuizUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *QuizClient) UpdateOneID(id int) *QuizUpdateOne {
+	mutation := newQuizMutation(c.config, OpUpdateOne, withQuizID(id))
+	return &QuizUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Quiz.
+func (c *QuizClient) Delete() *QuizDelete {
+	mutation := newQuizMutation(c.config, OpDelete)
+	return &QuizDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *QuizClient) DeleteOne(_m *Quiz) *QuizDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *QuizClient) DeleteOneID(id int) *QuizDeleteOne {
+	builder := c.Delete().Where(quiz.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &QuizDeleteOne{builder}
+}
+
+// Query returns a query builder for Quiz.
+func (c *QuizClient) Query() *QuizQuery {
+	return &QuizQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeQuiz},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Quiz entity by its id.
+func (c *QuizClient) Get(ctx context.Context, id int) (*Quiz, error) {
+	return c.Query().Where(quiz.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *QuizClient) GetX(ctx context.Context, id int) *Quiz {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryQuestions queries the questions edge of a Quiz.
+func (c *QuizClient) QueryQuestions(_m *Quiz) *QuizQuestionQuery {
+	query := (&QuizQuestionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quiz.Table, quiz.FieldID, id),
+			sqlgraph.To(quizquestion.Table, quizquestion.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, quiz.QuestionsTable, quiz.QuestionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySubmissions queries the submissions edge of a Quiz.
+func (c *QuizClient) QuerySubmissions(_m *Quiz) *QuizSubmissionQuery {
+	query := (&QuizSubmissionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quiz.Table, quiz.FieldID, id),
+			sqlgraph.To(quizsubmission.Table, quizsubmission.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, quiz.SubmissionsTable, quiz.SubmissionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *QuizClient) Hooks() []Hook {
+	return c.hooks.Quiz
+}
+
+// Interceptors returns the client interceptors.
+func (c *QuizClient) Interceptors() []Interceptor {
+	return c.inters.Quiz
+}
+
+func (c *QuizClient) mutate(ctx context.Context, m *QuizMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&QuizCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&QuizUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&QuizUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&QuizDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Quiz mutation op: %q", m.Op())
+	}
+}
+
+// QuizOptionClient is a client for the QuizOption schema.
+type QuizOptionClient struct {
+	config
+}
+
+// NewQuizOptionClient returns a client for the QuizOption from the given config.
+func NewQuizOptionClient(c config) *QuizOptionClient {
+	return &QuizOptionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `quizoption.Hooks(f(g(h())))`.
+func (c *QuizOptionClient) Use(hooks ...Hook) {
+	c.hooks.QuizOption = append(c.hooks.QuizOption, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `quizoption.Intercept(f(g(h())))`.
+func (c *QuizOptionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.QuizOption = append(c.inters.QuizOption, interceptors...)
+}
+
+// Create returns a builder for creating a QuizOption entity.
+func (c *QuizOptionClient) Create() *QuizOptionCreate {
+	mutation := newQuizOptionMutation(c.config, OpCreate)
+	return &QuizOptionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of QuizOption entities.
+func (c *QuizOptionClient) CreateBulk(builders ...*QuizOptionCreate) *QuizOptionCreateBulk {
+	return &QuizOptionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *QuizOptionClient) MapCreateBulk(slice any, setFunc func(*QuizOptionCreate, int)) *QuizOptionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &QuizOptionCreateBulk{err: fmt.Errorf("calling to QuizOptionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*QuizOptionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &QuizOptionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for QuizOption.
+func (c *QuizOptionClient) Update() *QuizOptionUpdate {
+	mutation := newQuizOptionMutation(c.config, OpUpdate)
+	return &QuizOptionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *QuizOptionClient) UpdateOne(_m *QuizOption) *QuizOptionUpdateOne {
+	mutation := newQuizOptionMutation(c.config, OpUpdateOne, withQuizOption(_m))
+	return &QuizOptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *QuizOptionClient) UpdateOneID(id int) *QuizOptionUpdateOne {
+	mutation := newQuizOptionMutation(c.config, OpUpdateOne, withQuizOptionID(id))
+	return &QuizOptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for QuizOption.
+func (c *QuizOptionClient) Delete() *QuizOptionDelete {
+	mutation := newQuizOptionMutation(c.config, OpDelete)
+	return &QuizOptionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *QuizOptionClient) DeleteOne(_m *QuizOption) *QuizOptionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *QuizOptionClient) DeleteOneID(id int) *QuizOptionDeleteOne {
+	builder := c.Delete().Where(quizoption.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &QuizOptionDeleteOne{builder}
+}
+
+// Query returns a query builder for QuizOption.
+func (c *QuizOptionClient) Query() *QuizOptionQuery {
+	return &QuizOptionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeQuizOption},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a QuizOption entity by its id.
+func (c *QuizOptionClient) Get(ctx context.Context, id int) (*QuizOption, error) {
+	return c.Query().Where(quizoption.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *QuizOptionClient) GetX(ctx context.Context, id int) *QuizOption {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryQuestion queries the question edge of a QuizOption.
+func (c *QuizOptionClient) QueryQuestion(_m *QuizOption) *QuizQuestionQuery {
+	query := (&QuizQuestionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quizoption.Table, quizoption.FieldID, id),
+			sqlgraph.To(quizquestion.Table, quizquestion.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, quizoption.QuestionTable, quizoption.QuestionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryWeights queries the weights edge of a QuizOption.
+func (c *QuizOptionClient) QueryWeights(_m *QuizOption) *QuizWeightQuery {
+	query := (&QuizWeightClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quizoption.Table, quizoption.FieldID, id),
+			sqlgraph.To(quizweight.Table, quizweight.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, quizoption.WeightsTable, quizoption.WeightsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *QuizOptionClient) Hooks() []Hook {
+	return c.hooks.QuizOption
+}
+
+// Interceptors returns the client interceptors.
+func (c *QuizOptionClient) Interceptors() []Interceptor {
+	return c.inters.QuizOption
+}
+
+func (c *QuizOptionClient) mutate(ctx context.Context, m *QuizOptionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&QuizOptionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&QuizOptionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&QuizOptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&QuizOptionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown QuizOption mutation op: %q", m.Op())
+	}
+}
+
+// QuizPickClient is a client for the QuizPick schema.
+type QuizPickClient struct {
+	config
+}
+
+// NewQuizPickClient returns a client for the QuizPick from the given config.
+func NewQuizPickClient(c config) *QuizPickClient {
+	return &QuizPickClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `quizpick.Hooks(f(g(h())))`.
+func (c *QuizPickClient) Use(hooks ...Hook) {
+	c.hooks.QuizPick = append(c.hooks.QuizPick, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `quizpick.Intercept(f(g(h())))`.
+func (c *QuizPickClient) Intercept(interceptors ...Interceptor) {
+	c.inters.QuizPick = append(c.inters.QuizPick, interceptors...)
+}
+
+// Create returns a builder for creating a QuizPick entity.
+func (c *QuizPickClient) Create() *QuizPickCreate {
+	mutation := newQuizPickMutation(c.config, OpCreate)
+	return &QuizPickCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of QuizPick entities.
+func (c *QuizPickClient) CreateBulk(builders ...*QuizPickCreate) *QuizPickCreateBulk {
+	return &QuizPickCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *QuizPickClient) MapCreateBulk(slice any, setFunc func(*QuizPickCreate, int)) *QuizPickCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &QuizPickCreateBulk{err: fmt.Errorf("calling to QuizPickClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*QuizPickCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &QuizPickCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for QuizPick.
+func (c *QuizPickClient) Update() *QuizPickUpdate {
+	mutation := newQuizPickMutation(c.config, OpUpdate)
+	return &QuizPickUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *QuizPickClient) UpdateOne(_m *QuizPick) *QuizPickUpdateOne {
+	mutation := newQuizPickMutation(c.config, OpUpdateOne, withQuizPick(_m))
+	return &QuizPickUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *QuizPickClient) UpdateOneID(id int) *QuizPickUpdateOne {
+	mutation := newQuizPickMutation(c.config, OpUpdateOne, withQuizPickID(id))
+	return &QuizPickUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for QuizPick.
+func (c *QuizPickClient) Delete() *QuizPickDelete {
+	mutation := newQuizPickMutation(c.config, OpDelete)
+	return &QuizPickDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *QuizPickClient) DeleteOne(_m *QuizPick) *QuizPickDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *QuizPickClient) DeleteOneID(id int) *QuizPickDeleteOne {
+	builder := c.Delete().Where(quizpick.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &QuizPickDeleteOne{builder}
+}
+
+// Query returns a query builder for QuizPick.
+func (c *QuizPickClient) Query() *QuizPickQuery {
+	return &QuizPickQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeQuizPick},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a QuizPick entity by its id.
+func (c *QuizPickClient) Get(ctx context.Context, id int) (*QuizPick, error) {
+	return c.Query().Where(quizpick.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *QuizPickClient) GetX(ctx context.Context, id int) *QuizPick {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QuerySubmission queries the submission edge of a QuizPick.
+func (c *QuizPickClient) QuerySubmission(_m *QuizPick) *QuizSubmissionQuery {
+	query := (&QuizSubmissionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quizpick.Table, quizpick.FieldID, id),
+			sqlgraph.To(quizsubmission.Table, quizsubmission.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, quizpick.SubmissionTable, quizpick.SubmissionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *QuizPickClient) Hooks() []Hook {
+	return c.hooks.QuizPick
+}
+
+// Interceptors returns the client interceptors.
+func (c *QuizPickClient) Interceptors() []Interceptor {
+	return c.inters.QuizPick
+}
+
+func (c *QuizPickClient) mutate(ctx context.Context, m *QuizPickMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&QuizPickCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&QuizPickUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&QuizPickUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&QuizPickDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown QuizPick mutation op: %q", m.Op())
+	}
+}
+
+// QuizQuestionClient is a client for the QuizQuestion schema.
+type QuizQuestionClient struct {
+	config
+}
+
+// NewQuizQuestionClient returns a client for the QuizQuestion from the given config.
+func NewQuizQuestionClient(c config) *QuizQuestionClient {
+	return &QuizQuestionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `quizquestion.Hooks(f(g(h())))`.
+func (c *QuizQuestionClient) Use(hooks ...Hook) {
+	c.hooks.QuizQuestion = append(c.hooks.QuizQuestion, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `quizquestion.Intercept(f(g(h())))`.
+func (c *QuizQuestionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.QuizQuestion = append(c.inters.QuizQuestion, interceptors...)
+}
+
+// Create returns a builder for creating a QuizQuestion entity.
+func (c *QuizQuestionClient) Create() *QuizQuestionCreate {
+	mutation := newQuizQuestionMutation(c.config, OpCreate)
+	return &QuizQuestionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of QuizQuestion entities.
+func (c *QuizQuestionClient) CreateBulk(builders ...*QuizQuestionCreate) *QuizQuestionCreateBulk {
+	return &QuizQuestionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *QuizQuestionClient) MapCreateBulk(slice any, setFunc func(*QuizQuestionCreate, int)) *QuizQuestionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &QuizQuestionCreateBulk{err: fmt.Errorf("calling to QuizQuestionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*QuizQuestionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &QuizQuestionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for QuizQuestion.
+func (c *QuizQuestionClient) Update() *QuizQuestionUpdate {
+	mutation := newQuizQuestionMutation(c.config, OpUpdate)
+	return &QuizQuestionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *QuizQuestionClient) UpdateOne(_m *QuizQuestion) *QuizQuestionUpdateOne {
+	mutation := newQuizQuestionMutation(c.config, OpUpdateOne, withQuizQuestion(_m))
+	return &QuizQuestionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *QuizQuestionClient) UpdateOneID(id int) *QuizQuestionUpdateOne {
+	mutation := newQuizQuestionMutation(c.config, OpUpdateOne, withQuizQuestionID(id))
+	return &QuizQuestionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for QuizQuestion.
+func (c *QuizQuestionClient) Delete() *QuizQuestionDelete {
+	mutation := newQuizQuestionMutation(c.config, OpDelete)
+	return &QuizQuestionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *QuizQuestionClient) DeleteOne(_m *QuizQuestion) *QuizQuestionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *QuizQuestionClient) DeleteOneID(id int) *QuizQuestionDeleteOne {
+	builder := c.Delete().Where(quizquestion.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &QuizQuestionDeleteOne{builder}
+}
+
+// Query returns a query builder for QuizQuestion.
+func (c *QuizQuestionClient) Query() *QuizQuestionQuery {
+	return &QuizQuestionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeQuizQuestion},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a QuizQuestion entity by its id.
+func (c *QuizQuestionClient) Get(ctx context.Context, id int) (*QuizQuestion, error) {
+	return c.Query().Where(quizquestion.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *QuizQuestionClient) GetX(ctx context.Context, id int) *QuizQuestion {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryQuiz queries the quiz edge of a QuizQuestion.
+func (c *QuizQuestionClient) QueryQuiz(_m *QuizQuestion) *QuizQuery {
+	query := (&QuizClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quizquestion.Table, quizquestion.FieldID, id),
+			sqlgraph.To(quiz.Table, quiz.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, quizquestion.QuizTable, quizquestion.QuizColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOptions queries the options edge of a QuizQuestion.
+func (c *QuizQuestionClient) QueryOptions(_m *QuizQuestion) *QuizOptionQuery {
+	query := (&QuizOptionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quizquestion.Table, quizquestion.FieldID, id),
+			sqlgraph.To(quizoption.Table, quizoption.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, quizquestion.OptionsTable, quizquestion.OptionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *QuizQuestionClient) Hooks() []Hook {
+	return c.hooks.QuizQuestion
+}
+
+// Interceptors returns the client interceptors.
+func (c *QuizQuestionClient) Interceptors() []Interceptor {
+	return c.inters.QuizQuestion
+}
+
+func (c *QuizQuestionClient) mutate(ctx context.Context, m *QuizQuestionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&QuizQuestionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&QuizQuestionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&QuizQuestionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&QuizQuestionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown QuizQuestion mutation op: %q", m.Op())
+	}
+}
+
+// QuizRecommendationClient is a client for the QuizRecommendation schema.
+type QuizRecommendationClient struct {
+	config
+}
+
+// NewQuizRecommendationClient returns a client for the QuizRecommendation from the given config.
+func NewQuizRecommendationClient(c config) *QuizRecommendationClient {
+	return &QuizRecommendationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `quizrecommendation.Hooks(f(g(h())))`.
+func (c *QuizRecommendationClient) Use(hooks ...Hook) {
+	c.hooks.QuizRecommendation = append(c.hooks.QuizRecommendation, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `quizrecommendation.Intercept(f(g(h())))`.
+func (c *QuizRecommendationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.QuizRecommendation = append(c.inters.QuizRecommendation, interceptors...)
+}
+
+// Create returns a builder for creating a QuizRecommendation entity.
+func (c *QuizRecommendationClient) Create() *QuizRecommendationCreate {
+	mutation := newQuizRecommendationMutation(c.config, OpCreate)
+	return &QuizRecommendationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of QuizRecommendation entities.
+func (c *QuizRecommendationClient) CreateBulk(builders ...*QuizRecommendationCreate) *QuizRecommendationCreateBulk {
+	return &QuizRecommendationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *QuizRecommendationClient) MapCreateBulk(slice any, setFunc func(*QuizRecommendationCreate, int)) *QuizRecommendationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &QuizRecommendationCreateBulk{err: fmt.Errorf("calling to QuizRecommendationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*QuizRecommendationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &QuizRecommendationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for QuizRecommendation.
+func (c *QuizRecommendationClient) Update() *QuizRecommendationUpdate {
+	mutation := newQuizRecommendationMutation(c.config, OpUpdate)
+	return &QuizRecommendationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *QuizRecommendationClient) UpdateOne(_m *QuizRecommendation) *QuizRecommendationUpdateOne {
+	mutation := newQuizRecommendationMutation(c.config, OpUpdateOne, withQuizRecommendation(_m))
+	return &QuizRecommendationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *QuizRecommendationClient) UpdateOneID(id int) *QuizRecommendationUpdateOne {
+	mutation := newQuizRecommendationMutation(c.config, OpUpdateOne, withQuizRecommendationID(id))
+	return &QuizRecommendationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for QuizRecommendation.
+func (c *QuizRecommendationClient) Delete() *QuizRecommendationDelete {
+	mutation := newQuizRecommendationMutation(c.config, OpDelete)
+	return &QuizRecommendationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *QuizRecommendationClient) DeleteOne(_m *QuizRecommendation) *QuizRecommendationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *QuizRecommendationClient) DeleteOneID(id int) *QuizRecommendationDeleteOne {
+	builder := c.Delete().Where(quizrecommendation.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &QuizRecommendationDeleteOne{builder}
+}
+
+// Query returns a query builder for QuizRecommendation.
+func (c *QuizRecommendationClient) Query() *QuizRecommendationQuery {
+	return &QuizRecommendationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeQuizRecommendation},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a QuizRecommendation entity by its id.
+func (c *QuizRecommendationClient) Get(ctx context.Context, id int) (*QuizRecommendation, error) {
+	return c.Query().Where(quizrecommendation.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *QuizRecommendationClient) GetX(ctx context.Context, id int) *QuizRecommendation {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QuerySubmission queries the submission edge of a QuizRecommendation.
+func (c *QuizRecommendationClient) QuerySubmission(_m *QuizRecommendation) *QuizSubmissionQuery {
+	query := (&QuizSubmissionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quizrecommendation.Table, quizrecommendation.FieldID, id),
+			sqlgraph.To(quizsubmission.Table, quizsubmission.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, quizrecommendation.SubmissionTable, quizrecommendation.SubmissionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *QuizRecommendationClient) Hooks() []Hook {
+	return c.hooks.QuizRecommendation
+}
+
+// Interceptors returns the client interceptors.
+func (c *QuizRecommendationClient) Interceptors() []Interceptor {
+	return c.inters.QuizRecommendation
+}
+
+func (c *QuizRecommendationClient) mutate(ctx context.Context, m *QuizRecommendationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&QuizRecommendationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&QuizRecommendationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&QuizRecommendationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&QuizRecommendationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown QuizRecommendation mutation op: %q", m.Op())
+	}
+}
+
+// QuizSubmissionClient is a client for the QuizSubmission schema.
+type QuizSubmissionClient struct {
+	config
+}
+
+// NewQuizSubmissionClient returns a client for the QuizSubmission from the given config.
+func NewQuizSubmissionClient(c config) *QuizSubmissionClient {
+	return &QuizSubmissionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `quizsubmission.Hooks(f(g(h())))`.
+func (c *QuizSubmissionClient) Use(hooks ...Hook) {
+	c.hooks.QuizSubmission = append(c.hooks.QuizSubmission, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `quizsubmission.Intercept(f(g(h())))`.
+func (c *QuizSubmissionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.QuizSubmission = append(c.inters.QuizSubmission, interceptors...)
+}
+
+// Create returns a builder for creating a QuizSubmission entity.
+func (c *QuizSubmissionClient) Create() *QuizSubmissionCreate {
+	mutation := newQuizSubmissionMutation(c.config, OpCreate)
+	return &QuizSubmissionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of QuizSubmission entities.
+func (c *QuizSubmissionClient) CreateBulk(builders ...*QuizSubmissionCreate) *QuizSubmissionCreateBulk {
+	return &QuizSubmissionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *QuizSubmissionClient) MapCreateBulk(slice any, setFunc func(*QuizSubmissionCreate, int)) *QuizSubmissionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &QuizSubmissionCreateBulk{err: fmt.Errorf("calling to QuizSubmissionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*QuizSubmissionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &QuizSubmissionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for QuizSubmission.
+func (c *QuizSubmissionClient) Update() *QuizSubmissionUpdate {
+	mutation := newQuizSubmissionMutation(c.config, OpUpdate)
+	return &QuizSubmissionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *QuizSubmissionClient) UpdateOne(_m *QuizSubmission) *QuizSubmissionUpdateOne {
+	mutation := newQuizSubmissionMutation(c.config, OpUpdateOne, withQuizSubmission(_m))
+	return &QuizSubmissionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *QuizSubmissionClient) UpdateOneID(id int) *QuizSubmissionUpdateOne {
+	mutation := newQuizSubmissionMutation(c.config, OpUpdateOne, withQuizSubmissionID(id))
+	return &QuizSubmissionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for QuizSubmission.
+func (c *QuizSubmissionClient) Delete() *QuizSubmissionDelete {
+	mutation := newQuizSubmissionMutation(c.config, OpDelete)
+	return &QuizSubmissionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *QuizSubmissionClient) DeleteOne(_m *QuizSubmission) *QuizSubmissionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *QuizSubmissionClient) DeleteOneID(id int) *QuizSubmissionDeleteOne {
+	builder := c.Delete().Where(quizsubmission.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &QuizSubmissionDeleteOne{builder}
+}
+
+// Query returns a query builder for QuizSubmission.
+func (c *QuizSubmissionClient) Query() *QuizSubmissionQuery {
+	return &QuizSubmissionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeQuizSubmission},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a QuizSubmission entity by its id.
+func (c *QuizSubmissionClient) Get(ctx context.Context, id int) (*QuizSubmission, error) {
+	return c.Query().Where(quizsubmission.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *QuizSubmissionClient) GetX(ctx context.Context, id int) *QuizSubmission {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryQuiz queries the quiz edge of a QuizSubmission.
+func (c *QuizSubmissionClient) QueryQuiz(_m *QuizSubmission) *QuizQuery {
+	query := (&QuizClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quizsubmission.Table, quizsubmission.FieldID, id),
+			sqlgraph.To(quiz.Table, quiz.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, quizsubmission.QuizTable, quizsubmission.QuizColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPicks queries the picks edge of a QuizSubmission.
+func (c *QuizSubmissionClient) QueryPicks(_m *QuizSubmission) *QuizPickQuery {
+	query := (&QuizPickClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quizsubmission.Table, quizsubmission.FieldID, id),
+			sqlgraph.To(quizpick.Table, quizpick.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, quizsubmission.PicksTable, quizsubmission.PicksColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecommendations queries the recommendations edge of a QuizSubmission.
+func (c *QuizSubmissionClient) QueryRecommendations(_m *QuizSubmission) *QuizRecommendationQuery {
+	query := (&QuizRecommendationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quizsubmission.Table, quizsubmission.FieldID, id),
+			sqlgraph.To(quizrecommendation.Table, quizrecommendation.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, quizsubmission.RecommendationsTable, quizsubmission.RecommendationsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *QuizSubmissionClient) Hooks() []Hook {
+	return c.hooks.QuizSubmission
+}
+
+// Interceptors returns the client interceptors.
+func (c *QuizSubmissionClient) Interceptors() []Interceptor {
+	return c.inters.QuizSubmission
+}
+
+func (c *QuizSubmissionClient) mutate(ctx context.Context, m *QuizSubmissionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&QuizSubmissionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&QuizSubmissionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&QuizSubmissionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&QuizSubmissionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown QuizSubmission mutation op: %q", m.Op())
+	}
+}
+
+// QuizWeightClient is a client for the QuizWeight schema.
+type QuizWeightClient struct {
+	config
+}
+
+// NewQuizWeightClient returns a client for the QuizWeight from the given config.
+func NewQuizWeightClient(c config) *QuizWeightClient {
+	return &QuizWeightClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `quizweight.Hooks(f(g(h())))`.
+func (c *QuizWeightClient) Use(hooks ...Hook) {
+	c.hooks.QuizWeight = append(c.hooks.QuizWeight, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `quizweight.Intercept(f(g(h())))`.
+func (c *QuizWeightClient) Intercept(interceptors ...Interceptor) {
+	c.inters.QuizWeight = append(c.inters.QuizWeight, interceptors...)
+}
+
+// Create returns a builder for creating a QuizWeight entity.
+func (c *QuizWeightClient) Create() *QuizWeightCreate {
+	mutation := newQuizWeightMutation(c.config, OpCreate)
+	return &QuizWeightCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of QuizWeight entities.
+func (c *QuizWeightClient) CreateBulk(builders ...*QuizWeightCreate) *QuizWeightCreateBulk {
+	return &QuizWeightCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *QuizWeightClient) MapCreateBulk(slice any, setFunc func(*QuizWeightCreate, int)) *QuizWeightCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &QuizWeightCreateBulk{err: fmt.Errorf("calling to QuizWeightClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*QuizWeightCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &QuizWeightCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for QuizWeight.
+func (c *QuizWeightClient) Update() *QuizWeightUpdate {
+	mutation := newQuizWeightMutation(c.config, OpUpdate)
+	return &QuizWeightUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *QuizWeightClient) UpdateOne(_m *QuizWeight) *QuizWeightUpdateOne {
+	mutation := newQuizWeightMutation(c.config, OpUpdateOne, withQuizWeight(_m))
+	return &QuizWeightUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *QuizWeightClient) UpdateOneID(id int) *QuizWeightUpdateOne {
+	mutation := newQuizWeightMutation(c.config, OpUpdateOne, withQuizWeightID(id))
+	return &QuizWeightUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for QuizWeight.
+func (c *QuizWeightClient) Delete() *QuizWeightDelete {
+	mutation := newQuizWeightMutation(c.config, OpDelete)
+	return &QuizWeightDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *QuizWeightClient) DeleteOne(_m *QuizWeight) *QuizWeightDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *QuizWeightClient) DeleteOneID(id int) *QuizWeightDeleteOne {
+	builder := c.Delete().Where(quizweight.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &QuizWeightDeleteOne{builder}
+}
+
+// Query returns a query builder for QuizWeight.
+func (c *QuizWeightClient) Query() *QuizWeightQuery {
+	return &QuizWeightQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeQuizWeight},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a QuizWeight entity by its id.
+func (c *QuizWeightClient) Get(ctx context.Context, id int) (*QuizWeight, error) {
+	return c.Query().Where(quizweight.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *QuizWeightClient) GetX(ctx context.Context, id int) *QuizWeight {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOption queries the option edge of a QuizWeight.
+func (c *QuizWeightClient) QueryOption(_m *QuizWeight) *QuizOptionQuery {
+	query := (&QuizOptionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quizweight.Table, quizweight.FieldID, id),
+			sqlgraph.To(quizoption.Table, quizoption.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, quizweight.OptionTable, quizweight.OptionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *QuizWeightClient) Hooks() []Hook {
+	return c.hooks.QuizWeight
+}
+
+// Interceptors returns the client interceptors.
+func (c *QuizWeightClient) Interceptors() []Interceptor {
+	return c.inters.QuizWeight
+}
+
+func (c *QuizWeightClient) mutate(ctx context.Context, m *QuizWeightMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&QuizWeightCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&QuizWeightUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&QuizWeightUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&QuizWeightDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown QuizWeight mutation op: %q", m.Op())
 	}
 }
 
@@ -1099,10 +2282,12 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Category, Product, Rating, Review, User []ent.Hook
+		Category, Product, Quiz, QuizOption, QuizPick, QuizQuestion, QuizRecommendation,
+		QuizSubmission, QuizWeight, Rating, Review, User []ent.Hook
 	}
 	inters struct {
-		Category, Product, Rating, Review, User []ent.Interceptor
+		Category, Product, Quiz, QuizOption, QuizPick, QuizQuestion, QuizRecommendation,
+		QuizSubmission, QuizWeight, Rating, Review, User []ent.Interceptor
 	}
 )
 

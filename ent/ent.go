@@ -14,6 +14,13 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/vitrinehq/vitrine/ent/category"
 	"github.com/vitrinehq/vitrine/ent/product"
+	"github.com/vitrinehq/vitrine/ent/quiz"
+	"github.com/vitrinehq/vitrine/ent/quizoption"
+	"github.com/vitrinehq/vitrine/ent/quizpick"
+	"github.com/vitrinehq/vitrine/ent/quizquestion"
+	"github.com/vitrinehq/vitrine/ent/quizrecommendation"
+	"github.com/vitrinehq/vitrine/ent/quizsubmission"
+	"github.com/vitrinehq/vitrine/ent/quizweight"
 	"github.com/vitrinehq/vitrine/ent/rating"
 	"github.com/vitrinehq/vitrine/ent/review"
 	"github.com/vitrinehq/vitrine/ent/user"
@@ -77,11 +84,18 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			category.Table: category.ValidColumn,
-			product.Table:  product.ValidColumn,
-			rating.Table:   rating.ValidColumn,
-			review.Table:   review.ValidColumn,
-			user.Table:     user.ValidColumn,
+			category.Table:           category.ValidColumn,
+			product.Table:            product.ValidColumn,
+			quiz.Table:               quiz.ValidColumn,
+			quizoption.Table:         quizoption.ValidColumn,
+			quizpick.Table:           quizpick.ValidColumn,
+			quizquestion.Table:       quizquestion.ValidColumn,
+			quizrecommendation.Table: quizrecommendation.ValidColumn,
+			quizsubmission.Table:     quizsubmission.ValidColumn,
+			quizweight.Table:         quizweight.ValidColumn,
+			rating.Table:             rating.ValidColumn,
+			review.Table:             review.ValidColumn,
+			user.Table:               user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

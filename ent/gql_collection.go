@@ -12,6 +12,10 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vitrinehq/vitrine/ent/category"
 	"github.com/vitrinehq/vitrine/ent/product"
+	"github.com/vitrinehq/vitrine/ent/quiz"
+	"github.com/vitrinehq/vitrine/ent/quizoption"
+	"github.com/vitrinehq/vitrine/ent/quizquestion"
+	"github.com/vitrinehq/vitrine/ent/quizsubmission"
 	"github.com/vitrinehq/vitrine/ent/rating"
 	"github.com/vitrinehq/vitrine/ent/review"
 	"github.com/vitrinehq/vitrine/ent/user"
@@ -478,6 +482,353 @@ func newProductPaginateArgs(rv map[string]any) *productPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ProductWhereInput); ok {
 		args.opts = append(args.opts, WithProductFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *QuizQuery) CollectFields(ctx context.Context, satisfies ...string) (*QuizQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *QuizQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(quiz.Columns))
+		selectedFields = []string{quiz.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[quiz.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, quiz.FieldCreatedAt)
+				fieldSeen[quiz.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[quiz.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, quiz.FieldUpdatedAt)
+				fieldSeen[quiz.FieldUpdatedAt] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[quiz.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, quiz.FieldTitle)
+				fieldSeen[quiz.FieldTitle] = struct{}{}
+			}
+		case "slug":
+			if _, ok := fieldSeen[quiz.FieldSlug]; !ok {
+				selectedFields = append(selectedFields, quiz.FieldSlug)
+				fieldSeen[quiz.FieldSlug] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[quiz.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, quiz.FieldDescription)
+				fieldSeen[quiz.FieldDescription] = struct{}{}
+			}
+		case "published":
+			if _, ok := fieldSeen[quiz.FieldPublished]; !ok {
+				selectedFields = append(selectedFields, quiz.FieldPublished)
+				fieldSeen[quiz.FieldPublished] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type quizPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []QuizPaginateOption
+}
+
+func newQuizPaginateArgs(rv map[string]any) *quizPaginateArgs {
+	args := &quizPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &QuizOrder{Field: &QuizOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithQuizOrder(order))
+			}
+		case *QuizOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithQuizOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*QuizWhereInput); ok {
+		args.opts = append(args.opts, WithQuizFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *QuizOptionQuery) CollectFields(ctx context.Context, satisfies ...string) (*QuizOptionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *QuizOptionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(quizoption.Columns))
+		selectedFields = []string{quizoption.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "label":
+			if _, ok := fieldSeen[quizoption.FieldLabel]; !ok {
+				selectedFields = append(selectedFields, quizoption.FieldLabel)
+				fieldSeen[quizoption.FieldLabel] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type quizoptionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []QuizOptionPaginateOption
+}
+
+func newQuizOptionPaginateArgs(rv map[string]any) *quizoptionPaginateArgs {
+	args := &quizoptionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*QuizOptionWhereInput); ok {
+		args.opts = append(args.opts, WithQuizOptionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *QuizQuestionQuery) CollectFields(ctx context.Context, satisfies ...string) (*QuizQuestionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *QuizQuestionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(quizquestion.Columns))
+		selectedFields = []string{quizquestion.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "prompt":
+			if _, ok := fieldSeen[quizquestion.FieldPrompt]; !ok {
+				selectedFields = append(selectedFields, quizquestion.FieldPrompt)
+				fieldSeen[quizquestion.FieldPrompt] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[quizquestion.FieldKind]; !ok {
+				selectedFields = append(selectedFields, quizquestion.FieldKind)
+				fieldSeen[quizquestion.FieldKind] = struct{}{}
+			}
+		case "required":
+			if _, ok := fieldSeen[quizquestion.FieldRequired]; !ok {
+				selectedFields = append(selectedFields, quizquestion.FieldRequired)
+				fieldSeen[quizquestion.FieldRequired] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type quizquestionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []QuizQuestionPaginateOption
+}
+
+func newQuizQuestionPaginateArgs(rv map[string]any) *quizquestionPaginateArgs {
+	args := &quizquestionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*QuizQuestionWhereInput); ok {
+		args.opts = append(args.opts, WithQuizQuestionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *QuizSubmissionQuery) CollectFields(ctx context.Context, satisfies ...string) (*QuizSubmissionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *QuizSubmissionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(quizsubmission.Columns))
+		selectedFields = []string{quizsubmission.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[quizsubmission.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, quizsubmission.FieldCreatedAt)
+				fieldSeen[quizsubmission.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type quizsubmissionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []QuizSubmissionPaginateOption
+}
+
+func newQuizSubmissionPaginateArgs(rv map[string]any) *quizsubmissionPaginateArgs {
+	args := &quizsubmissionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &QuizSubmissionOrder{Field: &QuizSubmissionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithQuizSubmissionOrder(order))
+			}
+		case *QuizSubmissionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithQuizSubmissionOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*QuizSubmissionWhereInput); ok {
+		args.opts = append(args.opts, WithQuizSubmissionFilter(v.Filter))
 	}
 	return args
 }

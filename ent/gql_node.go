@@ -13,6 +13,10 @@ import (
 	"github.com/vitrinehq/vitrine/ent/category"
 	"github.com/vitrinehq/vitrine/ent/internal"
 	"github.com/vitrinehq/vitrine/ent/product"
+	"github.com/vitrinehq/vitrine/ent/quiz"
+	"github.com/vitrinehq/vitrine/ent/quizoption"
+	"github.com/vitrinehq/vitrine/ent/quizquestion"
+	"github.com/vitrinehq/vitrine/ent/quizsubmission"
 	"github.com/vitrinehq/vitrine/ent/rating"
 	"github.com/vitrinehq/vitrine/ent/review"
 	"github.com/vitrinehq/vitrine/ent/user"
@@ -32,6 +36,26 @@ var productImplementors = []string{"Product", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Product) IsNode() {}
+
+var quizImplementors = []string{"Quiz", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Quiz) IsNode() {}
+
+var quizoptionImplementors = []string{"QuizOption", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*QuizOption) IsNode() {}
+
+var quizquestionImplementors = []string{"QuizQuestion", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*QuizQuestion) IsNode() {}
+
+var quizsubmissionImplementors = []string{"QuizSubmission", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*QuizSubmission) IsNode() {}
 
 var ratingImplementors = []string{"Rating", "Node"}
 
@@ -139,6 +163,42 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(product.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, productImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case quiz.Table:
+		query := c.Quiz.Query().
+			Where(quiz.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, quizImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case quizoption.Table:
+		query := c.QuizOption.Query().
+			Where(quizoption.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, quizoptionImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case quizquestion.Table:
+		query := c.QuizQuestion.Query().
+			Where(quizquestion.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, quizquestionImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case quizsubmission.Table:
+		query := c.QuizSubmission.Query().
+			Where(quizsubmission.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, quizsubmissionImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -263,6 +323,70 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Product.Query().
 			Where(product.IDIn(ids...))
 		query, err := query.CollectFields(ctx, productImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case quiz.Table:
+		query := c.Quiz.Query().
+			Where(quiz.IDIn(ids...))
+		query, err := query.CollectFields(ctx, quizImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case quizoption.Table:
+		query := c.QuizOption.Query().
+			Where(quizoption.IDIn(ids...))
+		query, err := query.CollectFields(ctx, quizoptionImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case quizquestion.Table:
+		query := c.QuizQuestion.Query().
+			Where(quizquestion.IDIn(ids...))
+		query, err := query.CollectFields(ctx, quizquestionImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case quizsubmission.Table:
+		query := c.QuizSubmission.Query().
+			Where(quizsubmission.IDIn(ids...))
+		query, err := query.CollectFields(ctx, quizsubmissionImplementors...)
 		if err != nil {
 			return nil, err
 		}

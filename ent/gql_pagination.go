@@ -17,6 +17,10 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vitrinehq/vitrine/ent/category"
 	"github.com/vitrinehq/vitrine/ent/product"
+	"github.com/vitrinehq/vitrine/ent/quiz"
+	"github.com/vitrinehq/vitrine/ent/quizoption"
+	"github.com/vitrinehq/vitrine/ent/quizquestion"
+	"github.com/vitrinehq/vitrine/ent/quizsubmission"
 	"github.com/vitrinehq/vitrine/ent/rating"
 	"github.com/vitrinehq/vitrine/ent/review"
 	"github.com/vitrinehq/vitrine/ent/user"
@@ -869,6 +873,1132 @@ func (_m *Product) ToEdge(order *ProductOrder) *ProductEdge {
 		order = DefaultProductOrder
 	}
 	return &ProductEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// QuizEdge is the edge representation of Quiz.
+type QuizEdge struct {
+	Node   *Quiz  `json:"node"`
+	Cursor Cursor `json:"cursor"`
+}
+
+// QuizConnection is the connection containing edges to Quiz.
+type QuizConnection struct {
+	Edges      []*QuizEdge `json:"edges"`
+	PageInfo   PageInfo    `json:"pageInfo"`
+	TotalCount int         `json:"totalCount"`
+}
+
+func (c *QuizConnection) build(nodes []*Quiz, pager *quizPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Quiz
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Quiz {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Quiz {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*QuizEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &QuizEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// QuizPaginateOption enables pagination customization.
+type QuizPaginateOption func(*quizPager) error
+
+// WithQuizOrder configures pagination ordering.
+func WithQuizOrder(order *QuizOrder) QuizPaginateOption {
+	if order == nil {
+		order = DefaultQuizOrder
+	}
+	o := *order
+	return func(pager *quizPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultQuizOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithQuizFilter configures pagination filter.
+func WithQuizFilter(filter func(*QuizQuery) (*QuizQuery, error)) QuizPaginateOption {
+	return func(pager *quizPager) error {
+		if filter == nil {
+			return errors.New("QuizQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type quizPager struct {
+	reverse bool
+	order   *QuizOrder
+	filter  func(*QuizQuery) (*QuizQuery, error)
+}
+
+func newQuizPager(opts []QuizPaginateOption, reverse bool) (*quizPager, error) {
+	pager := &quizPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultQuizOrder
+	}
+	return pager, nil
+}
+
+func (p *quizPager) applyFilter(query *QuizQuery) (*QuizQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *quizPager) toCursor(_m *Quiz) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *quizPager) applyCursors(query *QuizQuery, after, before *Cursor) (*QuizQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultQuizOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *quizPager) applyOrder(query *QuizQuery) *QuizQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultQuizOrder.Field {
+		query = query.Order(DefaultQuizOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *quizPager) orderExpr(query *QuizQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultQuizOrder.Field {
+			b.Comma().Ident(DefaultQuizOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Quiz.
+func (_m *QuizQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...QuizPaginateOption,
+) (*QuizConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newQuizPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &QuizConnection{Edges: []*QuizEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// QuizOrderFieldCreatedAt orders Quiz by created_at.
+	QuizOrderFieldCreatedAt = &QuizOrderField{
+		Value: func(_m *Quiz) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: quiz.FieldCreatedAt,
+		toTerm: quiz.ByCreatedAt,
+		toCursor: func(_m *Quiz) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// QuizOrderFieldUpdatedAt orders Quiz by updated_at.
+	QuizOrderFieldUpdatedAt = &QuizOrderField{
+		Value: func(_m *Quiz) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: quiz.FieldUpdatedAt,
+		toTerm: quiz.ByUpdatedAt,
+		toCursor: func(_m *Quiz) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// QuizOrderFieldTitle orders Quiz by title.
+	QuizOrderFieldTitle = &QuizOrderField{
+		Value: func(_m *Quiz) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: quiz.FieldTitle,
+		toTerm: quiz.ByTitle,
+		toCursor: func(_m *Quiz) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f QuizOrderField) String() string {
+	var str string
+	switch f.column {
+	case QuizOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case QuizOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case QuizOrderFieldTitle.column:
+		str = "TITLE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f QuizOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *QuizOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("QuizOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *QuizOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *QuizOrderFieldUpdatedAt
+	case "TITLE":
+		*f = *QuizOrderFieldTitle
+	default:
+		return fmt.Errorf("%s is not a valid QuizOrderField", str)
+	}
+	return nil
+}
+
+// QuizOrderField defines the ordering field of Quiz.
+type QuizOrderField struct {
+	// Value extracts the ordering value from the given Quiz.
+	Value    func(*Quiz) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) quiz.OrderOption
+	toCursor func(*Quiz) Cursor
+}
+
+// QuizOrder defines the ordering of Quiz.
+type QuizOrder struct {
+	Direction OrderDirection  `json:"direction"`
+	Field     *QuizOrderField `json:"field"`
+}
+
+// DefaultQuizOrder is the default ordering of Quiz.
+var DefaultQuizOrder = &QuizOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &QuizOrderField{
+		Value: func(_m *Quiz) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: quiz.FieldID,
+		toTerm: quiz.ByID,
+		toCursor: func(_m *Quiz) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Quiz into QuizEdge.
+func (_m *Quiz) ToEdge(order *QuizOrder) *QuizEdge {
+	if order == nil {
+		order = DefaultQuizOrder
+	}
+	return &QuizEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// QuizOptionEdge is the edge representation of QuizOption.
+type QuizOptionEdge struct {
+	Node   *QuizOption `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// QuizOptionConnection is the connection containing edges to QuizOption.
+type QuizOptionConnection struct {
+	Edges      []*QuizOptionEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *QuizOptionConnection) build(nodes []*QuizOption, pager *quizoptionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *QuizOption
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *QuizOption {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *QuizOption {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*QuizOptionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &QuizOptionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// QuizOptionPaginateOption enables pagination customization.
+type QuizOptionPaginateOption func(*quizoptionPager) error
+
+// WithQuizOptionOrder configures pagination ordering.
+func WithQuizOptionOrder(order *QuizOptionOrder) QuizOptionPaginateOption {
+	if order == nil {
+		order = DefaultQuizOptionOrder
+	}
+	o := *order
+	return func(pager *quizoptionPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultQuizOptionOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithQuizOptionFilter configures pagination filter.
+func WithQuizOptionFilter(filter func(*QuizOptionQuery) (*QuizOptionQuery, error)) QuizOptionPaginateOption {
+	return func(pager *quizoptionPager) error {
+		if filter == nil {
+			return errors.New("QuizOptionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type quizoptionPager struct {
+	reverse bool
+	order   *QuizOptionOrder
+	filter  func(*QuizOptionQuery) (*QuizOptionQuery, error)
+}
+
+func newQuizOptionPager(opts []QuizOptionPaginateOption, reverse bool) (*quizoptionPager, error) {
+	pager := &quizoptionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultQuizOptionOrder
+	}
+	return pager, nil
+}
+
+func (p *quizoptionPager) applyFilter(query *QuizOptionQuery) (*QuizOptionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *quizoptionPager) toCursor(_m *QuizOption) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *quizoptionPager) applyCursors(query *QuizOptionQuery, after, before *Cursor) (*QuizOptionQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultQuizOptionOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *quizoptionPager) applyOrder(query *QuizOptionQuery) *QuizOptionQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultQuizOptionOrder.Field {
+		query = query.Order(DefaultQuizOptionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *quizoptionPager) orderExpr(query *QuizOptionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultQuizOptionOrder.Field {
+			b.Comma().Ident(DefaultQuizOptionOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to QuizOption.
+func (_m *QuizOptionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...QuizOptionPaginateOption,
+) (*QuizOptionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newQuizOptionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &QuizOptionConnection{Edges: []*QuizOptionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// QuizOptionOrderField defines the ordering field of QuizOption.
+type QuizOptionOrderField struct {
+	// Value extracts the ordering value from the given QuizOption.
+	Value    func(*QuizOption) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) quizoption.OrderOption
+	toCursor func(*QuizOption) Cursor
+}
+
+// QuizOptionOrder defines the ordering of QuizOption.
+type QuizOptionOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *QuizOptionOrderField `json:"field"`
+}
+
+// DefaultQuizOptionOrder is the default ordering of QuizOption.
+var DefaultQuizOptionOrder = &QuizOptionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &QuizOptionOrderField{
+		Value: func(_m *QuizOption) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: quizoption.FieldID,
+		toTerm: quizoption.ByID,
+		toCursor: func(_m *QuizOption) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts QuizOption into QuizOptionEdge.
+func (_m *QuizOption) ToEdge(order *QuizOptionOrder) *QuizOptionEdge {
+	if order == nil {
+		order = DefaultQuizOptionOrder
+	}
+	return &QuizOptionEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// QuizQuestionEdge is the edge representation of QuizQuestion.
+type QuizQuestionEdge struct {
+	Node   *QuizQuestion `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// QuizQuestionConnection is the connection containing edges to QuizQuestion.
+type QuizQuestionConnection struct {
+	Edges      []*QuizQuestionEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *QuizQuestionConnection) build(nodes []*QuizQuestion, pager *quizquestionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *QuizQuestion
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *QuizQuestion {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *QuizQuestion {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*QuizQuestionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &QuizQuestionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// QuizQuestionPaginateOption enables pagination customization.
+type QuizQuestionPaginateOption func(*quizquestionPager) error
+
+// WithQuizQuestionOrder configures pagination ordering.
+func WithQuizQuestionOrder(order *QuizQuestionOrder) QuizQuestionPaginateOption {
+	if order == nil {
+		order = DefaultQuizQuestionOrder
+	}
+	o := *order
+	return func(pager *quizquestionPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultQuizQuestionOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithQuizQuestionFilter configures pagination filter.
+func WithQuizQuestionFilter(filter func(*QuizQuestionQuery) (*QuizQuestionQuery, error)) QuizQuestionPaginateOption {
+	return func(pager *quizquestionPager) error {
+		if filter == nil {
+			return errors.New("QuizQuestionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type quizquestionPager struct {
+	reverse bool
+	order   *QuizQuestionOrder
+	filter  func(*QuizQuestionQuery) (*QuizQuestionQuery, error)
+}
+
+func newQuizQuestionPager(opts []QuizQuestionPaginateOption, reverse bool) (*quizquestionPager, error) {
+	pager := &quizquestionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultQuizQuestionOrder
+	}
+	return pager, nil
+}
+
+func (p *quizquestionPager) applyFilter(query *QuizQuestionQuery) (*QuizQuestionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *quizquestionPager) toCursor(_m *QuizQuestion) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *quizquestionPager) applyCursors(query *QuizQuestionQuery, after, before *Cursor) (*QuizQuestionQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultQuizQuestionOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *quizquestionPager) applyOrder(query *QuizQuestionQuery) *QuizQuestionQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultQuizQuestionOrder.Field {
+		query = query.Order(DefaultQuizQuestionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *quizquestionPager) orderExpr(query *QuizQuestionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultQuizQuestionOrder.Field {
+			b.Comma().Ident(DefaultQuizQuestionOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to QuizQuestion.
+func (_m *QuizQuestionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...QuizQuestionPaginateOption,
+) (*QuizQuestionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newQuizQuestionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &QuizQuestionConnection{Edges: []*QuizQuestionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// QuizQuestionOrderField defines the ordering field of QuizQuestion.
+type QuizQuestionOrderField struct {
+	// Value extracts the ordering value from the given QuizQuestion.
+	Value    func(*QuizQuestion) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) quizquestion.OrderOption
+	toCursor func(*QuizQuestion) Cursor
+}
+
+// QuizQuestionOrder defines the ordering of QuizQuestion.
+type QuizQuestionOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *QuizQuestionOrderField `json:"field"`
+}
+
+// DefaultQuizQuestionOrder is the default ordering of QuizQuestion.
+var DefaultQuizQuestionOrder = &QuizQuestionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &QuizQuestionOrderField{
+		Value: func(_m *QuizQuestion) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: quizquestion.FieldID,
+		toTerm: quizquestion.ByID,
+		toCursor: func(_m *QuizQuestion) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts QuizQuestion into QuizQuestionEdge.
+func (_m *QuizQuestion) ToEdge(order *QuizQuestionOrder) *QuizQuestionEdge {
+	if order == nil {
+		order = DefaultQuizQuestionOrder
+	}
+	return &QuizQuestionEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// QuizSubmissionEdge is the edge representation of QuizSubmission.
+type QuizSubmissionEdge struct {
+	Node   *QuizSubmission `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// QuizSubmissionConnection is the connection containing edges to QuizSubmission.
+type QuizSubmissionConnection struct {
+	Edges      []*QuizSubmissionEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *QuizSubmissionConnection) build(nodes []*QuizSubmission, pager *quizsubmissionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *QuizSubmission
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *QuizSubmission {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *QuizSubmission {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*QuizSubmissionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &QuizSubmissionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// QuizSubmissionPaginateOption enables pagination customization.
+type QuizSubmissionPaginateOption func(*quizsubmissionPager) error
+
+// WithQuizSubmissionOrder configures pagination ordering.
+func WithQuizSubmissionOrder(order *QuizSubmissionOrder) QuizSubmissionPaginateOption {
+	if order == nil {
+		order = DefaultQuizSubmissionOrder
+	}
+	o := *order
+	return func(pager *quizsubmissionPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultQuizSubmissionOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithQuizSubmissionFilter configures pagination filter.
+func WithQuizSubmissionFilter(filter func(*QuizSubmissionQuery) (*QuizSubmissionQuery, error)) QuizSubmissionPaginateOption {
+	return func(pager *quizsubmissionPager) error {
+		if filter == nil {
+			return errors.New("QuizSubmissionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type quizsubmissionPager struct {
+	reverse bool
+	order   *QuizSubmissionOrder
+	filter  func(*QuizSubmissionQuery) (*QuizSubmissionQuery, error)
+}
+
+func newQuizSubmissionPager(opts []QuizSubmissionPaginateOption, reverse bool) (*quizsubmissionPager, error) {
+	pager := &quizsubmissionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultQuizSubmissionOrder
+	}
+	return pager, nil
+}
+
+func (p *quizsubmissionPager) applyFilter(query *QuizSubmissionQuery) (*QuizSubmissionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *quizsubmissionPager) toCursor(_m *QuizSubmission) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *quizsubmissionPager) applyCursors(query *QuizSubmissionQuery, after, before *Cursor) (*QuizSubmissionQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultQuizSubmissionOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *quizsubmissionPager) applyOrder(query *QuizSubmissionQuery) *QuizSubmissionQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultQuizSubmissionOrder.Field {
+		query = query.Order(DefaultQuizSubmissionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *quizsubmissionPager) orderExpr(query *QuizSubmissionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultQuizSubmissionOrder.Field {
+			b.Comma().Ident(DefaultQuizSubmissionOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to QuizSubmission.
+func (_m *QuizSubmissionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...QuizSubmissionPaginateOption,
+) (*QuizSubmissionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newQuizSubmissionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &QuizSubmissionConnection{Edges: []*QuizSubmissionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// QuizSubmissionOrderFieldCreatedAt orders QuizSubmission by created_at.
+	QuizSubmissionOrderFieldCreatedAt = &QuizSubmissionOrderField{
+		Value: func(_m *QuizSubmission) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: quizsubmission.FieldCreatedAt,
+		toTerm: quizsubmission.ByCreatedAt,
+		toCursor: func(_m *QuizSubmission) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f QuizSubmissionOrderField) String() string {
+	var str string
+	switch f.column {
+	case QuizSubmissionOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f QuizSubmissionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *QuizSubmissionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("QuizSubmissionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *QuizSubmissionOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid QuizSubmissionOrderField", str)
+	}
+	return nil
+}
+
+// QuizSubmissionOrderField defines the ordering field of QuizSubmission.
+type QuizSubmissionOrderField struct {
+	// Value extracts the ordering value from the given QuizSubmission.
+	Value    func(*QuizSubmission) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) quizsubmission.OrderOption
+	toCursor func(*QuizSubmission) Cursor
+}
+
+// QuizSubmissionOrder defines the ordering of QuizSubmission.
+type QuizSubmissionOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *QuizSubmissionOrderField `json:"field"`
+}
+
+// DefaultQuizSubmissionOrder is the default ordering of QuizSubmission.
+var DefaultQuizSubmissionOrder = &QuizSubmissionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &QuizSubmissionOrderField{
+		Value: func(_m *QuizSubmission) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: quizsubmission.FieldID,
+		toTerm: quizsubmission.ByID,
+		toCursor: func(_m *QuizSubmission) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts QuizSubmission into QuizSubmissionEdge.
+func (_m *QuizSubmission) ToEdge(order *QuizSubmissionOrder) *QuizSubmissionEdge {
+	if order == nil {
+		order = DefaultQuizSubmissionOrder
+	}
+	return &QuizSubmissionEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

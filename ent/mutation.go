@@ -14,8 +14,16 @@ import (
 	"github.com/vitrinehq/vitrine/ent/category"
 	"github.com/vitrinehq/vitrine/ent/predicate"
 	"github.com/vitrinehq/vitrine/ent/product"
+	"github.com/vitrinehq/vitrine/ent/quiz"
+	"github.com/vitrinehq/vitrine/ent/quizoption"
+	"github.com/vitrinehq/vitrine/ent/quizpick"
+	"github.com/vitrinehq/vitrine/ent/quizquestion"
+	"github.com/vitrinehq/vitrine/ent/quizrecommendation"
+	"github.com/vitrinehq/vitrine/ent/quizsubmission"
+	"github.com/vitrinehq/vitrine/ent/quizweight"
 	"github.com/vitrinehq/vitrine/ent/rating"
 	"github.com/vitrinehq/vitrine/ent/review"
+	"github.com/vitrinehq/vitrine/ent/schema"
 	"github.com/vitrinehq/vitrine/ent/user"
 )
 
@@ -28,11 +36,18 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeCategory = "Category"
-	TypeProduct  = "Product"
-	TypeRating   = "Rating"
-	TypeReview   = "Review"
-	TypeUser     = "User"
+	TypeCategory           = "Category"
+	TypeProduct            = "Product"
+	TypeQuiz               = "Quiz"
+	TypeQuizOption         = "QuizOption"
+	TypeQuizPick           = "QuizPick"
+	TypeQuizQuestion       = "QuizQuestion"
+	TypeQuizRecommendation = "QuizRecommendation"
+	TypeQuizSubmission     = "QuizSubmission"
+	TypeQuizWeight         = "QuizWeight"
+	TypeRating             = "Rating"
+	TypeReview             = "Review"
+	TypeUser               = "User"
 )
 
 // CategoryMutation represents an operation that mutates the Category nodes in the graph.
@@ -2001,6 +2016,4777 @@ func (m *ProductMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Product edge %s", name)
+}
+
+// QuizMutation represents an operation that mutates the Quiz nodes in the graph.
+type QuizMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	created_at         *time.Time
+	updated_at         *time.Time
+	title              *string
+	slug               *string
+	description        *string
+	published          *bool
+	clearedFields      map[string]struct{}
+	questions          map[int]struct{}
+	removedquestions   map[int]struct{}
+	clearedquestions   bool
+	submissions        map[int]struct{}
+	removedsubmissions map[int]struct{}
+	clearedsubmissions bool
+	done               bool
+	oldValue           func(context.Context) (*Quiz, error)
+	predicates         []predicate.Quiz
+}
+
+var _ ent.Mutation = (*QuizMutation)(nil)
+
+// quizOption allows management of the mutation configuration using functional options.
+type quizOption func(*QuizMutation)
+
+// newQuizMutation creates new mutation for the Quiz entity.
+func newQuizMutation(c config, op Op, opts ...quizOption) *QuizMutation {
+	m := &QuizMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeQuiz,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withQuizID sets the ID field of the mutation.
+func withQuizID(id int) quizOption {
+	return func(m *QuizMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Quiz
+		)
+		m.oldValue = func(ctx context.Context) (*Quiz, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Quiz.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withQuiz sets the old Quiz of the mutation.
+func withQuiz(node *Quiz) quizOption {
+	return func(m *QuizMutation) {
+		m.oldValue = func(context.Context) (*Quiz, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m QuizMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m QuizMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *QuizMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *QuizMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Quiz.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *QuizMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *QuizMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Quiz entity.
+// If the Quiz object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *QuizMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *QuizMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *QuizMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Quiz entity.
+// If the Quiz object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *QuizMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *QuizMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *QuizMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Quiz entity.
+// If the Quiz object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *QuizMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetSlug sets the "slug" field.
+func (m *QuizMutation) SetSlug(s string) {
+	m.slug = &s
+}
+
+// Slug returns the value of the "slug" field in the mutation.
+func (m *QuizMutation) Slug() (r string, exists bool) {
+	v := m.slug
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSlug returns the old "slug" field's value of the Quiz entity.
+// If the Quiz object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizMutation) OldSlug(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSlug is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSlug requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSlug: %w", err)
+	}
+	return oldValue.Slug, nil
+}
+
+// ResetSlug resets all changes to the "slug" field.
+func (m *QuizMutation) ResetSlug() {
+	m.slug = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *QuizMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *QuizMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the Quiz entity.
+// If the Quiz object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *QuizMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetPublished sets the "published" field.
+func (m *QuizMutation) SetPublished(b bool) {
+	m.published = &b
+}
+
+// Published returns the value of the "published" field in the mutation.
+func (m *QuizMutation) Published() (r bool, exists bool) {
+	v := m.published
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublished returns the old "published" field's value of the Quiz entity.
+// If the Quiz object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizMutation) OldPublished(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublished is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublished requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublished: %w", err)
+	}
+	return oldValue.Published, nil
+}
+
+// ResetPublished resets all changes to the "published" field.
+func (m *QuizMutation) ResetPublished() {
+	m.published = nil
+}
+
+// AddQuestionIDs adds the "questions" edge to the QuizQuestion entity by ids.
+func (m *QuizMutation) AddQuestionIDs(ids ...int) {
+	if m.questions == nil {
+		m.questions = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.questions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearQuestions clears the "questions" edge to the QuizQuestion entity.
+func (m *QuizMutation) ClearQuestions() {
+	m.clearedquestions = true
+}
+
+// QuestionsCleared reports if the "questions" edge to the QuizQuestion entity was cleared.
+func (m *QuizMutation) QuestionsCleared() bool {
+	return m.clearedquestions
+}
+
+// RemoveQuestionIDs removes the "questions" edge to the QuizQuestion entity by IDs.
+func (m *QuizMutation) RemoveQuestionIDs(ids ...int) {
+	if m.removedquestions == nil {
+		m.removedquestions = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.questions, ids[i])
+		m.removedquestions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedQuestions returns the removed IDs of the "questions" edge to the QuizQuestion entity.
+func (m *QuizMutation) RemovedQuestionsIDs() (ids []int) {
+	for id := range m.removedquestions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// QuestionsIDs returns the "questions" edge IDs in the mutation.
+func (m *QuizMutation) QuestionsIDs() (ids []int) {
+	for id := range m.questions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetQuestions resets all changes to the "questions" edge.
+func (m *QuizMutation) ResetQuestions() {
+	m.questions = nil
+	m.clearedquestions = false
+	m.removedquestions = nil
+}
+
+// AddSubmissionIDs adds the "submissions" edge to the QuizSubmission entity by ids.
+func (m *QuizMutation) AddSubmissionIDs(ids ...int) {
+	if m.submissions == nil {
+		m.submissions = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.submissions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSubmissions clears the "submissions" edge to the QuizSubmission entity.
+func (m *QuizMutation) ClearSubmissions() {
+	m.clearedsubmissions = true
+}
+
+// SubmissionsCleared reports if the "submissions" edge to the QuizSubmission entity was cleared.
+func (m *QuizMutation) SubmissionsCleared() bool {
+	return m.clearedsubmissions
+}
+
+// RemoveSubmissionIDs removes the "submissions" edge to the QuizSubmission entity by IDs.
+func (m *QuizMutation) RemoveSubmissionIDs(ids ...int) {
+	if m.removedsubmissions == nil {
+		m.removedsubmissions = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.submissions, ids[i])
+		m.removedsubmissions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSubmissions returns the removed IDs of the "submissions" edge to the QuizSubmission entity.
+func (m *QuizMutation) RemovedSubmissionsIDs() (ids []int) {
+	for id := range m.removedsubmissions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SubmissionsIDs returns the "submissions" edge IDs in the mutation.
+func (m *QuizMutation) SubmissionsIDs() (ids []int) {
+	for id := range m.submissions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSubmissions resets all changes to the "submissions" edge.
+func (m *QuizMutation) ResetSubmissions() {
+	m.submissions = nil
+	m.clearedsubmissions = false
+	m.removedsubmissions = nil
+}
+
+// Where appends a list predicates to the QuizMutation builder.
+func (m *QuizMutation) Where(ps ...predicate.Quiz) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the QuizMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *QuizMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Quiz, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *QuizMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *QuizMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Quiz).
+func (m *QuizMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *QuizMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, quiz.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, quiz.FieldUpdatedAt)
+	}
+	if m.title != nil {
+		fields = append(fields, quiz.FieldTitle)
+	}
+	if m.slug != nil {
+		fields = append(fields, quiz.FieldSlug)
+	}
+	if m.description != nil {
+		fields = append(fields, quiz.FieldDescription)
+	}
+	if m.published != nil {
+		fields = append(fields, quiz.FieldPublished)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *QuizMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case quiz.FieldCreatedAt:
+		return m.CreatedAt()
+	case quiz.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case quiz.FieldTitle:
+		return m.Title()
+	case quiz.FieldSlug:
+		return m.Slug()
+	case quiz.FieldDescription:
+		return m.Description()
+	case quiz.FieldPublished:
+		return m.Published()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *QuizMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case quiz.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case quiz.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case quiz.FieldTitle:
+		return m.OldTitle(ctx)
+	case quiz.FieldSlug:
+		return m.OldSlug(ctx)
+	case quiz.FieldDescription:
+		return m.OldDescription(ctx)
+	case quiz.FieldPublished:
+		return m.OldPublished(ctx)
+	}
+	return nil, fmt.Errorf("unknown Quiz field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuizMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case quiz.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case quiz.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case quiz.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case quiz.FieldSlug:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSlug(v)
+		return nil
+	case quiz.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case quiz.FieldPublished:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublished(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Quiz field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *QuizMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *QuizMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuizMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Quiz numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *QuizMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *QuizMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *QuizMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Quiz nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *QuizMutation) ResetField(name string) error {
+	switch name {
+	case quiz.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case quiz.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case quiz.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case quiz.FieldSlug:
+		m.ResetSlug()
+		return nil
+	case quiz.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case quiz.FieldPublished:
+		m.ResetPublished()
+		return nil
+	}
+	return fmt.Errorf("unknown Quiz field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *QuizMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.questions != nil {
+		edges = append(edges, quiz.EdgeQuestions)
+	}
+	if m.submissions != nil {
+		edges = append(edges, quiz.EdgeSubmissions)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *QuizMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case quiz.EdgeQuestions:
+		ids := make([]ent.Value, 0, len(m.questions))
+		for id := range m.questions {
+			ids = append(ids, id)
+		}
+		return ids
+	case quiz.EdgeSubmissions:
+		ids := make([]ent.Value, 0, len(m.submissions))
+		for id := range m.submissions {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *QuizMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedquestions != nil {
+		edges = append(edges, quiz.EdgeQuestions)
+	}
+	if m.removedsubmissions != nil {
+		edges = append(edges, quiz.EdgeSubmissions)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *QuizMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case quiz.EdgeQuestions:
+		ids := make([]ent.Value, 0, len(m.removedquestions))
+		for id := range m.removedquestions {
+			ids = append(ids, id)
+		}
+		return ids
+	case quiz.EdgeSubmissions:
+		ids := make([]ent.Value, 0, len(m.removedsubmissions))
+		for id := range m.removedsubmissions {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *QuizMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedquestions {
+		edges = append(edges, quiz.EdgeQuestions)
+	}
+	if m.clearedsubmissions {
+		edges = append(edges, quiz.EdgeSubmissions)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *QuizMutation) EdgeCleared(name string) bool {
+	switch name {
+	case quiz.EdgeQuestions:
+		return m.clearedquestions
+	case quiz.EdgeSubmissions:
+		return m.clearedsubmissions
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *QuizMutation) ClearEdge(name string) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Quiz unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *QuizMutation) ResetEdge(name string) error {
+	switch name {
+	case quiz.EdgeQuestions:
+		m.ResetQuestions()
+		return nil
+	case quiz.EdgeSubmissions:
+		m.ResetSubmissions()
+		return nil
+	}
+	return fmt.Errorf("unknown Quiz edge %s", name)
+}
+
+// QuizOptionMutation represents an operation that mutates the QuizOption nodes in the graph.
+type QuizOptionMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	position        *int
+	addposition     *int
+	label           *string
+	clearedFields   map[string]struct{}
+	question        *int
+	clearedquestion bool
+	weights         map[int]struct{}
+	removedweights  map[int]struct{}
+	clearedweights  bool
+	done            bool
+	oldValue        func(context.Context) (*QuizOption, error)
+	predicates      []predicate.QuizOption
+}
+
+var _ ent.Mutation = (*QuizOptionMutation)(nil)
+
+// quizoptionOption allows management of the mutation configuration using functional options.
+type quizoptionOption func(*QuizOptionMutation)
+
+// newQuizOptionMutation creates new mutation for the QuizOption entity.
+func newQuizOptionMutation(c config, op Op, opts ...quizoptionOption) *QuizOptionMutation {
+	m := &QuizOptionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeQuizOption,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withQuizOptionID sets the ID field of the mutation.
+func withQuizOptionID(id int) quizoptionOption {
+	return func(m *QuizOptionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *QuizOption
+		)
+		m.oldValue = func(ctx context.Context) (*QuizOption, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().QuizOption.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withQuizOption sets the old QuizOption of the mutation.
+func withQuizOption(node *QuizOption) quizoptionOption {
+	return func(m *QuizOptionMutation) {
+		m.oldValue = func(context.Context) (*QuizOption, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m QuizOptionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m QuizOptionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *QuizOptionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *QuizOptionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().QuizOption.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetQuestionID sets the "question_id" field.
+func (m *QuizOptionMutation) SetQuestionID(i int) {
+	m.question = &i
+}
+
+// QuestionID returns the value of the "question_id" field in the mutation.
+func (m *QuizOptionMutation) QuestionID() (r int, exists bool) {
+	v := m.question
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuestionID returns the old "question_id" field's value of the QuizOption entity.
+// If the QuizOption object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizOptionMutation) OldQuestionID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuestionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuestionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuestionID: %w", err)
+	}
+	return oldValue.QuestionID, nil
+}
+
+// ResetQuestionID resets all changes to the "question_id" field.
+func (m *QuizOptionMutation) ResetQuestionID() {
+	m.question = nil
+}
+
+// SetPosition sets the "position" field.
+func (m *QuizOptionMutation) SetPosition(i int) {
+	m.position = &i
+	m.addposition = nil
+}
+
+// Position returns the value of the "position" field in the mutation.
+func (m *QuizOptionMutation) Position() (r int, exists bool) {
+	v := m.position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPosition returns the old "position" field's value of the QuizOption entity.
+// If the QuizOption object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizOptionMutation) OldPosition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPosition: %w", err)
+	}
+	return oldValue.Position, nil
+}
+
+// AddPosition adds i to the "position" field.
+func (m *QuizOptionMutation) AddPosition(i int) {
+	if m.addposition != nil {
+		*m.addposition += i
+	} else {
+		m.addposition = &i
+	}
+}
+
+// AddedPosition returns the value that was added to the "position" field in this mutation.
+func (m *QuizOptionMutation) AddedPosition() (r int, exists bool) {
+	v := m.addposition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPosition resets all changes to the "position" field.
+func (m *QuizOptionMutation) ResetPosition() {
+	m.position = nil
+	m.addposition = nil
+}
+
+// SetLabel sets the "label" field.
+func (m *QuizOptionMutation) SetLabel(s string) {
+	m.label = &s
+}
+
+// Label returns the value of the "label" field in the mutation.
+func (m *QuizOptionMutation) Label() (r string, exists bool) {
+	v := m.label
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLabel returns the old "label" field's value of the QuizOption entity.
+// If the QuizOption object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizOptionMutation) OldLabel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLabel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLabel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLabel: %w", err)
+	}
+	return oldValue.Label, nil
+}
+
+// ResetLabel resets all changes to the "label" field.
+func (m *QuizOptionMutation) ResetLabel() {
+	m.label = nil
+}
+
+// ClearQuestion clears the "question" edge to the QuizQuestion entity.
+func (m *QuizOptionMutation) ClearQuestion() {
+	m.clearedquestion = true
+	m.clearedFields[quizoption.FieldQuestionID] = struct{}{}
+}
+
+// QuestionCleared reports if the "question" edge to the QuizQuestion entity was cleared.
+func (m *QuizOptionMutation) QuestionCleared() bool {
+	return m.clearedquestion
+}
+
+// QuestionIDs returns the "question" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// QuestionID instead. It exists only for internal usage by the builders.
+func (m *QuizOptionMutation) QuestionIDs() (ids []int) {
+	if id := m.question; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetQuestion resets all changes to the "question" edge.
+func (m *QuizOptionMutation) ResetQuestion() {
+	m.question = nil
+	m.clearedquestion = false
+}
+
+// AddWeightIDs adds the "weights" edge to the QuizWeight entity by ids.
+func (m *QuizOptionMutation) AddWeightIDs(ids ...int) {
+	if m.weights == nil {
+		m.weights = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.weights[ids[i]] = struct{}{}
+	}
+}
+
+// ClearWeights clears the "weights" edge to the QuizWeight entity.
+func (m *QuizOptionMutation) ClearWeights() {
+	m.clearedweights = true
+}
+
+// WeightsCleared reports if the "weights" edge to the QuizWeight entity was cleared.
+func (m *QuizOptionMutation) WeightsCleared() bool {
+	return m.clearedweights
+}
+
+// RemoveWeightIDs removes the "weights" edge to the QuizWeight entity by IDs.
+func (m *QuizOptionMutation) RemoveWeightIDs(ids ...int) {
+	if m.removedweights == nil {
+		m.removedweights = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.weights, ids[i])
+		m.removedweights[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedWeights returns the removed IDs of the "weights" edge to the QuizWeight entity.
+func (m *QuizOptionMutation) RemovedWeightsIDs() (ids []int) {
+	for id := range m.removedweights {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// WeightsIDs returns the "weights" edge IDs in the mutation.
+func (m *QuizOptionMutation) WeightsIDs() (ids []int) {
+	for id := range m.weights {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetWeights resets all changes to the "weights" edge.
+func (m *QuizOptionMutation) ResetWeights() {
+	m.weights = nil
+	m.clearedweights = false
+	m.removedweights = nil
+}
+
+// Where appends a list predicates to the QuizOptionMutation builder.
+func (m *QuizOptionMutation) Where(ps ...predicate.QuizOption) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the QuizOptionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *QuizOptionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.QuizOption, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *QuizOptionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *QuizOptionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (QuizOption).
+func (m *QuizOptionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *QuizOptionMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.question != nil {
+		fields = append(fields, quizoption.FieldQuestionID)
+	}
+	if m.position != nil {
+		fields = append(fields, quizoption.FieldPosition)
+	}
+	if m.label != nil {
+		fields = append(fields, quizoption.FieldLabel)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *QuizOptionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case quizoption.FieldQuestionID:
+		return m.QuestionID()
+	case quizoption.FieldPosition:
+		return m.Position()
+	case quizoption.FieldLabel:
+		return m.Label()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *QuizOptionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case quizoption.FieldQuestionID:
+		return m.OldQuestionID(ctx)
+	case quizoption.FieldPosition:
+		return m.OldPosition(ctx)
+	case quizoption.FieldLabel:
+		return m.OldLabel(ctx)
+	}
+	return nil, fmt.Errorf("unknown QuizOption field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuizOptionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case quizoption.FieldQuestionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuestionID(v)
+		return nil
+	case quizoption.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPosition(v)
+		return nil
+	case quizoption.FieldLabel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLabel(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QuizOption field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *QuizOptionMutation) AddedFields() []string {
+	var fields []string
+	if m.addposition != nil {
+		fields = append(fields, quizoption.FieldPosition)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *QuizOptionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case quizoption.FieldPosition:
+		return m.AddedPosition()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuizOptionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case quizoption.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QuizOption numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *QuizOptionMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *QuizOptionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *QuizOptionMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown QuizOption nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *QuizOptionMutation) ResetField(name string) error {
+	switch name {
+	case quizoption.FieldQuestionID:
+		m.ResetQuestionID()
+		return nil
+	case quizoption.FieldPosition:
+		m.ResetPosition()
+		return nil
+	case quizoption.FieldLabel:
+		m.ResetLabel()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizOption field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *QuizOptionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.question != nil {
+		edges = append(edges, quizoption.EdgeQuestion)
+	}
+	if m.weights != nil {
+		edges = append(edges, quizoption.EdgeWeights)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *QuizOptionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case quizoption.EdgeQuestion:
+		if id := m.question; id != nil {
+			return []ent.Value{*id}
+		}
+	case quizoption.EdgeWeights:
+		ids := make([]ent.Value, 0, len(m.weights))
+		for id := range m.weights {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *QuizOptionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedweights != nil {
+		edges = append(edges, quizoption.EdgeWeights)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *QuizOptionMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case quizoption.EdgeWeights:
+		ids := make([]ent.Value, 0, len(m.removedweights))
+		for id := range m.removedweights {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *QuizOptionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedquestion {
+		edges = append(edges, quizoption.EdgeQuestion)
+	}
+	if m.clearedweights {
+		edges = append(edges, quizoption.EdgeWeights)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *QuizOptionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case quizoption.EdgeQuestion:
+		return m.clearedquestion
+	case quizoption.EdgeWeights:
+		return m.clearedweights
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *QuizOptionMutation) ClearEdge(name string) error {
+	switch name {
+	case quizoption.EdgeQuestion:
+		m.ClearQuestion()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizOption unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *QuizOptionMutation) ResetEdge(name string) error {
+	switch name {
+	case quizoption.EdgeQuestion:
+		m.ResetQuestion()
+		return nil
+	case quizoption.EdgeWeights:
+		m.ResetWeights()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizOption edge %s", name)
+}
+
+// QuizPickMutation represents an operation that mutates the QuizPick nodes in the graph.
+type QuizPickMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	question_id       *int
+	addquestion_id    *int
+	option_id         *int
+	addoption_id      *int
+	clearedFields     map[string]struct{}
+	submission        *int
+	clearedsubmission bool
+	done              bool
+	oldValue          func(context.Context) (*QuizPick, error)
+	predicates        []predicate.QuizPick
+}
+
+var _ ent.Mutation = (*QuizPickMutation)(nil)
+
+// quizpickOption allows management of the mutation configuration using functional options.
+type quizpickOption func(*QuizPickMutation)
+
+// newQuizPickMutation creates new mutation for the QuizPick entity.
+func newQuizPickMutation(c config, op Op, opts ...quizpickOption) *QuizPickMutation {
+	m := &QuizPickMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeQuizPick,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withQuizPickID sets the ID field of the mutation.
+func withQuizPickID(id int) quizpickOption {
+	return func(m *QuizPickMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *QuizPick
+		)
+		m.oldValue = func(ctx context.Context) (*QuizPick, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().QuizPick.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withQuizPick sets the old QuizPick of the mutation.
+func withQuizPick(node *QuizPick) quizpickOption {
+	return func(m *QuizPickMutation) {
+		m.oldValue = func(context.Context) (*QuizPick, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m QuizPickMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m QuizPickMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *QuizPickMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *QuizPickMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().QuizPick.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetSubmissionID sets the "submission_id" field.
+func (m *QuizPickMutation) SetSubmissionID(i int) {
+	m.submission = &i
+}
+
+// SubmissionID returns the value of the "submission_id" field in the mutation.
+func (m *QuizPickMutation) SubmissionID() (r int, exists bool) {
+	v := m.submission
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmissionID returns the old "submission_id" field's value of the QuizPick entity.
+// If the QuizPick object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizPickMutation) OldSubmissionID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmissionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmissionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmissionID: %w", err)
+	}
+	return oldValue.SubmissionID, nil
+}
+
+// ResetSubmissionID resets all changes to the "submission_id" field.
+func (m *QuizPickMutation) ResetSubmissionID() {
+	m.submission = nil
+}
+
+// SetQuestionID sets the "question_id" field.
+func (m *QuizPickMutation) SetQuestionID(i int) {
+	m.question_id = &i
+	m.addquestion_id = nil
+}
+
+// QuestionID returns the value of the "question_id" field in the mutation.
+func (m *QuizPickMutation) QuestionID() (r int, exists bool) {
+	v := m.question_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuestionID returns the old "question_id" field's value of the QuizPick entity.
+// If the QuizPick object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizPickMutation) OldQuestionID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuestionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuestionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuestionID: %w", err)
+	}
+	return oldValue.QuestionID, nil
+}
+
+// AddQuestionID adds i to the "question_id" field.
+func (m *QuizPickMutation) AddQuestionID(i int) {
+	if m.addquestion_id != nil {
+		*m.addquestion_id += i
+	} else {
+		m.addquestion_id = &i
+	}
+}
+
+// AddedQuestionID returns the value that was added to the "question_id" field in this mutation.
+func (m *QuizPickMutation) AddedQuestionID() (r int, exists bool) {
+	v := m.addquestion_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetQuestionID resets all changes to the "question_id" field.
+func (m *QuizPickMutation) ResetQuestionID() {
+	m.question_id = nil
+	m.addquestion_id = nil
+}
+
+// SetOptionID sets the "option_id" field.
+func (m *QuizPickMutation) SetOptionID(i int) {
+	m.option_id = &i
+	m.addoption_id = nil
+}
+
+// OptionID returns the value of the "option_id" field in the mutation.
+func (m *QuizPickMutation) OptionID() (r int, exists bool) {
+	v := m.option_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOptionID returns the old "option_id" field's value of the QuizPick entity.
+// If the QuizPick object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizPickMutation) OldOptionID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOptionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOptionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOptionID: %w", err)
+	}
+	return oldValue.OptionID, nil
+}
+
+// AddOptionID adds i to the "option_id" field.
+func (m *QuizPickMutation) AddOptionID(i int) {
+	if m.addoption_id != nil {
+		*m.addoption_id += i
+	} else {
+		m.addoption_id = &i
+	}
+}
+
+// AddedOptionID returns the value that was added to the "option_id" field in this mutation.
+func (m *QuizPickMutation) AddedOptionID() (r int, exists bool) {
+	v := m.addoption_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOptionID resets all changes to the "option_id" field.
+func (m *QuizPickMutation) ResetOptionID() {
+	m.option_id = nil
+	m.addoption_id = nil
+}
+
+// ClearSubmission clears the "submission" edge to the QuizSubmission entity.
+func (m *QuizPickMutation) ClearSubmission() {
+	m.clearedsubmission = true
+	m.clearedFields[quizpick.FieldSubmissionID] = struct{}{}
+}
+
+// SubmissionCleared reports if the "submission" edge to the QuizSubmission entity was cleared.
+func (m *QuizPickMutation) SubmissionCleared() bool {
+	return m.clearedsubmission
+}
+
+// SubmissionIDs returns the "submission" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SubmissionID instead. It exists only for internal usage by the builders.
+func (m *QuizPickMutation) SubmissionIDs() (ids []int) {
+	if id := m.submission; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSubmission resets all changes to the "submission" edge.
+func (m *QuizPickMutation) ResetSubmission() {
+	m.submission = nil
+	m.clearedsubmission = false
+}
+
+// Where appends a list predicates to the QuizPickMutation builder.
+func (m *QuizPickMutation) Where(ps ...predicate.QuizPick) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the QuizPickMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *QuizPickMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.QuizPick, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *QuizPickMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *QuizPickMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (QuizPick).
+func (m *QuizPickMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *QuizPickMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.submission != nil {
+		fields = append(fields, quizpick.FieldSubmissionID)
+	}
+	if m.question_id != nil {
+		fields = append(fields, quizpick.FieldQuestionID)
+	}
+	if m.option_id != nil {
+		fields = append(fields, quizpick.FieldOptionID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *QuizPickMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case quizpick.FieldSubmissionID:
+		return m.SubmissionID()
+	case quizpick.FieldQuestionID:
+		return m.QuestionID()
+	case quizpick.FieldOptionID:
+		return m.OptionID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *QuizPickMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case quizpick.FieldSubmissionID:
+		return m.OldSubmissionID(ctx)
+	case quizpick.FieldQuestionID:
+		return m.OldQuestionID(ctx)
+	case quizpick.FieldOptionID:
+		return m.OldOptionID(ctx)
+	}
+	return nil, fmt.Errorf("unknown QuizPick field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuizPickMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case quizpick.FieldSubmissionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmissionID(v)
+		return nil
+	case quizpick.FieldQuestionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuestionID(v)
+		return nil
+	case quizpick.FieldOptionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOptionID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QuizPick field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *QuizPickMutation) AddedFields() []string {
+	var fields []string
+	if m.addquestion_id != nil {
+		fields = append(fields, quizpick.FieldQuestionID)
+	}
+	if m.addoption_id != nil {
+		fields = append(fields, quizpick.FieldOptionID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *QuizPickMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case quizpick.FieldQuestionID:
+		return m.AddedQuestionID()
+	case quizpick.FieldOptionID:
+		return m.AddedOptionID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuizPickMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case quizpick.FieldQuestionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddQuestionID(v)
+		return nil
+	case quizpick.FieldOptionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOptionID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QuizPick numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *QuizPickMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *QuizPickMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *QuizPickMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown QuizPick nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *QuizPickMutation) ResetField(name string) error {
+	switch name {
+	case quizpick.FieldSubmissionID:
+		m.ResetSubmissionID()
+		return nil
+	case quizpick.FieldQuestionID:
+		m.ResetQuestionID()
+		return nil
+	case quizpick.FieldOptionID:
+		m.ResetOptionID()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizPick field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *QuizPickMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.submission != nil {
+		edges = append(edges, quizpick.EdgeSubmission)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *QuizPickMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case quizpick.EdgeSubmission:
+		if id := m.submission; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *QuizPickMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *QuizPickMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *QuizPickMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedsubmission {
+		edges = append(edges, quizpick.EdgeSubmission)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *QuizPickMutation) EdgeCleared(name string) bool {
+	switch name {
+	case quizpick.EdgeSubmission:
+		return m.clearedsubmission
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *QuizPickMutation) ClearEdge(name string) error {
+	switch name {
+	case quizpick.EdgeSubmission:
+		m.ClearSubmission()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizPick unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *QuizPickMutation) ResetEdge(name string) error {
+	switch name {
+	case quizpick.EdgeSubmission:
+		m.ResetSubmission()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizPick edge %s", name)
+}
+
+// QuizQuestionMutation represents an operation that mutates the QuizQuestion nodes in the graph.
+type QuizQuestionMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	position       *int
+	addposition    *int
+	prompt         *string
+	kind           *quizquestion.Kind
+	required       *bool
+	clearedFields  map[string]struct{}
+	quiz           *int
+	clearedquiz    bool
+	options        map[int]struct{}
+	removedoptions map[int]struct{}
+	clearedoptions bool
+	done           bool
+	oldValue       func(context.Context) (*QuizQuestion, error)
+	predicates     []predicate.QuizQuestion
+}
+
+var _ ent.Mutation = (*QuizQuestionMutation)(nil)
+
+// quizquestionOption allows management of the mutation configuration using functional options.
+type quizquestionOption func(*QuizQuestionMutation)
+
+// newQuizQuestionMutation creates new mutation for the QuizQuestion entity.
+func newQuizQuestionMutation(c config, op Op, opts ...quizquestionOption) *QuizQuestionMutation {
+	m := &QuizQuestionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeQuizQuestion,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withQuizQuestionID sets the ID field of the mutation.
+func withQuizQuestionID(id int) quizquestionOption {
+	return func(m *QuizQuestionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *QuizQuestion
+		)
+		m.oldValue = func(ctx context.Context) (*QuizQuestion, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().QuizQuestion.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withQuizQuestion sets the old QuizQuestion of the mutation.
+func withQuizQuestion(node *QuizQuestion) quizquestionOption {
+	return func(m *QuizQuestionMutation) {
+		m.oldValue = func(context.Context) (*QuizQuestion, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m QuizQuestionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m QuizQuestionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *QuizQuestionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *QuizQuestionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().QuizQuestion.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetQuizID sets the "quiz_id" field.
+func (m *QuizQuestionMutation) SetQuizID(i int) {
+	m.quiz = &i
+}
+
+// QuizID returns the value of the "quiz_id" field in the mutation.
+func (m *QuizQuestionMutation) QuizID() (r int, exists bool) {
+	v := m.quiz
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuizID returns the old "quiz_id" field's value of the QuizQuestion entity.
+// If the QuizQuestion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizQuestionMutation) OldQuizID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuizID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuizID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuizID: %w", err)
+	}
+	return oldValue.QuizID, nil
+}
+
+// ResetQuizID resets all changes to the "quiz_id" field.
+func (m *QuizQuestionMutation) ResetQuizID() {
+	m.quiz = nil
+}
+
+// SetPosition sets the "position" field.
+func (m *QuizQuestionMutation) SetPosition(i int) {
+	m.position = &i
+	m.addposition = nil
+}
+
+// Position returns the value of the "position" field in the mutation.
+func (m *QuizQuestionMutation) Position() (r int, exists bool) {
+	v := m.position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPosition returns the old "position" field's value of the QuizQuestion entity.
+// If the QuizQuestion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizQuestionMutation) OldPosition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPosition: %w", err)
+	}
+	return oldValue.Position, nil
+}
+
+// AddPosition adds i to the "position" field.
+func (m *QuizQuestionMutation) AddPosition(i int) {
+	if m.addposition != nil {
+		*m.addposition += i
+	} else {
+		m.addposition = &i
+	}
+}
+
+// AddedPosition returns the value that was added to the "position" field in this mutation.
+func (m *QuizQuestionMutation) AddedPosition() (r int, exists bool) {
+	v := m.addposition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPosition resets all changes to the "position" field.
+func (m *QuizQuestionMutation) ResetPosition() {
+	m.position = nil
+	m.addposition = nil
+}
+
+// SetPrompt sets the "prompt" field.
+func (m *QuizQuestionMutation) SetPrompt(s string) {
+	m.prompt = &s
+}
+
+// Prompt returns the value of the "prompt" field in the mutation.
+func (m *QuizQuestionMutation) Prompt() (r string, exists bool) {
+	v := m.prompt
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrompt returns the old "prompt" field's value of the QuizQuestion entity.
+// If the QuizQuestion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizQuestionMutation) OldPrompt(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrompt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrompt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrompt: %w", err)
+	}
+	return oldValue.Prompt, nil
+}
+
+// ResetPrompt resets all changes to the "prompt" field.
+func (m *QuizQuestionMutation) ResetPrompt() {
+	m.prompt = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *QuizQuestionMutation) SetKind(q quizquestion.Kind) {
+	m.kind = &q
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *QuizQuestionMutation) Kind() (r quizquestion.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the QuizQuestion entity.
+// If the QuizQuestion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizQuestionMutation) OldKind(ctx context.Context) (v quizquestion.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *QuizQuestionMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetRequired sets the "required" field.
+func (m *QuizQuestionMutation) SetRequired(b bool) {
+	m.required = &b
+}
+
+// Required returns the value of the "required" field in the mutation.
+func (m *QuizQuestionMutation) Required() (r bool, exists bool) {
+	v := m.required
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequired returns the old "required" field's value of the QuizQuestion entity.
+// If the QuizQuestion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizQuestionMutation) OldRequired(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequired is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequired requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequired: %w", err)
+	}
+	return oldValue.Required, nil
+}
+
+// ResetRequired resets all changes to the "required" field.
+func (m *QuizQuestionMutation) ResetRequired() {
+	m.required = nil
+}
+
+// ClearQuiz clears the "quiz" edge to the Quiz entity.
+func (m *QuizQuestionMutation) ClearQuiz() {
+	m.clearedquiz = true
+	m.clearedFields[quizquestion.FieldQuizID] = struct{}{}
+}
+
+// QuizCleared reports if the "quiz" edge to the Quiz entity was cleared.
+func (m *QuizQuestionMutation) QuizCleared() bool {
+	return m.clearedquiz
+}
+
+// QuizIDs returns the "quiz" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// QuizID instead. It exists only for internal usage by the builders.
+func (m *QuizQuestionMutation) QuizIDs() (ids []int) {
+	if id := m.quiz; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetQuiz resets all changes to the "quiz" edge.
+func (m *QuizQuestionMutation) ResetQuiz() {
+	m.quiz = nil
+	m.clearedquiz = false
+}
+
+// AddOptionIDs adds the "options" edge to the QuizOption entity by ids.
+func (m *QuizQuestionMutation) AddOptionIDs(ids ...int) {
+	if m.options == nil {
+		m.options = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.options[ids[i]] = struct{}{}
+	}
+}
+
+// ClearOptions clears the "options" edge to the QuizOption entity.
+func (m *QuizQuestionMutation) ClearOptions() {
+	m.clearedoptions = true
+}
+
+// OptionsCleared reports if the "options" edge to the QuizOption entity was cleared.
+func (m *QuizQuestionMutation) OptionsCleared() bool {
+	return m.clearedoptions
+}
+
+// RemoveOptionIDs removes the "options" edge to the QuizOption entity by IDs.
+func (m *QuizQuestionMutation) RemoveOptionIDs(ids ...int) {
+	if m.removedoptions == nil {
+		m.removedoptions = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.options, ids[i])
+		m.removedoptions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedOptions returns the removed IDs of the "options" edge to the QuizOption entity.
+func (m *QuizQuestionMutation) RemovedOptionsIDs() (ids []int) {
+	for id := range m.removedoptions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// OptionsIDs returns the "options" edge IDs in the mutation.
+func (m *QuizQuestionMutation) OptionsIDs() (ids []int) {
+	for id := range m.options {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetOptions resets all changes to the "options" edge.
+func (m *QuizQuestionMutation) ResetOptions() {
+	m.options = nil
+	m.clearedoptions = false
+	m.removedoptions = nil
+}
+
+// Where appends a list predicates to the QuizQuestionMutation builder.
+func (m *QuizQuestionMutation) Where(ps ...predicate.QuizQuestion) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the QuizQuestionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *QuizQuestionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.QuizQuestion, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *QuizQuestionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *QuizQuestionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (QuizQuestion).
+func (m *QuizQuestionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *QuizQuestionMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.quiz != nil {
+		fields = append(fields, quizquestion.FieldQuizID)
+	}
+	if m.position != nil {
+		fields = append(fields, quizquestion.FieldPosition)
+	}
+	if m.prompt != nil {
+		fields = append(fields, quizquestion.FieldPrompt)
+	}
+	if m.kind != nil {
+		fields = append(fields, quizquestion.FieldKind)
+	}
+	if m.required != nil {
+		fields = append(fields, quizquestion.FieldRequired)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *QuizQuestionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case quizquestion.FieldQuizID:
+		return m.QuizID()
+	case quizquestion.FieldPosition:
+		return m.Position()
+	case quizquestion.FieldPrompt:
+		return m.Prompt()
+	case quizquestion.FieldKind:
+		return m.Kind()
+	case quizquestion.FieldRequired:
+		return m.Required()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *QuizQuestionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case quizquestion.FieldQuizID:
+		return m.OldQuizID(ctx)
+	case quizquestion.FieldPosition:
+		return m.OldPosition(ctx)
+	case quizquestion.FieldPrompt:
+		return m.OldPrompt(ctx)
+	case quizquestion.FieldKind:
+		return m.OldKind(ctx)
+	case quizquestion.FieldRequired:
+		return m.OldRequired(ctx)
+	}
+	return nil, fmt.Errorf("unknown QuizQuestion field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuizQuestionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case quizquestion.FieldQuizID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuizID(v)
+		return nil
+	case quizquestion.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPosition(v)
+		return nil
+	case quizquestion.FieldPrompt:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrompt(v)
+		return nil
+	case quizquestion.FieldKind:
+		v, ok := value.(quizquestion.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case quizquestion.FieldRequired:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequired(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QuizQuestion field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *QuizQuestionMutation) AddedFields() []string {
+	var fields []string
+	if m.addposition != nil {
+		fields = append(fields, quizquestion.FieldPosition)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *QuizQuestionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case quizquestion.FieldPosition:
+		return m.AddedPosition()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuizQuestionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case quizquestion.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QuizQuestion numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *QuizQuestionMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *QuizQuestionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *QuizQuestionMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown QuizQuestion nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *QuizQuestionMutation) ResetField(name string) error {
+	switch name {
+	case quizquestion.FieldQuizID:
+		m.ResetQuizID()
+		return nil
+	case quizquestion.FieldPosition:
+		m.ResetPosition()
+		return nil
+	case quizquestion.FieldPrompt:
+		m.ResetPrompt()
+		return nil
+	case quizquestion.FieldKind:
+		m.ResetKind()
+		return nil
+	case quizquestion.FieldRequired:
+		m.ResetRequired()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizQuestion field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *QuizQuestionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.quiz != nil {
+		edges = append(edges, quizquestion.EdgeQuiz)
+	}
+	if m.options != nil {
+		edges = append(edges, quizquestion.EdgeOptions)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *QuizQuestionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case quizquestion.EdgeQuiz:
+		if id := m.quiz; id != nil {
+			return []ent.Value{*id}
+		}
+	case quizquestion.EdgeOptions:
+		ids := make([]ent.Value, 0, len(m.options))
+		for id := range m.options {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *QuizQuestionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedoptions != nil {
+		edges = append(edges, quizquestion.EdgeOptions)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *QuizQuestionMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case quizquestion.EdgeOptions:
+		ids := make([]ent.Value, 0, len(m.removedoptions))
+		for id := range m.removedoptions {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *QuizQuestionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedquiz {
+		edges = append(edges, quizquestion.EdgeQuiz)
+	}
+	if m.clearedoptions {
+		edges = append(edges, quizquestion.EdgeOptions)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *QuizQuestionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case quizquestion.EdgeQuiz:
+		return m.clearedquiz
+	case quizquestion.EdgeOptions:
+		return m.clearedoptions
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *QuizQuestionMutation) ClearEdge(name string) error {
+	switch name {
+	case quizquestion.EdgeQuiz:
+		m.ClearQuiz()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizQuestion unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *QuizQuestionMutation) ResetEdge(name string) error {
+	switch name {
+	case quizquestion.EdgeQuiz:
+		m.ResetQuiz()
+		return nil
+	case quizquestion.EdgeOptions:
+		m.ResetOptions()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizQuestion edge %s", name)
+}
+
+// QuizRecommendationMutation represents an operation that mutates the QuizRecommendation nodes in the graph.
+type QuizRecommendationMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	product_id        *int
+	addproduct_id     *int
+	rank              *int
+	addrank           *int
+	score             *float64
+	addscore          *float64
+	clearedFields     map[string]struct{}
+	submission        *int
+	clearedsubmission bool
+	done              bool
+	oldValue          func(context.Context) (*QuizRecommendation, error)
+	predicates        []predicate.QuizRecommendation
+}
+
+var _ ent.Mutation = (*QuizRecommendationMutation)(nil)
+
+// quizrecommendationOption allows management of the mutation configuration using functional options.
+type quizrecommendationOption func(*QuizRecommendationMutation)
+
+// newQuizRecommendationMutation creates new mutation for the QuizRecommendation entity.
+func newQuizRecommendationMutation(c config, op Op, opts ...quizrecommendationOption) *QuizRecommendationMutation {
+	m := &QuizRecommendationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeQuizRecommendation,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withQuizRecommendationID sets the ID field of the mutation.
+func withQuizRecommendationID(id int) quizrecommendationOption {
+	return func(m *QuizRecommendationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *QuizRecommendation
+		)
+		m.oldValue = func(ctx context.Context) (*QuizRecommendation, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().QuizRecommendation.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withQuizRecommendation sets the old QuizRecommendation of the mutation.
+func withQuizRecommendation(node *QuizRecommendation) quizrecommendationOption {
+	return func(m *QuizRecommendationMutation) {
+		m.oldValue = func(context.Context) (*QuizRecommendation, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m QuizRecommendationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m QuizRecommendationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *QuizRecommendationMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *QuizRecommendationMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().QuizRecommendation.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetSubmissionID sets the "submission_id" field.
+func (m *QuizRecommendationMutation) SetSubmissionID(i int) {
+	m.submission = &i
+}
+
+// SubmissionID returns the value of the "submission_id" field in the mutation.
+func (m *QuizRecommendationMutation) SubmissionID() (r int, exists bool) {
+	v := m.submission
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmissionID returns the old "submission_id" field's value of the QuizRecommendation entity.
+// If the QuizRecommendation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizRecommendationMutation) OldSubmissionID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmissionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmissionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmissionID: %w", err)
+	}
+	return oldValue.SubmissionID, nil
+}
+
+// ResetSubmissionID resets all changes to the "submission_id" field.
+func (m *QuizRecommendationMutation) ResetSubmissionID() {
+	m.submission = nil
+}
+
+// SetProductID sets the "product_id" field.
+func (m *QuizRecommendationMutation) SetProductID(i int) {
+	m.product_id = &i
+	m.addproduct_id = nil
+}
+
+// ProductID returns the value of the "product_id" field in the mutation.
+func (m *QuizRecommendationMutation) ProductID() (r int, exists bool) {
+	v := m.product_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProductID returns the old "product_id" field's value of the QuizRecommendation entity.
+// If the QuizRecommendation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizRecommendationMutation) OldProductID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProductID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProductID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProductID: %w", err)
+	}
+	return oldValue.ProductID, nil
+}
+
+// AddProductID adds i to the "product_id" field.
+func (m *QuizRecommendationMutation) AddProductID(i int) {
+	if m.addproduct_id != nil {
+		*m.addproduct_id += i
+	} else {
+		m.addproduct_id = &i
+	}
+}
+
+// AddedProductID returns the value that was added to the "product_id" field in this mutation.
+func (m *QuizRecommendationMutation) AddedProductID() (r int, exists bool) {
+	v := m.addproduct_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetProductID resets all changes to the "product_id" field.
+func (m *QuizRecommendationMutation) ResetProductID() {
+	m.product_id = nil
+	m.addproduct_id = nil
+}
+
+// SetRank sets the "rank" field.
+func (m *QuizRecommendationMutation) SetRank(i int) {
+	m.rank = &i
+	m.addrank = nil
+}
+
+// Rank returns the value of the "rank" field in the mutation.
+func (m *QuizRecommendationMutation) Rank() (r int, exists bool) {
+	v := m.rank
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRank returns the old "rank" field's value of the QuizRecommendation entity.
+// If the QuizRecommendation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizRecommendationMutation) OldRank(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRank is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRank requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRank: %w", err)
+	}
+	return oldValue.Rank, nil
+}
+
+// AddRank adds i to the "rank" field.
+func (m *QuizRecommendationMutation) AddRank(i int) {
+	if m.addrank != nil {
+		*m.addrank += i
+	} else {
+		m.addrank = &i
+	}
+}
+
+// AddedRank returns the value that was added to the "rank" field in this mutation.
+func (m *QuizRecommendationMutation) AddedRank() (r int, exists bool) {
+	v := m.addrank
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRank resets all changes to the "rank" field.
+func (m *QuizRecommendationMutation) ResetRank() {
+	m.rank = nil
+	m.addrank = nil
+}
+
+// SetScore sets the "score" field.
+func (m *QuizRecommendationMutation) SetScore(f float64) {
+	m.score = &f
+	m.addscore = nil
+}
+
+// Score returns the value of the "score" field in the mutation.
+func (m *QuizRecommendationMutation) Score() (r float64, exists bool) {
+	v := m.score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScore returns the old "score" field's value of the QuizRecommendation entity.
+// If the QuizRecommendation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizRecommendationMutation) OldScore(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScore: %w", err)
+	}
+	return oldValue.Score, nil
+}
+
+// AddScore adds f to the "score" field.
+func (m *QuizRecommendationMutation) AddScore(f float64) {
+	if m.addscore != nil {
+		*m.addscore += f
+	} else {
+		m.addscore = &f
+	}
+}
+
+// AddedScore returns the value that was added to the "score" field in this mutation.
+func (m *QuizRecommendationMutation) AddedScore() (r float64, exists bool) {
+	v := m.addscore
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetScore resets all changes to the "score" field.
+func (m *QuizRecommendationMutation) ResetScore() {
+	m.score = nil
+	m.addscore = nil
+}
+
+// ClearSubmission clears the "submission" edge to the QuizSubmission entity.
+func (m *QuizRecommendationMutation) ClearSubmission() {
+	m.clearedsubmission = true
+	m.clearedFields[quizrecommendation.FieldSubmissionID] = struct{}{}
+}
+
+// SubmissionCleared reports if the "submission" edge to the QuizSubmission entity was cleared.
+func (m *QuizRecommendationMutation) SubmissionCleared() bool {
+	return m.clearedsubmission
+}
+
+// SubmissionIDs returns the "submission" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SubmissionID instead. It exists only for internal usage by the builders.
+func (m *QuizRecommendationMutation) SubmissionIDs() (ids []int) {
+	if id := m.submission; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSubmission resets all changes to the "submission" edge.
+func (m *QuizRecommendationMutation) ResetSubmission() {
+	m.submission = nil
+	m.clearedsubmission = false
+}
+
+// Where appends a list predicates to the QuizRecommendationMutation builder.
+func (m *QuizRecommendationMutation) Where(ps ...predicate.QuizRecommendation) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the QuizRecommendationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *QuizRecommendationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.QuizRecommendation, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *QuizRecommendationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *QuizRecommendationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (QuizRecommendation).
+func (m *QuizRecommendationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *QuizRecommendationMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.submission != nil {
+		fields = append(fields, quizrecommendation.FieldSubmissionID)
+	}
+	if m.product_id != nil {
+		fields = append(fields, quizrecommendation.FieldProductID)
+	}
+	if m.rank != nil {
+		fields = append(fields, quizrecommendation.FieldRank)
+	}
+	if m.score != nil {
+		fields = append(fields, quizrecommendation.FieldScore)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *QuizRecommendationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case quizrecommendation.FieldSubmissionID:
+		return m.SubmissionID()
+	case quizrecommendation.FieldProductID:
+		return m.ProductID()
+	case quizrecommendation.FieldRank:
+		return m.Rank()
+	case quizrecommendation.FieldScore:
+		return m.Score()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *QuizRecommendationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case quizrecommendation.FieldSubmissionID:
+		return m.OldSubmissionID(ctx)
+	case quizrecommendation.FieldProductID:
+		return m.OldProductID(ctx)
+	case quizrecommendation.FieldRank:
+		return m.OldRank(ctx)
+	case quizrecommendation.FieldScore:
+		return m.OldScore(ctx)
+	}
+	return nil, fmt.Errorf("unknown QuizRecommendation field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuizRecommendationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case quizrecommendation.FieldSubmissionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmissionID(v)
+		return nil
+	case quizrecommendation.FieldProductID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProductID(v)
+		return nil
+	case quizrecommendation.FieldRank:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRank(v)
+		return nil
+	case quizrecommendation.FieldScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScore(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QuizRecommendation field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *QuizRecommendationMutation) AddedFields() []string {
+	var fields []string
+	if m.addproduct_id != nil {
+		fields = append(fields, quizrecommendation.FieldProductID)
+	}
+	if m.addrank != nil {
+		fields = append(fields, quizrecommendation.FieldRank)
+	}
+	if m.addscore != nil {
+		fields = append(fields, quizrecommendation.FieldScore)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *QuizRecommendationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case quizrecommendation.FieldProductID:
+		return m.AddedProductID()
+	case quizrecommendation.FieldRank:
+		return m.AddedRank()
+	case quizrecommendation.FieldScore:
+		return m.AddedScore()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuizRecommendationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case quizrecommendation.FieldProductID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProductID(v)
+		return nil
+	case quizrecommendation.FieldRank:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRank(v)
+		return nil
+	case quizrecommendation.FieldScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScore(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QuizRecommendation numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *QuizRecommendationMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *QuizRecommendationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *QuizRecommendationMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown QuizRecommendation nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *QuizRecommendationMutation) ResetField(name string) error {
+	switch name {
+	case quizrecommendation.FieldSubmissionID:
+		m.ResetSubmissionID()
+		return nil
+	case quizrecommendation.FieldProductID:
+		m.ResetProductID()
+		return nil
+	case quizrecommendation.FieldRank:
+		m.ResetRank()
+		return nil
+	case quizrecommendation.FieldScore:
+		m.ResetScore()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizRecommendation field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *QuizRecommendationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.submission != nil {
+		edges = append(edges, quizrecommendation.EdgeSubmission)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *QuizRecommendationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case quizrecommendation.EdgeSubmission:
+		if id := m.submission; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *QuizRecommendationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *QuizRecommendationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *QuizRecommendationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedsubmission {
+		edges = append(edges, quizrecommendation.EdgeSubmission)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *QuizRecommendationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case quizrecommendation.EdgeSubmission:
+		return m.clearedsubmission
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *QuizRecommendationMutation) ClearEdge(name string) error {
+	switch name {
+	case quizrecommendation.EdgeSubmission:
+		m.ClearSubmission()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizRecommendation unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *QuizRecommendationMutation) ResetEdge(name string) error {
+	switch name {
+	case quizrecommendation.EdgeSubmission:
+		m.ResetSubmission()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizRecommendation edge %s", name)
+}
+
+// QuizSubmissionMutation represents an operation that mutates the QuizSubmission nodes in the graph.
+type QuizSubmissionMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	user_id                *int
+	adduser_id             *int
+	created_at             *time.Time
+	answers                *[]schema.SubmittedAnswer
+	appendanswers          []schema.SubmittedAnswer
+	clearedFields          map[string]struct{}
+	quiz                   *int
+	clearedquiz            bool
+	picks                  map[int]struct{}
+	removedpicks           map[int]struct{}
+	clearedpicks           bool
+	recommendations        map[int]struct{}
+	removedrecommendations map[int]struct{}
+	clearedrecommendations bool
+	done                   bool
+	oldValue               func(context.Context) (*QuizSubmission, error)
+	predicates             []predicate.QuizSubmission
+}
+
+var _ ent.Mutation = (*QuizSubmissionMutation)(nil)
+
+// quizsubmissionOption allows management of the mutation configuration using functional options.
+type quizsubmissionOption func(*QuizSubmissionMutation)
+
+// newQuizSubmissionMutation creates new mutation for the QuizSubmission entity.
+func newQuizSubmissionMutation(c config, op Op, opts ...quizsubmissionOption) *QuizSubmissionMutation {
+	m := &QuizSubmissionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeQuizSubmission,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withQuizSubmissionID sets the ID field of the mutation.
+func withQuizSubmissionID(id int) quizsubmissionOption {
+	return func(m *QuizSubmissionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *QuizSubmission
+		)
+		m.oldValue = func(ctx context.Context) (*QuizSubmission, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().QuizSubmission.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withQuizSubmission sets the old QuizSubmission of the mutation.
+func withQuizSubmission(node *QuizSubmission) quizsubmissionOption {
+	return func(m *QuizSubmissionMutation) {
+		m.oldValue = func(context.Context) (*QuizSubmission, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m QuizSubmissionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m QuizSubmissionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *QuizSubmissionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *QuizSubmissionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().QuizSubmission.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetQuizID sets the "quiz_id" field.
+func (m *QuizSubmissionMutation) SetQuizID(i int) {
+	m.quiz = &i
+}
+
+// QuizID returns the value of the "quiz_id" field in the mutation.
+func (m *QuizSubmissionMutation) QuizID() (r int, exists bool) {
+	v := m.quiz
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuizID returns the old "quiz_id" field's value of the QuizSubmission entity.
+// If the QuizSubmission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizSubmissionMutation) OldQuizID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuizID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuizID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuizID: %w", err)
+	}
+	return oldValue.QuizID, nil
+}
+
+// ResetQuizID resets all changes to the "quiz_id" field.
+func (m *QuizSubmissionMutation) ResetQuizID() {
+	m.quiz = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *QuizSubmissionMutation) SetUserID(i int) {
+	m.user_id = &i
+	m.adduser_id = nil
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *QuizSubmissionMutation) UserID() (r int, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the QuizSubmission entity.
+// If the QuizSubmission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizSubmissionMutation) OldUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// AddUserID adds i to the "user_id" field.
+func (m *QuizSubmissionMutation) AddUserID(i int) {
+	if m.adduser_id != nil {
+		*m.adduser_id += i
+	} else {
+		m.adduser_id = &i
+	}
+}
+
+// AddedUserID returns the value that was added to the "user_id" field in this mutation.
+func (m *QuizSubmissionMutation) AddedUserID() (r int, exists bool) {
+	v := m.adduser_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (m *QuizSubmissionMutation) ClearUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+	m.clearedFields[quizsubmission.FieldUserID] = struct{}{}
+}
+
+// UserIDCleared returns if the "user_id" field was cleared in this mutation.
+func (m *QuizSubmissionMutation) UserIDCleared() bool {
+	_, ok := m.clearedFields[quizsubmission.FieldUserID]
+	return ok
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *QuizSubmissionMutation) ResetUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+	delete(m.clearedFields, quizsubmission.FieldUserID)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *QuizSubmissionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *QuizSubmissionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the QuizSubmission entity.
+// If the QuizSubmission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizSubmissionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *QuizSubmissionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetAnswers sets the "answers" field.
+func (m *QuizSubmissionMutation) SetAnswers(sa []schema.SubmittedAnswer) {
+	m.answers = &sa
+	m.appendanswers = nil
+}
+
+// Answers returns the value of the "answers" field in the mutation.
+func (m *QuizSubmissionMutation) Answers() (r []schema.SubmittedAnswer, exists bool) {
+	v := m.answers
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAnswers returns the old "answers" field's value of the QuizSubmission entity.
+// If the QuizSubmission object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizSubmissionMutation) OldAnswers(ctx context.Context) (v []schema.SubmittedAnswer, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAnswers is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAnswers requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAnswers: %w", err)
+	}
+	return oldValue.Answers, nil
+}
+
+// AppendAnswers adds sa to the "answers" field.
+func (m *QuizSubmissionMutation) AppendAnswers(sa []schema.SubmittedAnswer) {
+	m.appendanswers = append(m.appendanswers, sa...)
+}
+
+// AppendedAnswers returns the list of values that were appended to the "answers" field in this mutation.
+func (m *QuizSubmissionMutation) AppendedAnswers() ([]schema.SubmittedAnswer, bool) {
+	if len(m.appendanswers) == 0 {
+		return nil, false
+	}
+	return m.appendanswers, true
+}
+
+// ResetAnswers resets all changes to the "answers" field.
+func (m *QuizSubmissionMutation) ResetAnswers() {
+	m.answers = nil
+	m.appendanswers = nil
+}
+
+// ClearQuiz clears the "quiz" edge to the Quiz entity.
+func (m *QuizSubmissionMutation) ClearQuiz() {
+	m.clearedquiz = true
+	m.clearedFields[quizsubmission.FieldQuizID] = struct{}{}
+}
+
+// QuizCleared reports if the "quiz" edge to the Quiz entity was cleared.
+func (m *QuizSubmissionMutation) QuizCleared() bool {
+	return m.clearedquiz
+}
+
+// QuizIDs returns the "quiz" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// QuizID instead. It exists only for internal usage by the builders.
+func (m *QuizSubmissionMutation) QuizIDs() (ids []int) {
+	if id := m.quiz; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetQuiz resets all changes to the "quiz" edge.
+func (m *QuizSubmissionMutation) ResetQuiz() {
+	m.quiz = nil
+	m.clearedquiz = false
+}
+
+// AddPickIDs adds the "picks" edge to the QuizPick entity by ids.
+func (m *QuizSubmissionMutation) AddPickIDs(ids ...int) {
+	if m.picks == nil {
+		m.picks = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.picks[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPicks clears the "picks" edge to the QuizPick entity.
+func (m *QuizSubmissionMutation) ClearPicks() {
+	m.clearedpicks = true
+}
+
+// PicksCleared reports if the "picks" edge to the QuizPick entity was cleared.
+func (m *QuizSubmissionMutation) PicksCleared() bool {
+	return m.clearedpicks
+}
+
+// RemovePickIDs removes the "picks" edge to the QuizPick entity by IDs.
+func (m *QuizSubmissionMutation) RemovePickIDs(ids ...int) {
+	if m.removedpicks == nil {
+		m.removedpicks = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.picks, ids[i])
+		m.removedpicks[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPicks returns the removed IDs of the "picks" edge to the QuizPick entity.
+func (m *QuizSubmissionMutation) RemovedPicksIDs() (ids []int) {
+	for id := range m.removedpicks {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PicksIDs returns the "picks" edge IDs in the mutation.
+func (m *QuizSubmissionMutation) PicksIDs() (ids []int) {
+	for id := range m.picks {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPicks resets all changes to the "picks" edge.
+func (m *QuizSubmissionMutation) ResetPicks() {
+	m.picks = nil
+	m.clearedpicks = false
+	m.removedpicks = nil
+}
+
+// AddRecommendationIDs adds the "recommendations" edge to the QuizRecommendation entity by ids.
+func (m *QuizSubmissionMutation) AddRecommendationIDs(ids ...int) {
+	if m.recommendations == nil {
+		m.recommendations = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.recommendations[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRecommendations clears the "recommendations" edge to the QuizRecommendation entity.
+func (m *QuizSubmissionMutation) ClearRecommendations() {
+	m.clearedrecommendations = true
+}
+
+// RecommendationsCleared reports if the "recommendations" edge to the QuizRecommendation entity was cleared.
+func (m *QuizSubmissionMutation) RecommendationsCleared() bool {
+	return m.clearedrecommendations
+}
+
+// RemoveRecommendationIDs removes the "recommendations" edge to the QuizRecommendation entity by IDs.
+func (m *QuizSubmissionMutation) RemoveRecommendationIDs(ids ...int) {
+	if m.removedrecommendations == nil {
+		m.removedrecommendations = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.recommendations, ids[i])
+		m.removedrecommendations[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRecommendations returns the removed IDs of the "recommendations" edge to the QuizRecommendation entity.
+func (m *QuizSubmissionMutation) RemovedRecommendationsIDs() (ids []int) {
+	for id := range m.removedrecommendations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RecommendationsIDs returns the "recommendations" edge IDs in the mutation.
+func (m *QuizSubmissionMutation) RecommendationsIDs() (ids []int) {
+	for id := range m.recommendations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRecommendations resets all changes to the "recommendations" edge.
+func (m *QuizSubmissionMutation) ResetRecommendations() {
+	m.recommendations = nil
+	m.clearedrecommendations = false
+	m.removedrecommendations = nil
+}
+
+// Where appends a list predicates to the QuizSubmissionMutation builder.
+func (m *QuizSubmissionMutation) Where(ps ...predicate.QuizSubmission) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the QuizSubmissionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *QuizSubmissionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.QuizSubmission, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *QuizSubmissionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *QuizSubmissionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (QuizSubmission).
+func (m *QuizSubmissionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *QuizSubmissionMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.quiz != nil {
+		fields = append(fields, quizsubmission.FieldQuizID)
+	}
+	if m.user_id != nil {
+		fields = append(fields, quizsubmission.FieldUserID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, quizsubmission.FieldCreatedAt)
+	}
+	if m.answers != nil {
+		fields = append(fields, quizsubmission.FieldAnswers)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *QuizSubmissionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case quizsubmission.FieldQuizID:
+		return m.QuizID()
+	case quizsubmission.FieldUserID:
+		return m.UserID()
+	case quizsubmission.FieldCreatedAt:
+		return m.CreatedAt()
+	case quizsubmission.FieldAnswers:
+		return m.Answers()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *QuizSubmissionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case quizsubmission.FieldQuizID:
+		return m.OldQuizID(ctx)
+	case quizsubmission.FieldUserID:
+		return m.OldUserID(ctx)
+	case quizsubmission.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case quizsubmission.FieldAnswers:
+		return m.OldAnswers(ctx)
+	}
+	return nil, fmt.Errorf("unknown QuizSubmission field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuizSubmissionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case quizsubmission.FieldQuizID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuizID(v)
+		return nil
+	case quizsubmission.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case quizsubmission.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case quizsubmission.FieldAnswers:
+		v, ok := value.([]schema.SubmittedAnswer)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAnswers(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QuizSubmission field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *QuizSubmissionMutation) AddedFields() []string {
+	var fields []string
+	if m.adduser_id != nil {
+		fields = append(fields, quizsubmission.FieldUserID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *QuizSubmissionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case quizsubmission.FieldUserID:
+		return m.AddedUserID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuizSubmissionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case quizsubmission.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUserID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QuizSubmission numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *QuizSubmissionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(quizsubmission.FieldUserID) {
+		fields = append(fields, quizsubmission.FieldUserID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *QuizSubmissionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *QuizSubmissionMutation) ClearField(name string) error {
+	switch name {
+	case quizsubmission.FieldUserID:
+		m.ClearUserID()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizSubmission nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *QuizSubmissionMutation) ResetField(name string) error {
+	switch name {
+	case quizsubmission.FieldQuizID:
+		m.ResetQuizID()
+		return nil
+	case quizsubmission.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case quizsubmission.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case quizsubmission.FieldAnswers:
+		m.ResetAnswers()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizSubmission field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *QuizSubmissionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.quiz != nil {
+		edges = append(edges, quizsubmission.EdgeQuiz)
+	}
+	if m.picks != nil {
+		edges = append(edges, quizsubmission.EdgePicks)
+	}
+	if m.recommendations != nil {
+		edges = append(edges, quizsubmission.EdgeRecommendations)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *QuizSubmissionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case quizsubmission.EdgeQuiz:
+		if id := m.quiz; id != nil {
+			return []ent.Value{*id}
+		}
+	case quizsubmission.EdgePicks:
+		ids := make([]ent.Value, 0, len(m.picks))
+		for id := range m.picks {
+			ids = append(ids, id)
+		}
+		return ids
+	case quizsubmission.EdgeRecommendations:
+		ids := make([]ent.Value, 0, len(m.recommendations))
+		for id := range m.recommendations {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *QuizSubmissionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removedpicks != nil {
+		edges = append(edges, quizsubmission.EdgePicks)
+	}
+	if m.removedrecommendations != nil {
+		edges = append(edges, quizsubmission.EdgeRecommendations)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *QuizSubmissionMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case quizsubmission.EdgePicks:
+		ids := make([]ent.Value, 0, len(m.removedpicks))
+		for id := range m.removedpicks {
+			ids = append(ids, id)
+		}
+		return ids
+	case quizsubmission.EdgeRecommendations:
+		ids := make([]ent.Value, 0, len(m.removedrecommendations))
+		for id := range m.removedrecommendations {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *QuizSubmissionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedquiz {
+		edges = append(edges, quizsubmission.EdgeQuiz)
+	}
+	if m.clearedpicks {
+		edges = append(edges, quizsubmission.EdgePicks)
+	}
+	if m.clearedrecommendations {
+		edges = append(edges, quizsubmission.EdgeRecommendations)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *QuizSubmissionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case quizsubmission.EdgeQuiz:
+		return m.clearedquiz
+	case quizsubmission.EdgePicks:
+		return m.clearedpicks
+	case quizsubmission.EdgeRecommendations:
+		return m.clearedrecommendations
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *QuizSubmissionMutation) ClearEdge(name string) error {
+	switch name {
+	case quizsubmission.EdgeQuiz:
+		m.ClearQuiz()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizSubmission unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *QuizSubmissionMutation) ResetEdge(name string) error {
+	switch name {
+	case quizsubmission.EdgeQuiz:
+		m.ResetQuiz()
+		return nil
+	case quizsubmission.EdgePicks:
+		m.ResetPicks()
+		return nil
+	case quizsubmission.EdgeRecommendations:
+		m.ResetRecommendations()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizSubmission edge %s", name)
+}
+
+// QuizWeightMutation represents an operation that mutates the QuizWeight nodes in the graph.
+type QuizWeightMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	category_id    *int
+	addcategory_id *int
+	product_id     *int
+	addproduct_id  *int
+	weight         *float64
+	addweight      *float64
+	clearedFields  map[string]struct{}
+	option         *int
+	clearedoption  bool
+	done           bool
+	oldValue       func(context.Context) (*QuizWeight, error)
+	predicates     []predicate.QuizWeight
+}
+
+var _ ent.Mutation = (*QuizWeightMutation)(nil)
+
+// quizweightOption allows management of the mutation configuration using functional options.
+type quizweightOption func(*QuizWeightMutation)
+
+// newQuizWeightMutation creates new mutation for the QuizWeight entity.
+func newQuizWeightMutation(c config, op Op, opts ...quizweightOption) *QuizWeightMutation {
+	m := &QuizWeightMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeQuizWeight,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withQuizWeightID sets the ID field of the mutation.
+func withQuizWeightID(id int) quizweightOption {
+	return func(m *QuizWeightMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *QuizWeight
+		)
+		m.oldValue = func(ctx context.Context) (*QuizWeight, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().QuizWeight.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withQuizWeight sets the old QuizWeight of the mutation.
+func withQuizWeight(node *QuizWeight) quizweightOption {
+	return func(m *QuizWeightMutation) {
+		m.oldValue = func(context.Context) (*QuizWeight, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m QuizWeightMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m QuizWeightMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *QuizWeightMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *QuizWeightMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().QuizWeight.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOptionID sets the "option_id" field.
+func (m *QuizWeightMutation) SetOptionID(i int) {
+	m.option = &i
+}
+
+// OptionID returns the value of the "option_id" field in the mutation.
+func (m *QuizWeightMutation) OptionID() (r int, exists bool) {
+	v := m.option
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOptionID returns the old "option_id" field's value of the QuizWeight entity.
+// If the QuizWeight object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizWeightMutation) OldOptionID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOptionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOptionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOptionID: %w", err)
+	}
+	return oldValue.OptionID, nil
+}
+
+// ResetOptionID resets all changes to the "option_id" field.
+func (m *QuizWeightMutation) ResetOptionID() {
+	m.option = nil
+}
+
+// SetCategoryID sets the "category_id" field.
+func (m *QuizWeightMutation) SetCategoryID(i int) {
+	m.category_id = &i
+	m.addcategory_id = nil
+}
+
+// CategoryID returns the value of the "category_id" field in the mutation.
+func (m *QuizWeightMutation) CategoryID() (r int, exists bool) {
+	v := m.category_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCategoryID returns the old "category_id" field's value of the QuizWeight entity.
+// If the QuizWeight object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizWeightMutation) OldCategoryID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCategoryID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCategoryID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCategoryID: %w", err)
+	}
+	return oldValue.CategoryID, nil
+}
+
+// AddCategoryID adds i to the "category_id" field.
+func (m *QuizWeightMutation) AddCategoryID(i int) {
+	if m.addcategory_id != nil {
+		*m.addcategory_id += i
+	} else {
+		m.addcategory_id = &i
+	}
+}
+
+// AddedCategoryID returns the value that was added to the "category_id" field in this mutation.
+func (m *QuizWeightMutation) AddedCategoryID() (r int, exists bool) {
+	v := m.addcategory_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCategoryID clears the value of the "category_id" field.
+func (m *QuizWeightMutation) ClearCategoryID() {
+	m.category_id = nil
+	m.addcategory_id = nil
+	m.clearedFields[quizweight.FieldCategoryID] = struct{}{}
+}
+
+// CategoryIDCleared returns if the "category_id" field was cleared in this mutation.
+func (m *QuizWeightMutation) CategoryIDCleared() bool {
+	_, ok := m.clearedFields[quizweight.FieldCategoryID]
+	return ok
+}
+
+// ResetCategoryID resets all changes to the "category_id" field.
+func (m *QuizWeightMutation) ResetCategoryID() {
+	m.category_id = nil
+	m.addcategory_id = nil
+	delete(m.clearedFields, quizweight.FieldCategoryID)
+}
+
+// SetProductID sets the "product_id" field.
+func (m *QuizWeightMutation) SetProductID(i int) {
+	m.product_id = &i
+	m.addproduct_id = nil
+}
+
+// ProductID returns the value of the "product_id" field in the mutation.
+func (m *QuizWeightMutation) ProductID() (r int, exists bool) {
+	v := m.product_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProductID returns the old "product_id" field's value of the QuizWeight entity.
+// If the QuizWeight object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizWeightMutation) OldProductID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProductID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProductID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProductID: %w", err)
+	}
+	return oldValue.ProductID, nil
+}
+
+// AddProductID adds i to the "product_id" field.
+func (m *QuizWeightMutation) AddProductID(i int) {
+	if m.addproduct_id != nil {
+		*m.addproduct_id += i
+	} else {
+		m.addproduct_id = &i
+	}
+}
+
+// AddedProductID returns the value that was added to the "product_id" field in this mutation.
+func (m *QuizWeightMutation) AddedProductID() (r int, exists bool) {
+	v := m.addproduct_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearProductID clears the value of the "product_id" field.
+func (m *QuizWeightMutation) ClearProductID() {
+	m.product_id = nil
+	m.addproduct_id = nil
+	m.clearedFields[quizweight.FieldProductID] = struct{}{}
+}
+
+// ProductIDCleared returns if the "product_id" field was cleared in this mutation.
+func (m *QuizWeightMutation) ProductIDCleared() bool {
+	_, ok := m.clearedFields[quizweight.FieldProductID]
+	return ok
+}
+
+// ResetProductID resets all changes to the "product_id" field.
+func (m *QuizWeightMutation) ResetProductID() {
+	m.product_id = nil
+	m.addproduct_id = nil
+	delete(m.clearedFields, quizweight.FieldProductID)
+}
+
+// SetWeight sets the "weight" field.
+func (m *QuizWeightMutation) SetWeight(f float64) {
+	m.weight = &f
+	m.addweight = nil
+}
+
+// Weight returns the value of the "weight" field in the mutation.
+func (m *QuizWeightMutation) Weight() (r float64, exists bool) {
+	v := m.weight
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWeight returns the old "weight" field's value of the QuizWeight entity.
+// If the QuizWeight object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuizWeightMutation) OldWeight(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWeight is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWeight requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWeight: %w", err)
+	}
+	return oldValue.Weight, nil
+}
+
+// AddWeight adds f to the "weight" field.
+func (m *QuizWeightMutation) AddWeight(f float64) {
+	if m.addweight != nil {
+		*m.addweight += f
+	} else {
+		m.addweight = &f
+	}
+}
+
+// AddedWeight returns the value that was added to the "weight" field in this mutation.
+func (m *QuizWeightMutation) AddedWeight() (r float64, exists bool) {
+	v := m.addweight
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetWeight resets all changes to the "weight" field.
+func (m *QuizWeightMutation) ResetWeight() {
+	m.weight = nil
+	m.addweight = nil
+}
+
+// ClearOption clears the "option" edge to the QuizOption entity.
+func (m *QuizWeightMutation) ClearOption() {
+	m.clearedoption = true
+	m.clearedFields[quizweight.FieldOptionID] = struct{}{}
+}
+
+// OptionCleared reports if the "option" edge to the QuizOption entity was cleared.
+func (m *QuizWeightMutation) OptionCleared() bool {
+	return m.clearedoption
+}
+
+// OptionIDs returns the "option" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OptionID instead. It exists only for internal usage by the builders.
+func (m *QuizWeightMutation) OptionIDs() (ids []int) {
+	if id := m.option; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOption resets all changes to the "option" edge.
+func (m *QuizWeightMutation) ResetOption() {
+	m.option = nil
+	m.clearedoption = false
+}
+
+// Where appends a list predicates to the QuizWeightMutation builder.
+func (m *QuizWeightMutation) Where(ps ...predicate.QuizWeight) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the QuizWeightMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *QuizWeightMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.QuizWeight, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *QuizWeightMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *QuizWeightMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (QuizWeight).
+func (m *QuizWeightMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *QuizWeightMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.option != nil {
+		fields = append(fields, quizweight.FieldOptionID)
+	}
+	if m.category_id != nil {
+		fields = append(fields, quizweight.FieldCategoryID)
+	}
+	if m.product_id != nil {
+		fields = append(fields, quizweight.FieldProductID)
+	}
+	if m.weight != nil {
+		fields = append(fields, quizweight.FieldWeight)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *QuizWeightMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case quizweight.FieldOptionID:
+		return m.OptionID()
+	case quizweight.FieldCategoryID:
+		return m.CategoryID()
+	case quizweight.FieldProductID:
+		return m.ProductID()
+	case quizweight.FieldWeight:
+		return m.Weight()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *QuizWeightMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case quizweight.FieldOptionID:
+		return m.OldOptionID(ctx)
+	case quizweight.FieldCategoryID:
+		return m.OldCategoryID(ctx)
+	case quizweight.FieldProductID:
+		return m.OldProductID(ctx)
+	case quizweight.FieldWeight:
+		return m.OldWeight(ctx)
+	}
+	return nil, fmt.Errorf("unknown QuizWeight field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuizWeightMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case quizweight.FieldOptionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOptionID(v)
+		return nil
+	case quizweight.FieldCategoryID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCategoryID(v)
+		return nil
+	case quizweight.FieldProductID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProductID(v)
+		return nil
+	case quizweight.FieldWeight:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWeight(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QuizWeight field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *QuizWeightMutation) AddedFields() []string {
+	var fields []string
+	if m.addcategory_id != nil {
+		fields = append(fields, quizweight.FieldCategoryID)
+	}
+	if m.addproduct_id != nil {
+		fields = append(fields, quizweight.FieldProductID)
+	}
+	if m.addweight != nil {
+		fields = append(fields, quizweight.FieldWeight)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *QuizWeightMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case quizweight.FieldCategoryID:
+		return m.AddedCategoryID()
+	case quizweight.FieldProductID:
+		return m.AddedProductID()
+	case quizweight.FieldWeight:
+		return m.AddedWeight()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuizWeightMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case quizweight.FieldCategoryID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCategoryID(v)
+		return nil
+	case quizweight.FieldProductID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProductID(v)
+		return nil
+	case quizweight.FieldWeight:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWeight(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QuizWeight numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *QuizWeightMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(quizweight.FieldCategoryID) {
+		fields = append(fields, quizweight.FieldCategoryID)
+	}
+	if m.FieldCleared(quizweight.FieldProductID) {
+		fields = append(fields, quizweight.FieldProductID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *QuizWeightMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *QuizWeightMutation) ClearField(name string) error {
+	switch name {
+	case quizweight.FieldCategoryID:
+		m.ClearCategoryID()
+		return nil
+	case quizweight.FieldProductID:
+		m.ClearProductID()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizWeight nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *QuizWeightMutation) ResetField(name string) error {
+	switch name {
+	case quizweight.FieldOptionID:
+		m.ResetOptionID()
+		return nil
+	case quizweight.FieldCategoryID:
+		m.ResetCategoryID()
+		return nil
+	case quizweight.FieldProductID:
+		m.ResetProductID()
+		return nil
+	case quizweight.FieldWeight:
+		m.ResetWeight()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizWeight field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *QuizWeightMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.option != nil {
+		edges = append(edges, quizweight.EdgeOption)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *QuizWeightMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case quizweight.EdgeOption:
+		if id := m.option; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *QuizWeightMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *QuizWeightMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *QuizWeightMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedoption {
+		edges = append(edges, quizweight.EdgeOption)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *QuizWeightMutation) EdgeCleared(name string) bool {
+	switch name {
+	case quizweight.EdgeOption:
+		return m.clearedoption
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *QuizWeightMutation) ClearEdge(name string) error {
+	switch name {
+	case quizweight.EdgeOption:
+		m.ClearOption()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizWeight unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *QuizWeightMutation) ResetEdge(name string) error {
+	switch name {
+	case quizweight.EdgeOption:
+		m.ResetOption()
+		return nil
+	}
+	return fmt.Errorf("unknown QuizWeight edge %s", name)
 }
 
 // RatingMutation represents an operation that mutates the Rating nodes in the graph.

@@ -7,6 +7,10 @@ import (
 
 	"github.com/vitrinehq/vitrine/ent/category"
 	"github.com/vitrinehq/vitrine/ent/product"
+	"github.com/vitrinehq/vitrine/ent/quiz"
+	"github.com/vitrinehq/vitrine/ent/quizoption"
+	"github.com/vitrinehq/vitrine/ent/quizquestion"
+	"github.com/vitrinehq/vitrine/ent/quizsubmission"
 	"github.com/vitrinehq/vitrine/ent/rating"
 	"github.com/vitrinehq/vitrine/ent/review"
 	"github.com/vitrinehq/vitrine/ent/schema"
@@ -189,6 +193,123 @@ func init() {
 	productDescImageURL := productFields[7].Descriptor()
 	// product.ImageURLValidator is a validator for the "image_url" field. It is called by the builders before save.
 	product.ImageURLValidator = productDescImageURL.Validators[0].(func(string) error)
+	quizMixin := schema.Quiz{}.Mixin()
+	quizMixinFields0 := quizMixin[0].Fields()
+	_ = quizMixinFields0
+	quizFields := schema.Quiz{}.Fields()
+	_ = quizFields
+	// quizDescCreatedAt is the schema descriptor for created_at field.
+	quizDescCreatedAt := quizMixinFields0[0].Descriptor()
+	// quiz.DefaultCreatedAt holds the default value on creation for the created_at field.
+	quiz.DefaultCreatedAt = quizDescCreatedAt.Default.(func() time.Time)
+	// quizDescUpdatedAt is the schema descriptor for updated_at field.
+	quizDescUpdatedAt := quizMixinFields0[1].Descriptor()
+	// quiz.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	quiz.DefaultUpdatedAt = quizDescUpdatedAt.Default.(func() time.Time)
+	// quiz.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	quiz.UpdateDefaultUpdatedAt = quizDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// quizDescTitle is the schema descriptor for title field.
+	quizDescTitle := quizFields[0].Descriptor()
+	// quiz.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	quiz.TitleValidator = func() func(string) error {
+		validators := quizDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// quizDescSlug is the schema descriptor for slug field.
+	quizDescSlug := quizFields[1].Descriptor()
+	// quiz.SlugValidator is a validator for the "slug" field. It is called by the builders before save.
+	quiz.SlugValidator = func() func(string) error {
+		validators := quizDescSlug.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(slug string) error {
+			for _, fn := range fns {
+				if err := fn(slug); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// quizDescDescription is the schema descriptor for description field.
+	quizDescDescription := quizFields[2].Descriptor()
+	// quiz.DefaultDescription holds the default value on creation for the description field.
+	quiz.DefaultDescription = quizDescDescription.Default.(string)
+	// quizDescPublished is the schema descriptor for published field.
+	quizDescPublished := quizFields[3].Descriptor()
+	// quiz.DefaultPublished holds the default value on creation for the published field.
+	quiz.DefaultPublished = quizDescPublished.Default.(bool)
+	quizoptionFields := schema.QuizOption{}.Fields()
+	_ = quizoptionFields
+	// quizoptionDescPosition is the schema descriptor for position field.
+	quizoptionDescPosition := quizoptionFields[1].Descriptor()
+	// quizoption.PositionValidator is a validator for the "position" field. It is called by the builders before save.
+	quizoption.PositionValidator = quizoptionDescPosition.Validators[0].(func(int) error)
+	// quizoptionDescLabel is the schema descriptor for label field.
+	quizoptionDescLabel := quizoptionFields[2].Descriptor()
+	// quizoption.LabelValidator is a validator for the "label" field. It is called by the builders before save.
+	quizoption.LabelValidator = func() func(string) error {
+		validators := quizoptionDescLabel.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(label string) error {
+			for _, fn := range fns {
+				if err := fn(label); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	quizquestionFields := schema.QuizQuestion{}.Fields()
+	_ = quizquestionFields
+	// quizquestionDescPosition is the schema descriptor for position field.
+	quizquestionDescPosition := quizquestionFields[1].Descriptor()
+	// quizquestion.PositionValidator is a validator for the "position" field. It is called by the builders before save.
+	quizquestion.PositionValidator = quizquestionDescPosition.Validators[0].(func(int) error)
+	// quizquestionDescPrompt is the schema descriptor for prompt field.
+	quizquestionDescPrompt := quizquestionFields[2].Descriptor()
+	// quizquestion.PromptValidator is a validator for the "prompt" field. It is called by the builders before save.
+	quizquestion.PromptValidator = func() func(string) error {
+		validators := quizquestionDescPrompt.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(prompt string) error {
+			for _, fn := range fns {
+				if err := fn(prompt); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// quizquestionDescRequired is the schema descriptor for required field.
+	quizquestionDescRequired := quizquestionFields[4].Descriptor()
+	// quizquestion.DefaultRequired holds the default value on creation for the required field.
+	quizquestion.DefaultRequired = quizquestionDescRequired.Default.(bool)
+	quizsubmissionFields := schema.QuizSubmission{}.Fields()
+	_ = quizsubmissionFields
+	// quizsubmissionDescCreatedAt is the schema descriptor for created_at field.
+	quizsubmissionDescCreatedAt := quizsubmissionFields[2].Descriptor()
+	// quizsubmission.DefaultCreatedAt holds the default value on creation for the created_at field.
+	quizsubmission.DefaultCreatedAt = quizsubmissionDescCreatedAt.Default.(func() time.Time)
 	ratingMixin := schema.Rating{}.Mixin()
 	ratingMixinFields0 := ratingMixin[0].Fields()
 	_ = ratingMixinFields0

@@ -18,6 +18,20 @@ type Tx struct {
 	Category *CategoryClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
+	// Quiz is the client for interacting with the Quiz builders.
+	Quiz *QuizClient
+	// QuizOption is the client for interacting with the QuizOption builders.
+	QuizOption *QuizOptionClient
+	// QuizPick is the client for interacting with the QuizPick builders.
+	QuizPick *QuizPickClient
+	// QuizQuestion is the client for interacting with the QuizQuestion builders.
+	QuizQuestion *QuizQuestionClient
+	// QuizRecommendation is the client for interacting with the QuizRecommendation builders.
+	QuizRecommendation *QuizRecommendationClient
+	// QuizSubmission is the client for interacting with the QuizSubmission builders.
+	QuizSubmission *QuizSubmissionClient
+	// QuizWeight is the client for interacting with the QuizWeight builders.
+	QuizWeight *QuizWeightClient
 	// Rating is the client for interacting with the Rating builders.
 	Rating *RatingClient
 	// Review is the client for interacting with the Review builders.
@@ -157,6 +171,13 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.Category = NewCategoryClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
+	tx.Quiz = NewQuizClient(tx.config)
+	tx.QuizOption = NewQuizOptionClient(tx.config)
+	tx.QuizPick = NewQuizPickClient(tx.config)
+	tx.QuizQuestion = NewQuizQuestionClient(tx.config)
+	tx.QuizRecommendation = NewQuizRecommendationClient(tx.config)
+	tx.QuizSubmission = NewQuizSubmissionClient(tx.config)
+	tx.QuizWeight = NewQuizWeightClient(tx.config)
 	tx.Rating = NewRatingClient(tx.config)
 	tx.Review = NewReviewClient(tx.config)
 	tx.User = NewUserClient(tx.config)

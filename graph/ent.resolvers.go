@@ -21,7 +21,11 @@ func (r *categoryResolver) Products(ctx context.Context, obj *ent.Category, afte
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
-	return r.Client.Noder(ctx, id)
+	n, err := r.Client.Noder(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.visibleNode(ctx, n)
 }
 
 // Nodes is the resolver for the nodes field.
@@ -29,7 +33,11 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	if len(ids) > MaxPageSize {
 		return nil, apperr.InvalidField("ids", "at most %d ids per request", MaxPageSize)
 	}
-	return r.Client.Noders(ctx, ids)
+	ns, err := r.Client.Noders(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return r.visibleNodes(ctx, ns)
 }
 
 // Categories is the resolver for the categories field.
@@ -59,12 +67,28 @@ func (r *Resolver) Product() ProductResolver { return &productResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Quiz returns QuizResolver implementation.
+func (r *Resolver) Quiz() QuizResolver { return &quizResolver{r} }
+
+// QuizOption returns QuizOptionResolver implementation.
+func (r *Resolver) QuizOption() QuizOptionResolver { return &quizOptionResolver{r} }
+
+// QuizQuestion returns QuizQuestionResolver implementation.
+func (r *Resolver) QuizQuestion() QuizQuestionResolver { return &quizQuestionResolver{r} }
+
+// QuizSubmission returns QuizSubmissionResolver implementation.
+func (r *Resolver) QuizSubmission() QuizSubmissionResolver { return &quizSubmissionResolver{r} }
+
 // User returns UserResolver implementation.
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
-	categoryResolver struct{ *Resolver }
-	productResolver  struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
-	userResolver     struct{ *Resolver }
+	categoryResolver       struct{ *Resolver }
+	productResolver        struct{ *Resolver }
+	queryResolver          struct{ *Resolver }
+	quizResolver           struct{ *Resolver }
+	quizOptionResolver     struct{ *Resolver }
+	quizQuestionResolver   struct{ *Resolver }
+	quizSubmissionResolver struct{ *Resolver }
+	userResolver           struct{ *Resolver }
 )

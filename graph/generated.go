@@ -19,9 +19,12 @@ import (
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/ent/quizquestion"
+	"github.com/vitrinehq/vitrine/ent/schema"
 	"github.com/vitrinehq/vitrine/ent/user"
 	"github.com/vitrinehq/vitrine/graph/model"
 	"github.com/vitrinehq/vitrine/internal/analytics"
+	"github.com/vitrinehq/vitrine/internal/quiz"
 	"github.com/vitrinehq/vitrine/internal/relay"
 )
 
@@ -39,6 +42,11 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Product() ProductResolver
 	Query() QueryResolver
+	Quiz() QuizResolver
+	QuizOption() QuizOptionResolver
+	QuizQuestion() QuizQuestionResolver
+	QuizSubmission() QuizSubmissionResolver
+	QuizWeight() QuizWeightResolver
 	User() UserResolver
 }
 
@@ -96,16 +104,28 @@ type ComplexityRoot struct {
 		AddReview      func(childComplexity int, input model.AddReviewInput) int
 		CreateCategory func(childComplexity int, input ent.CreateCategoryInput) int
 		CreateProduct  func(childComplexity int, input ent.CreateProductInput) int
+		CreateQuiz     func(childComplexity int, input quiz.Input) int
 		DeleteCategory func(childComplexity int, id int) int
 		DeleteProduct  func(childComplexity int, id int) int
+		DeleteQuiz     func(childComplexity int, id int) int
 		DeleteRating   func(childComplexity int, productID int) int
 		DeleteReview   func(childComplexity int, id int) int
 		Login          func(childComplexity int, email string, password string) int
+		PublishQuiz    func(childComplexity int, id int) int
 		RateProduct    func(childComplexity int, productID int, stars int) int
 		Register       func(childComplexity int, input model.RegisterInput) int
+		SubmitQuiz     func(childComplexity int, quizID int, answers []*quiz.Answer) int
+		UnpublishQuiz  func(childComplexity int, id int) int
 		UpdateCategory func(childComplexity int, id int, input ent.UpdateCategoryInput) int
 		UpdateProduct  func(childComplexity int, id int, input ent.UpdateProductInput) int
+		UpdateQuiz     func(childComplexity int, id int, input quiz.Input) int
 		UpdateReview   func(childComplexity int, id int, input model.UpdateReviewInput) int
+	}
+
+	OptionStats struct {
+		Option func(childComplexity int) int
+		Picks  func(childComplexity int) int
+		Share  func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -163,12 +183,94 @@ type ComplexityRoot struct {
 		Product          func(childComplexity int, id int) int
 		ProductBySlug    func(childComplexity int, slug string) int
 		Products         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput) int
+		Quiz             func(childComplexity int, slug string) int
+		QuizStats        func(childComplexity int, quizID int, from *time.Time, to *time.Time) int
+		Quizzes          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		RatingStats      func(childComplexity int, filter *analytics.Filter) int
 		RatingTrend      func(childComplexity int, bucket model.TrendBucket, filter analytics.Filter, timeZone *string) int
 		ReviewTrend      func(childComplexity int, bucket model.TrendBucket, filter analytics.Filter, timeZone *string) int
 		Reviews          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) int
 		Search           func(childComplexity int, query string, first *int, after *entgql.Cursor[int]) int
 		TopRatedProducts func(childComplexity int, first *int, minRatings *int, categoryID *int) int
+	}
+
+	QuestionStats struct {
+		Answered       func(childComplexity int) int
+		CompletionRate func(childComplexity int) int
+		Options        func(childComplexity int) int
+		Question       func(childComplexity int) int
+	}
+
+	Quiz struct {
+		CreatedAt   func(childComplexity int) int
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Published   func(childComplexity int) int
+		Questions   func(childComplexity int) int
+		Slug        func(childComplexity int) int
+		Title       func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	QuizConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	QuizEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	QuizOption struct {
+		ID      func(childComplexity int) int
+		Label   func(childComplexity int) int
+		Weights func(childComplexity int) int
+	}
+
+	QuizQuestion struct {
+		ID       func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Options  func(childComplexity int) int
+		Prompt   func(childComplexity int) int
+		Required func(childComplexity int) int
+	}
+
+	QuizResult struct {
+		Recommendations func(childComplexity int, first *int) int
+		Submission      func(childComplexity int) int
+	}
+
+	QuizStats struct {
+		Questions              func(childComplexity int) int
+		SubmissionCount        func(childComplexity int) int
+		TopRecommendedProducts func(childComplexity int, first *int) int
+	}
+
+	QuizSubmission struct {
+		Answers         func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Quiz            func(childComplexity int) int
+		Recommendations func(childComplexity int) int
+	}
+
+	QuizSubmissionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	QuizSubmissionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	QuizWeight struct {
+		Category func(childComplexity int) int
+		Product  func(childComplexity int) int
+		Weight   func(childComplexity int) int
 	}
 
 	Rating struct {
@@ -190,6 +292,16 @@ type ComplexityRoot struct {
 		Average      func(childComplexity int) int
 		Count        func(childComplexity int) int
 		Distribution func(childComplexity int) int
+	}
+
+	Recommendation struct {
+		Product func(childComplexity int) int
+		Score   func(childComplexity int) int
+	}
+
+	RecommendedProductStats struct {
+		Count   func(childComplexity int) int
+		Product func(childComplexity int) int
 	}
 
 	Review struct {
@@ -215,6 +327,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SubmittedAnswer struct {
+		Chosen     func(childComplexity int) int
+		Prompt     func(childComplexity int) int
+		QuestionID func(childComplexity int) int
+	}
+
 	TrendPoint struct {
 		Average func(childComplexity int) int
 		Count   func(childComplexity int) int
@@ -222,14 +340,15 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		CreatedAt   func(childComplexity int) int
-		DisplayName func(childComplexity int) int
-		Email       func(childComplexity int) int
-		ID          func(childComplexity int) int
-		ReviewCount func(childComplexity int) int
-		Reviews     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) int
-		Role        func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		DisplayName     func(childComplexity int) int
+		Email           func(childComplexity int) int
+		ID              func(childComplexity int) int
+		QuizSubmissions func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		ReviewCount     func(childComplexity int) int
+		Reviews         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) int
+		Role            func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
 	}
 
 	UserConnection struct {
@@ -267,6 +386,12 @@ type MutationResolver interface {
 	DeleteReview(ctx context.Context, id int) (int, error)
 	RateProduct(ctx context.Context, productID int, stars int) (*ent.Rating, error)
 	DeleteRating(ctx context.Context, productID int) (bool, error)
+	CreateQuiz(ctx context.Context, input quiz.Input) (*ent.Quiz, error)
+	UpdateQuiz(ctx context.Context, id int, input quiz.Input) (*ent.Quiz, error)
+	PublishQuiz(ctx context.Context, id int) (*ent.Quiz, error)
+	UnpublishQuiz(ctx context.Context, id int) (*ent.Quiz, error)
+	DeleteQuiz(ctx context.Context, id int) (int, error)
+	SubmitQuiz(ctx context.Context, quizID int, answers []*quiz.Answer) (*quiz.Result, error)
 }
 type ProductResolver interface {
 	Price(ctx context.Context, obj *ent.Product) (*model.Money, error)
@@ -291,11 +416,33 @@ type QueryResolver interface {
 	ReviewTrend(ctx context.Context, bucket model.TrendBucket, filter analytics.Filter, timeZone *string) ([]*analytics.Point, error)
 	TopRatedProducts(ctx context.Context, first *int, minRatings *int, categoryID *int) ([]*analytics.Score, error)
 	CategoryStats(ctx context.Context, parentID *int) ([]*analytics.CategoryTotals, error)
+	Quiz(ctx context.Context, slug string) (*ent.Quiz, error)
+	Quizzes(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.QuizConnection, error)
+	QuizStats(ctx context.Context, quizID int, from *time.Time, to *time.Time) (*quiz.Stats, error)
+}
+type QuizResolver interface {
+	Questions(ctx context.Context, obj *ent.Quiz) ([]*ent.QuizQuestion, error)
+}
+type QuizOptionResolver interface {
+	Weights(ctx context.Context, obj *ent.QuizOption) ([]*ent.QuizWeight, error)
+}
+type QuizQuestionResolver interface {
+	Options(ctx context.Context, obj *ent.QuizQuestion) ([]*ent.QuizOption, error)
+}
+type QuizSubmissionResolver interface {
+	Quiz(ctx context.Context, obj *ent.QuizSubmission) (*ent.Quiz, error)
+
+	Recommendations(ctx context.Context, obj *ent.QuizSubmission) ([]*quiz.Recommendation, error)
+}
+type QuizWeightResolver interface {
+	Category(ctx context.Context, obj *ent.QuizWeight) (*ent.Category, error)
+	Product(ctx context.Context, obj *ent.QuizWeight) (*ent.Product, error)
 }
 type UserResolver interface {
 	Email(ctx context.Context, obj *ent.User) (*string, error)
 	Role(ctx context.Context, obj *ent.User) (*user.Role, error)
 	ReviewCount(ctx context.Context, obj *ent.User) (int, error)
+	QuizSubmissions(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.QuizSubmissionConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -522,6 +669,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateProduct(childComplexity, args["input"].(ent.CreateProductInput)), true
+	case "Mutation.createQuiz":
+		if e.ComplexityRoot.Mutation.CreateQuiz == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createQuiz_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateQuiz(childComplexity, args["input"].(quiz.Input)), true
 	case "Mutation.deleteCategory":
 		if e.ComplexityRoot.Mutation.DeleteCategory == nil {
 			break
@@ -544,6 +702,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteProduct(childComplexity, args["id"].(int)), true
+	case "Mutation.deleteQuiz":
+		if e.ComplexityRoot.Mutation.DeleteQuiz == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteQuiz_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteQuiz(childComplexity, args["id"].(int)), true
 	case "Mutation.deleteRating":
 		if e.ComplexityRoot.Mutation.DeleteRating == nil {
 			break
@@ -577,6 +746,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Login(childComplexity, args["email"].(string), args["password"].(string)), true
+	case "Mutation.publishQuiz":
+		if e.ComplexityRoot.Mutation.PublishQuiz == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishQuiz_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishQuiz(childComplexity, args["id"].(int)), true
 	case "Mutation.rateProduct":
 		if e.ComplexityRoot.Mutation.RateProduct == nil {
 			break
@@ -599,6 +779,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Register(childComplexity, args["input"].(model.RegisterInput)), true
+	case "Mutation.submitQuiz":
+		if e.ComplexityRoot.Mutation.SubmitQuiz == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitQuiz_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitQuiz(childComplexity, args["quizID"].(int), args["answers"].([]*quiz.Answer)), true
+	case "Mutation.unpublishQuiz":
+		if e.ComplexityRoot.Mutation.UnpublishQuiz == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unpublishQuiz_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnpublishQuiz(childComplexity, args["id"].(int)), true
 	case "Mutation.updateCategory":
 		if e.ComplexityRoot.Mutation.UpdateCategory == nil {
 			break
@@ -621,6 +823,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateProduct(childComplexity, args["id"].(int), args["input"].(ent.UpdateProductInput)), true
+	case "Mutation.updateQuiz":
+		if e.ComplexityRoot.Mutation.UpdateQuiz == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateQuiz_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateQuiz(childComplexity, args["id"].(int), args["input"].(quiz.Input)), true
 	case "Mutation.updateReview":
 		if e.ComplexityRoot.Mutation.UpdateReview == nil {
 			break
@@ -632,6 +845,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateReview(childComplexity, args["id"].(int), args["input"].(model.UpdateReviewInput)), true
+
+	case "OptionStats.option":
+		if e.ComplexityRoot.OptionStats.Option == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OptionStats.Option(childComplexity), true
+	case "OptionStats.picks":
+		if e.ComplexityRoot.OptionStats.Picks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OptionStats.Picks(childComplexity), true
+	case "OptionStats.share":
+		if e.ComplexityRoot.OptionStats.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OptionStats.Share(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -918,6 +1150,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ProductOrder), args["where"].(*ent.ProductWhereInput)), true
+	case "Query.quiz":
+		if e.ComplexityRoot.Query.Quiz == nil {
+			break
+		}
+
+		args, err := ec.field_Query_quiz_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Quiz(childComplexity, args["slug"].(string)), true
+	case "Query.quizStats":
+		if e.ComplexityRoot.Query.QuizStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_quizStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.QuizStats(childComplexity, args["quizID"].(int), args["from"].(*time.Time), args["to"].(*time.Time)), true
+	case "Query.quizzes":
+		if e.ComplexityRoot.Query.Quizzes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_quizzes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Quizzes(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 	case "Query.ratingStats":
 		if e.ComplexityRoot.Query.RatingStats == nil {
 			break
@@ -984,6 +1249,286 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.TopRatedProducts(childComplexity, args["first"].(*int), args["minRatings"].(*int), args["categoryID"].(*int)), true
+
+	case "QuestionStats.answered":
+		if e.ComplexityRoot.QuestionStats.Answered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStats.Answered(childComplexity), true
+	case "QuestionStats.completionRate":
+		if e.ComplexityRoot.QuestionStats.CompletionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStats.CompletionRate(childComplexity), true
+	case "QuestionStats.options":
+		if e.ComplexityRoot.QuestionStats.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStats.Options(childComplexity), true
+	case "QuestionStats.question":
+		if e.ComplexityRoot.QuestionStats.Question == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStats.Question(childComplexity), true
+
+	case "Quiz.createdAt":
+		if e.ComplexityRoot.Quiz.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.CreatedAt(childComplexity), true
+	case "Quiz.description":
+		if e.ComplexityRoot.Quiz.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.Description(childComplexity), true
+	case "Quiz.id":
+		if e.ComplexityRoot.Quiz.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.ID(childComplexity), true
+	case "Quiz.published":
+		if e.ComplexityRoot.Quiz.Published == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.Published(childComplexity), true
+	case "Quiz.questions":
+		if e.ComplexityRoot.Quiz.Questions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.Questions(childComplexity), true
+	case "Quiz.slug":
+		if e.ComplexityRoot.Quiz.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.Slug(childComplexity), true
+	case "Quiz.title":
+		if e.ComplexityRoot.Quiz.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.Title(childComplexity), true
+	case "Quiz.updatedAt":
+		if e.ComplexityRoot.Quiz.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quiz.UpdatedAt(childComplexity), true
+
+	case "QuizConnection.edges":
+		if e.ComplexityRoot.QuizConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizConnection.Edges(childComplexity), true
+	case "QuizConnection.pageInfo":
+		if e.ComplexityRoot.QuizConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizConnection.PageInfo(childComplexity), true
+	case "QuizConnection.totalCount":
+		if e.ComplexityRoot.QuizConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizConnection.TotalCount(childComplexity), true
+
+	case "QuizEdge.cursor":
+		if e.ComplexityRoot.QuizEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizEdge.Cursor(childComplexity), true
+	case "QuizEdge.node":
+		if e.ComplexityRoot.QuizEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizEdge.Node(childComplexity), true
+
+	case "QuizOption.id":
+		if e.ComplexityRoot.QuizOption.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizOption.ID(childComplexity), true
+	case "QuizOption.label":
+		if e.ComplexityRoot.QuizOption.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizOption.Label(childComplexity), true
+	case "QuizOption.weights":
+		if e.ComplexityRoot.QuizOption.Weights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizOption.Weights(childComplexity), true
+
+	case "QuizQuestion.id":
+		if e.ComplexityRoot.QuizQuestion.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizQuestion.ID(childComplexity), true
+	case "QuizQuestion.kind":
+		if e.ComplexityRoot.QuizQuestion.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizQuestion.Kind(childComplexity), true
+	case "QuizQuestion.options":
+		if e.ComplexityRoot.QuizQuestion.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizQuestion.Options(childComplexity), true
+	case "QuizQuestion.prompt":
+		if e.ComplexityRoot.QuizQuestion.Prompt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizQuestion.Prompt(childComplexity), true
+	case "QuizQuestion.required":
+		if e.ComplexityRoot.QuizQuestion.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizQuestion.Required(childComplexity), true
+
+	case "QuizResult.recommendations":
+		if e.ComplexityRoot.QuizResult.Recommendations == nil {
+			break
+		}
+
+		args, err := ec.field_QuizResult_recommendations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.QuizResult.Recommendations(childComplexity, args["first"].(*int)), true
+	case "QuizResult.submission":
+		if e.ComplexityRoot.QuizResult.Submission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizResult.Submission(childComplexity), true
+
+	case "QuizStats.questions":
+		if e.ComplexityRoot.QuizStats.Questions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizStats.Questions(childComplexity), true
+	case "QuizStats.submissionCount":
+		if e.ComplexityRoot.QuizStats.SubmissionCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizStats.SubmissionCount(childComplexity), true
+	case "QuizStats.topRecommendedProducts":
+		if e.ComplexityRoot.QuizStats.TopRecommendedProducts == nil {
+			break
+		}
+
+		args, err := ec.field_QuizStats_topRecommendedProducts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.QuizStats.TopRecommendedProducts(childComplexity, args["first"].(*int)), true
+
+	case "QuizSubmission.answers":
+		if e.ComplexityRoot.QuizSubmission.Answers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizSubmission.Answers(childComplexity), true
+	case "QuizSubmission.createdAt":
+		if e.ComplexityRoot.QuizSubmission.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizSubmission.CreatedAt(childComplexity), true
+	case "QuizSubmission.id":
+		if e.ComplexityRoot.QuizSubmission.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizSubmission.ID(childComplexity), true
+	case "QuizSubmission.quiz":
+		if e.ComplexityRoot.QuizSubmission.Quiz == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizSubmission.Quiz(childComplexity), true
+	case "QuizSubmission.recommendations":
+		if e.ComplexityRoot.QuizSubmission.Recommendations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizSubmission.Recommendations(childComplexity), true
+
+	case "QuizSubmissionConnection.edges":
+		if e.ComplexityRoot.QuizSubmissionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizSubmissionConnection.Edges(childComplexity), true
+	case "QuizSubmissionConnection.pageInfo":
+		if e.ComplexityRoot.QuizSubmissionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizSubmissionConnection.PageInfo(childComplexity), true
+	case "QuizSubmissionConnection.totalCount":
+		if e.ComplexityRoot.QuizSubmissionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizSubmissionConnection.TotalCount(childComplexity), true
+
+	case "QuizSubmissionEdge.cursor":
+		if e.ComplexityRoot.QuizSubmissionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizSubmissionEdge.Cursor(childComplexity), true
+	case "QuizSubmissionEdge.node":
+		if e.ComplexityRoot.QuizSubmissionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizSubmissionEdge.Node(childComplexity), true
+
+	case "QuizWeight.category":
+		if e.ComplexityRoot.QuizWeight.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizWeight.Category(childComplexity), true
+	case "QuizWeight.product":
+		if e.ComplexityRoot.QuizWeight.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizWeight.Product(childComplexity), true
+	case "QuizWeight.weight":
+		if e.ComplexityRoot.QuizWeight.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuizWeight.Weight(childComplexity), true
 
 	case "Rating.createdAt":
 		if e.ComplexityRoot.Rating.CreatedAt == nil {
@@ -1059,6 +1604,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RatingSummary.Distribution(childComplexity), true
+
+	case "Recommendation.product":
+		if e.ComplexityRoot.Recommendation.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Product(childComplexity), true
+	case "Recommendation.score":
+		if e.ComplexityRoot.Recommendation.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Score(childComplexity), true
+
+	case "RecommendedProductStats.count":
+		if e.ComplexityRoot.RecommendedProductStats.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendedProductStats.Count(childComplexity), true
+	case "RecommendedProductStats.product":
+		if e.ComplexityRoot.RecommendedProductStats.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendedProductStats.Product(childComplexity), true
 
 	case "Review.author":
 		if e.ComplexityRoot.Review.Author == nil {
@@ -1147,6 +1718,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReviewEdge.Node(childComplexity), true
 
+	case "SubmittedAnswer.chosen":
+		if e.ComplexityRoot.SubmittedAnswer.Chosen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmittedAnswer.Chosen(childComplexity), true
+	case "SubmittedAnswer.prompt":
+		if e.ComplexityRoot.SubmittedAnswer.Prompt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmittedAnswer.Prompt(childComplexity), true
+	case "SubmittedAnswer.questionID":
+		if e.ComplexityRoot.SubmittedAnswer.QuestionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmittedAnswer.QuestionID(childComplexity), true
+
 	case "TrendPoint.average":
 		if e.ComplexityRoot.TrendPoint.Average == nil {
 			break
@@ -1190,6 +1780,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.quizSubmissions":
+		if e.ComplexityRoot.User.QuizSubmissions == nil {
+			break
+		}
+
+		args, err := ec.field_User_quizSubmissions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.User.QuizSubmissions(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 	case "User.reviewCount":
 		if e.ComplexityRoot.User.ReviewCount == nil {
 			break
@@ -1269,6 +1870,17 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateProductInput", ec.unmarshalInputCreateProductInput),
 			graphql.NewInputUnmarshaler("ProductOrder", ec.unmarshalInputProductOrder),
 			graphql.NewInputUnmarshaler("ProductWhereInput", ec.unmarshalInputProductWhereInput),
+			graphql.NewInputUnmarshaler("QuizAnswerInput", ec.unmarshalInputQuizAnswerInput),
+			graphql.NewInputUnmarshaler("QuizInput", ec.unmarshalInputQuizInput),
+			graphql.NewInputUnmarshaler("QuizOptionInput", ec.unmarshalInputQuizOptionInput),
+			graphql.NewInputUnmarshaler("QuizOptionWhereInput", ec.unmarshalInputQuizOptionWhereInput),
+			graphql.NewInputUnmarshaler("QuizOrder", ec.unmarshalInputQuizOrder),
+			graphql.NewInputUnmarshaler("QuizQuestionInput", ec.unmarshalInputQuizQuestionInput),
+			graphql.NewInputUnmarshaler("QuizQuestionWhereInput", ec.unmarshalInputQuizQuestionWhereInput),
+			graphql.NewInputUnmarshaler("QuizSubmissionOrder", ec.unmarshalInputQuizSubmissionOrder),
+			graphql.NewInputUnmarshaler("QuizSubmissionWhereInput", ec.unmarshalInputQuizSubmissionWhereInput),
+			graphql.NewInputUnmarshaler("QuizWeightInput", ec.unmarshalInputQuizWeightInput),
+			graphql.NewInputUnmarshaler("QuizWhereInput", ec.unmarshalInputQuizWhereInput),
 			graphql.NewInputUnmarshaler("RatingOrder", ec.unmarshalInputRatingOrder),
 			graphql.NewInputUnmarshaler("RatingWhereInput", ec.unmarshalInputRatingWhereInput),
 			graphql.NewInputUnmarshaler("RegisterInput", ec.unmarshalInputRegisterInput),
@@ -1629,6 +2241,158 @@ extend type Category {
   "Rating aggregates over this category and all its subcategories. Batched."
   ratingStats: RatingStats!
 }
+
+extend type Quiz {
+  "The questions in order."
+  questions: [QuizQuestion!]!
+}
+
+extend type QuizQuestion {
+  "The options in order."
+  options: [QuizOption!]!
+}
+
+extend type QuizOption {
+  "What choosing this option adds to product scores. Visible to admins only."
+  weights: [QuizWeight!]! @auth(requires: ADMIN)
+}
+
+"A pull toward a category (and all its subcategories) or one product; negative pushes away."
+type QuizWeight {
+  category: Category
+  product: Product
+  weight: Float!
+}
+
+extend type QuizSubmission {
+  quiz: Quiz!
+  "The answers as they were chosen (labels as shown at the time)."
+  answers: [SubmittedAnswer!]!
+  "The recommendations made, best first."
+  recommendations: [Recommendation!]!
+}
+
+type SubmittedAnswer {
+  questionID: ID!
+  prompt: String!
+  chosen: [String!]!
+}
+
+"A recommended product and its quiz score."
+type Recommendation {
+  product: Product!
+  score: Float!
+}
+
+"""
+The result of taking a quiz. Scoring: a product's score is the sum of the weights of the chosen
+options on the product itself and on its category and every ancestor category. Products out of
+stock are left out, as are products no chosen option weighs on. Ties are broken by average
+rating (unrated products last), then by ID.
+"""
+type QuizResult {
+  recommendations(first: Int = 5): [Recommendation!]!
+  submission: QuizSubmission!
+}
+
+input QuizAnswerInput {
+  questionID: ID!
+  optionIDs: [ID!]!
+}
+
+input QuizInput {
+  title: String!
+  slug: String!
+  description: String
+  "At least one."
+  questions: [QuizQuestionInput!]!
+}
+
+"""
+A question. On updateQuiz, pass the id of an existing question (or option) to keep it (and its
+ID); questions and options without an id are created, and existing ones left out are deleted.
+"""
+input QuizQuestionInput {
+  id: ID
+  prompt: String!
+  kind: QuizQuestionKind! = SINGLE
+  required: Boolean! = true
+  "At least two."
+  options: [QuizOptionInput!]!
+}
+
+input QuizOptionInput {
+  id: ID
+  label: String!
+  weights: [QuizWeightInput!] = []
+}
+
+"Exactly one of categoryID and productID."
+input QuizWeightInput {
+  categoryID: ID
+  productID: ID
+  "A finite number; negative weights push products away."
+  weight: Float!
+}
+
+"How people answered a quiz."
+type QuizStats {
+  submissionCount: Int!
+  questions: [QuestionStats!]!
+  "The products recommended most often (first place counts like any other)."
+  topRecommendedProducts(first: Int = 5): [RecommendedProductStats!]!
+}
+
+type QuestionStats {
+  question: QuizQuestion!
+  "Submissions that answered this question."
+  answered: Int!
+  "answered / submissionCount, 0 when there are no submissions."
+  completionRate: Float!
+  options: [OptionStats!]!
+}
+
+type OptionStats {
+  option: QuizOption!
+  picks: Int!
+  "picks / answered for the question, 0 when unanswered."
+  share: Float!
+}
+
+type RecommendedProductStats {
+  product: Product!
+  "How many submissions recommended it."
+  count: Int!
+}
+
+extend type Query {
+  "A quiz by slug. Drafts are NOT_FOUND except for admins."
+  quiz(slug: String!): Quiz
+  "Published quizzes (admins also see drafts), newest first."
+  quizzes(after: Cursor, first: Int, before: Cursor, last: Int): QuizConnection!
+  "Submission statistics of a quiz over [from, to)."
+  quizStats(quizID: ID!, from: Time, to: Time): QuizStats! @auth(requires: ADMIN)
+}
+
+extend type User {
+  "The user's quiz submissions, newest first. Visible to the user and admins; empty otherwise."
+  quizSubmissions(after: Cursor, first: Int, before: Cursor, last: Int): QuizSubmissionConnection!
+}
+
+extend type Mutation {
+  createQuiz(input: QuizInput!): Quiz! @auth(requires: ADMIN)
+  "Replaces the questions and options atomically, keeping the IDs of those passed with an id."
+  updateQuiz(id: ID!, input: QuizInput!): Quiz! @auth(requires: ADMIN)
+  publishQuiz(id: ID!): Quiz! @auth(requires: ADMIN)
+  unpublishQuiz(id: ID!): Quiz! @auth(requires: ADMIN)
+  deleteQuiz(id: ID!): ID! @auth(requires: ADMIN)
+  """
+  Take a quiz (anonymously or logged in). Every answer must belong to the quiz, every required
+  question must be answered, a SINGLE question takes exactly one option, and options may not
+  repeat. A draft quiz is NOT_FOUND except for admins.
+  """
+  submitQuiz(quizID: ID!, answers: [QuizAnswerInput!]!): QuizResult!
+}
 `, BuiltIn: false},
 	{Name: "ent.graphql", Input: sourceData("ent.graphql"), BuiltIn: false},
 }
@@ -1728,6 +2492,18 @@ func (ec *executionContext) childFields_Money(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Money", field.Name)
 }
 
+func (ec *executionContext) childFields_OptionStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "option":
+		return ec.fieldContext_OptionStats_option(ctx, field)
+	case "picks":
+		return ec.fieldContext_OptionStats_picks(ctx, field)
+	case "share":
+		return ec.fieldContext_OptionStats_share(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OptionStats", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -1818,6 +2594,164 @@ func (ec *executionContext) childFields_ProductScore(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ProductScore", field.Name)
 }
 
+func (ec *executionContext) childFields_QuestionStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "question":
+		return ec.fieldContext_QuestionStats_question(ctx, field)
+	case "answered":
+		return ec.fieldContext_QuestionStats_answered(ctx, field)
+	case "completionRate":
+		return ec.fieldContext_QuestionStats_completionRate(ctx, field)
+	case "options":
+		return ec.fieldContext_QuestionStats_options(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuestionStats", field.Name)
+}
+
+func (ec *executionContext) childFields_Quiz(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Quiz_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Quiz_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Quiz_updatedAt(ctx, field)
+	case "title":
+		return ec.fieldContext_Quiz_title(ctx, field)
+	case "slug":
+		return ec.fieldContext_Quiz_slug(ctx, field)
+	case "description":
+		return ec.fieldContext_Quiz_description(ctx, field)
+	case "published":
+		return ec.fieldContext_Quiz_published(ctx, field)
+	case "questions":
+		return ec.fieldContext_Quiz_questions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Quiz", field.Name)
+}
+
+func (ec *executionContext) childFields_QuizConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_QuizConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_QuizConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_QuizConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuizConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_QuizEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_QuizEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_QuizEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuizEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_QuizOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_QuizOption_id(ctx, field)
+	case "label":
+		return ec.fieldContext_QuizOption_label(ctx, field)
+	case "weights":
+		return ec.fieldContext_QuizOption_weights(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuizOption", field.Name)
+}
+
+func (ec *executionContext) childFields_QuizQuestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_QuizQuestion_id(ctx, field)
+	case "prompt":
+		return ec.fieldContext_QuizQuestion_prompt(ctx, field)
+	case "kind":
+		return ec.fieldContext_QuizQuestion_kind(ctx, field)
+	case "required":
+		return ec.fieldContext_QuizQuestion_required(ctx, field)
+	case "options":
+		return ec.fieldContext_QuizQuestion_options(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuizQuestion", field.Name)
+}
+
+func (ec *executionContext) childFields_QuizResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recommendations":
+		return ec.fieldContext_QuizResult_recommendations(ctx, field)
+	case "submission":
+		return ec.fieldContext_QuizResult_submission(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuizResult", field.Name)
+}
+
+func (ec *executionContext) childFields_QuizStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "submissionCount":
+		return ec.fieldContext_QuizStats_submissionCount(ctx, field)
+	case "questions":
+		return ec.fieldContext_QuizStats_questions(ctx, field)
+	case "topRecommendedProducts":
+		return ec.fieldContext_QuizStats_topRecommendedProducts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuizStats", field.Name)
+}
+
+func (ec *executionContext) childFields_QuizSubmission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_QuizSubmission_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_QuizSubmission_createdAt(ctx, field)
+	case "quiz":
+		return ec.fieldContext_QuizSubmission_quiz(ctx, field)
+	case "answers":
+		return ec.fieldContext_QuizSubmission_answers(ctx, field)
+	case "recommendations":
+		return ec.fieldContext_QuizSubmission_recommendations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuizSubmission", field.Name)
+}
+
+func (ec *executionContext) childFields_QuizSubmissionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_QuizSubmissionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_QuizSubmissionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_QuizSubmissionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuizSubmissionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_QuizSubmissionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_QuizSubmissionEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_QuizSubmissionEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuizSubmissionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_QuizWeight(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_QuizWeight_category(ctx, field)
+	case "product":
+		return ec.fieldContext_QuizWeight_product(ctx, field)
+	case "weight":
+		return ec.fieldContext_QuizWeight_weight(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuizWeight", field.Name)
+}
+
 func (ec *executionContext) childFields_Rating(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1858,6 +2792,26 @@ func (ec *executionContext) childFields_RatingSummary(ctx context.Context, field
 		return ec.fieldContext_RatingSummary_distribution(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RatingSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_Recommendation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "product":
+		return ec.fieldContext_Recommendation_product(ctx, field)
+	case "score":
+		return ec.fieldContext_Recommendation_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Recommendation", field.Name)
+}
+
+func (ec *executionContext) childFields_RecommendedProductStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "product":
+		return ec.fieldContext_RecommendedProductStats_product(ctx, field)
+	case "count":
+		return ec.fieldContext_RecommendedProductStats_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecommendedProductStats", field.Name)
 }
 
 func (ec *executionContext) childFields_Review(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1906,6 +2860,18 @@ func (ec *executionContext) childFields_ReviewEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type ReviewEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SubmittedAnswer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "questionID":
+		return ec.fieldContext_SubmittedAnswer_questionID(ctx, field)
+	case "prompt":
+		return ec.fieldContext_SubmittedAnswer_prompt(ctx, field)
+	case "chosen":
+		return ec.fieldContext_SubmittedAnswer_chosen(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubmittedAnswer", field.Name)
+}
+
 func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "start":
@@ -1936,6 +2902,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_role(ctx, field)
 	case "reviewCount":
 		return ec.fieldContext_User_reviewCount(ctx, field)
+	case "quizSubmissions":
+		return ec.fieldContext_User_quizSubmissions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -2184,6 +3152,20 @@ func (ec *executionContext) field_Mutation_createProduct_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createQuiz_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (quiz.Input, error) {
+			return ec.unmarshalNQuizInput2githubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteCategory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2199,6 +3181,20 @@ func (ec *executionContext) field_Mutation_deleteCategory_args(ctx context.Conte
 }
 
 func (ec *executionContext) field_Mutation_deleteProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteQuiz_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -2262,6 +3258,20 @@ func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_publishQuiz_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_rateProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2295,6 +3305,42 @@ func (ec *executionContext) field_Mutation_register_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitQuiz_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "quizID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quizID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "answers",
+		func(ctx context.Context, v any) ([]*quiz.Answer, error) {
+			return ec.unmarshalNQuizAnswerInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐAnswerᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["answers"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unpublishQuiz_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -2334,6 +3380,28 @@ func (ec *executionContext) field_Mutation_updateProduct_args(ctx context.Contex
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ent.UpdateProductInput, error) {
 			return ec.unmarshalNUpdateProductInput2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚐUpdateProductInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateQuiz_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (quiz.Input, error) {
+			return ec.unmarshalNQuizInput2githubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2624,6 +3692,88 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_quizStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "quizID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quizID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_quiz_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "slug",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["slug"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_quizzes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_ratingStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2809,6 +3959,72 @@ func (ec *executionContext) field_Query_topRatedProducts_args(ctx context.Contex
 		return nil, err
 	}
 	args["categoryID"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_QuizResult_recommendations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_QuizStats_topRecommendedProducts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_User_quizSubmissions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
 	return args, nil
 }
 
@@ -4424,6 +5640,438 @@ func (ec *executionContext) fieldContext_Mutation_deleteRating(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createQuiz(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createQuiz(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateQuiz(ctx, fc.Args["input"].(quiz.Input))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋuserᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *ent.Quiz
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *ent.Quiz
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quiz) graphql.Marshaler {
+			return ec.marshalNQuiz2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuiz(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createQuiz(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quiz(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createQuiz_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateQuiz(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateQuiz(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateQuiz(ctx, fc.Args["id"].(int), fc.Args["input"].(quiz.Input))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋuserᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *ent.Quiz
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *ent.Quiz
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quiz) graphql.Marshaler {
+			return ec.marshalNQuiz2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuiz(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateQuiz(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quiz(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateQuiz_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishQuiz(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishQuiz(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishQuiz(ctx, fc.Args["id"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋuserᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *ent.Quiz
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *ent.Quiz
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quiz) graphql.Marshaler {
+			return ec.marshalNQuiz2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuiz(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishQuiz(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quiz(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishQuiz_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unpublishQuiz(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unpublishQuiz(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnpublishQuiz(ctx, fc.Args["id"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋuserᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *ent.Quiz
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *ent.Quiz
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quiz) graphql.Marshaler {
+			return ec.marshalNQuiz2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuiz(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unpublishQuiz(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quiz(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unpublishQuiz_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteQuiz(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteQuiz(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteQuiz(ctx, fc.Args["id"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋuserᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteQuiz(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteQuiz_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitQuiz(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitQuiz(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitQuiz(ctx, fc.Args["quizID"].(int), fc.Args["answers"].([]*quiz.Answer))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *quiz.Result) graphql.Marshaler {
+			return ec.marshalNQuizResult2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitQuiz(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuizResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitQuiz_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OptionStats_option(ctx context.Context, field graphql.CollectedField, obj *quiz.OptionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OptionStats_option(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Option, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.QuizOption) graphql.Marshaler {
+			return ec.marshalNQuizOption2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOption(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OptionStats_option(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OptionStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuizOption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OptionStats_picks(ctx context.Context, field graphql.CollectedField, obj *quiz.OptionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OptionStats_picks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Picks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OptionStats_picks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OptionStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OptionStats_share(ctx context.Context, field graphql.CollectedField, obj *quiz.OptionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OptionStats_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OptionStats_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OptionStats", field, false, false, "Float")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5855,6 +7503,156 @@ func (ec *executionContext) fieldContext_Query_categoryStats(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_quiz(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_quiz(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Quiz(ctx, fc.Args["slug"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quiz) graphql.Marshaler {
+			return ec.marshalOQuiz2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuiz(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_quiz(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quiz(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_quiz_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_quizzes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_quizzes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Quizzes(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.QuizConnection) graphql.Marshaler {
+			return ec.marshalNQuizConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_quizzes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuizConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_quizzes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_quizStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_quizStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().QuizStats(ctx, fc.Args["quizID"].(int), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋuserᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *quiz.Stats
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *quiz.Stats
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *quiz.Stats) graphql.Marshaler {
+			return ec.marshalNQuizStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_quizStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuizStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_quizStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5929,6 +7727,1217 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _QuestionStats_question(ctx context.Context, field graphql.CollectedField, obj *quiz.QuestionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStats_question(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Question, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.QuizQuestion) graphql.Marshaler {
+			return ec.marshalNQuizQuestion2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStats_question(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuizQuestion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionStats_answered(ctx context.Context, field graphql.CollectedField, obj *quiz.QuestionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStats_answered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStats_answered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuestionStats_completionRate(ctx context.Context, field graphql.CollectedField, obj *quiz.QuestionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStats_completionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStats_completionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _QuestionStats_options(ctx context.Context, field graphql.CollectedField, obj *quiz.QuestionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStats_options(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Options, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*quiz.OptionStats) graphql.Marshaler {
+			return ec.marshalNOptionStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐOptionStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStats_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OptionStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Quiz_id(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quiz_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quiz_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quiz", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Quiz_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quiz_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quiz_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quiz", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Quiz_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quiz_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quiz_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quiz", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Quiz_title(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quiz_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quiz_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quiz", field, false, false, "String")
+}
+
+func (ec *executionContext) _Quiz_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quiz_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quiz_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quiz", field, false, false, "String")
+}
+
+func (ec *executionContext) _Quiz_description(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quiz_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quiz_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quiz", field, false, false, "String")
+}
+
+func (ec *executionContext) _Quiz_published(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quiz_published(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Published, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quiz_published(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quiz", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Quiz_questions(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quiz_questions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Quiz().Questions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.QuizQuestion) graphql.Marshaler {
+			return ec.marshalNQuizQuestion2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quiz_questions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Quiz",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuizQuestion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.QuizConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.QuizEdge) graphql.Marshaler {
+			return ec.marshalOQuizEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuizConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuizEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.QuizConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.QuizConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuizConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuizEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.QuizEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quiz) graphql.Marshaler {
+			return ec.marshalOQuiz2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuiz(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuizEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quiz(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.QuizEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuizEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _QuizOption_id(ctx context.Context, field graphql.CollectedField, obj *ent.QuizOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizOption_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizOption_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuizOption", field, false, false, "ID")
+}
+
+func (ec *executionContext) _QuizOption_label(ctx context.Context, field graphql.CollectedField, obj *ent.QuizOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizOption_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizOption_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuizOption", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuizOption_weights(ctx context.Context, field graphql.CollectedField, obj *ent.QuizOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizOption_weights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.QuizOption().Weights(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋuserᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*ent.QuizWeight
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*ent.QuizWeight
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.QuizWeight) graphql.Marshaler {
+			return ec.marshalNQuizWeight2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizWeightᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizOption_weights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizOption",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuizWeight(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizQuestion_id(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizQuestion_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizQuestion_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuizQuestion", field, false, false, "ID")
+}
+
+func (ec *executionContext) _QuizQuestion_prompt(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizQuestion_prompt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prompt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizQuestion_prompt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuizQuestion", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuizQuestion_kind(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizQuestion_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v quizquestion.Kind) graphql.Marshaler {
+			return ec.marshalNQuizQuestionKind2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizQuestion_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuizQuestion", field, false, false, "QuizQuestionKind")
+}
+
+func (ec *executionContext) _QuizQuestion_required(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizQuestion_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizQuestion_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuizQuestion", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _QuizQuestion_options(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizQuestion_options(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.QuizQuestion().Options(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.QuizOption) graphql.Marshaler {
+			return ec.marshalNQuizOption2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizQuestion_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizQuestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuizOption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizResult_recommendations(ctx context.Context, field graphql.CollectedField, obj *quiz.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizResult_recommendations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Recommendations(fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*quiz.Recommendation) graphql.Marshaler {
+			return ec.marshalNRecommendation2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizResult_recommendations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizResult",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Recommendation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_QuizResult_recommendations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizResult_submission(ctx context.Context, field graphql.CollectedField, obj *quiz.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizResult_submission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Submission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.QuizSubmission) graphql.Marshaler {
+			return ec.marshalNQuizSubmission2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizResult_submission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuizSubmission(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizStats_submissionCount(ctx context.Context, field graphql.CollectedField, obj *quiz.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizStats_submissionCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmissionCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizStats_submissionCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuizStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuizStats_questions(ctx context.Context, field graphql.CollectedField, obj *quiz.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizStats_questions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Questions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*quiz.QuestionStats) graphql.Marshaler {
+			return ec.marshalNQuestionStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐQuestionStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizStats_questions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuestionStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizStats_topRecommendedProducts(ctx context.Context, field graphql.CollectedField, obj *quiz.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizStats_topRecommendedProducts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.TopRecommendedProducts(fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*quiz.RecommendedProductStats) graphql.Marshaler {
+			return ec.marshalNRecommendedProductStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendedProductStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizStats_topRecommendedProducts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecommendedProductStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_QuizStats_topRecommendedProducts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizSubmission_id(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizSubmission_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizSubmission_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuizSubmission", field, false, false, "ID")
+}
+
+func (ec *executionContext) _QuizSubmission_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizSubmission_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizSubmission_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuizSubmission", field, false, false, "Time")
+}
+
+func (ec *executionContext) _QuizSubmission_quiz(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizSubmission_quiz(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.QuizSubmission().Quiz(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quiz) graphql.Marshaler {
+			return ec.marshalNQuiz2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuiz(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizSubmission_quiz(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizSubmission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quiz(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizSubmission_answers(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizSubmission_answers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schema.SubmittedAnswer) graphql.Marshaler {
+			return ec.marshalNSubmittedAnswer2ᚕgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋschemaᚐSubmittedAnswerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizSubmission_answers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizSubmission",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmittedAnswer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizSubmission_recommendations(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizSubmission_recommendations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.QuizSubmission().Recommendations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*quiz.Recommendation) graphql.Marshaler {
+			return ec.marshalNRecommendation2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizSubmission_recommendations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizSubmission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Recommendation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizSubmissionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizSubmissionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.QuizSubmissionEdge) graphql.Marshaler {
+			return ec.marshalOQuizSubmissionEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuizSubmissionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizSubmissionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuizSubmissionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizSubmissionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizSubmissionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizSubmissionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizSubmissionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizSubmissionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizSubmissionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizSubmissionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuizSubmissionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuizSubmissionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizSubmissionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.QuizSubmission) graphql.Marshaler {
+			return ec.marshalOQuizSubmission2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmission(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuizSubmissionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizSubmissionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuizSubmission(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizSubmissionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizSubmissionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizSubmissionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuizSubmissionEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _QuizWeight_category(ctx context.Context, field graphql.CollectedField, obj *ent.QuizWeight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizWeight_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.QuizWeight().Category(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Category) graphql.Marshaler {
+			return ec.marshalOCategory2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuizWeight_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizWeight",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizWeight_product(ctx context.Context, field graphql.CollectedField, obj *ent.QuizWeight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizWeight_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.QuizWeight().Product(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuizWeight_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuizWeight",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuizWeight_weight(ctx context.Context, field graphql.CollectedField, obj *ent.QuizWeight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuizWeight_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuizWeight_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuizWeight", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Rating_id(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
@@ -6214,6 +9223,116 @@ func (ec *executionContext) _RatingSummary_distribution(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_RatingSummary_distribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RatingSummary", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Recommendation_product(ctx context.Context, field graphql.CollectedField, obj *quiz.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recommendation_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recommendation_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Recommendation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Recommendation_score(ctx context.Context, field graphql.CollectedField, obj *quiz.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recommendation_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recommendation_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recommendation", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RecommendedProductStats_product(ctx context.Context, field graphql.CollectedField, obj *quiz.RecommendedProductStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendedProductStats_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendedProductStats_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecommendedProductStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecommendedProductStats_count(ctx context.Context, field graphql.CollectedField, obj *quiz.RecommendedProductStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendedProductStats_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendedProductStats_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendedProductStats", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
@@ -6583,6 +9702,75 @@ func (ec *executionContext) fieldContext_ReviewEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ReviewEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _SubmittedAnswer_questionID(ctx context.Context, field graphql.CollectedField, obj *schema.SubmittedAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmittedAnswer_questionID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuestionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmittedAnswer_questionID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmittedAnswer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SubmittedAnswer_prompt(ctx context.Context, field graphql.CollectedField, obj *schema.SubmittedAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmittedAnswer_prompt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prompt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmittedAnswer_prompt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmittedAnswer", field, false, false, "String")
+}
+
+func (ec *executionContext) _SubmittedAnswer_chosen(ctx context.Context, field graphql.CollectedField, obj *schema.SubmittedAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmittedAnswer_chosen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Chosen(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmittedAnswer_chosen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmittedAnswer", field, true, false, "String")
+}
+
 func (ec *executionContext) _TrendPoint_start(ctx context.Context, field graphql.CollectedField, obj *analytics.Point) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6855,6 +10043,50 @@ func (ec *executionContext) _User_reviewCount(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_User_reviewCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, true, true, "Int")
+}
+
+func (ec *executionContext) _User_quizSubmissions(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_quizSubmissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.User().QuizSubmissions(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.QuizSubmissionConnection) graphql.Marshaler {
+			return ec.marshalNQuizSubmissionConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_quizSubmissions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuizSubmissionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_User_quizSubmissions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UserConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
@@ -9802,6 +13034,1544 @@ func UnmarshalProductWhereInput(ctx context.Context, raw any) (ent.ProductWhereI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputQuizAnswerInput(ctx context.Context, obj any) (quiz.Answer, error) {
+	var it quiz.Answer
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"questionID", "optionIDs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "questionID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("questionID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuestionID = data
+		case "optionIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("optionIDs"))
+			data, err := ec.unmarshalNID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OptionIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuizAnswerInput unmarshals raw into the QuizAnswerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuizAnswerInput(ctx context.Context, raw any) (quiz.Answer, error) {
+	var out quiz.Answer
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuizAnswerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuizInput(ctx context.Context, obj any) (quiz.Input, error) {
+	var it quiz.Input
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "slug", "description", "questions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "questions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("questions"))
+			data, err := ec.unmarshalNQuizQuestionInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐQuestionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Questions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuizInput unmarshals raw into the QuizInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuizInput(ctx context.Context, raw any) (quiz.Input, error) {
+	var out quiz.Input
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuizInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuizOptionInput(ctx context.Context, obj any) (quiz.OptionInput, error) {
+	var it quiz.OptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["weights"]; !present {
+		asMap["weights"] = []any{}
+	}
+
+	fieldsInOrder := [...]string{"id", "label", "weights"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "weights":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weights"))
+			data, err := ec.unmarshalOQuizWeightInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐWeightInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weights = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuizOptionInput unmarshals raw into the QuizOptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuizOptionInput(ctx context.Context, raw any) (quiz.OptionInput, error) {
+	var out quiz.OptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuizOptionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuizOptionWhereInput(ctx context.Context, obj any) (ent.QuizOptionWhereInput, error) {
+	var it ent.QuizOptionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "label", "labelNEQ", "labelIn", "labelNotIn", "labelGT", "labelGTE", "labelLT", "labelLTE", "labelContains", "labelHasPrefix", "labelHasSuffix", "labelEqualFold", "labelContainsFold"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOQuizOptionWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOptionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOQuizOptionWhereInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOptionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOQuizOptionWhereInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOptionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "labelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelNEQ = data
+		case "labelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelIn = data
+		case "labelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelNotIn = data
+		case "labelGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelGT = data
+		case "labelGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelGTE = data
+		case "labelLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelLT = data
+		case "labelLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelLTE = data
+		case "labelContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelContains = data
+		case "labelHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelHasPrefix = data
+		case "labelHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelHasSuffix = data
+		case "labelEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelEqualFold = data
+		case "labelContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelContainsFold = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuizOptionWhereInput unmarshals raw into the QuizOptionWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuizOptionWhereInput(ctx context.Context, raw any) (ent.QuizOptionWhereInput, error) {
+	var out ent.QuizOptionWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuizOptionWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuizOrder(ctx context.Context, obj any) (ent.QuizOrder, error) {
+	var it ent.QuizOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNQuizOrderField2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuizOrder unmarshals raw into the QuizOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuizOrder(ctx context.Context, raw any) (ent.QuizOrder, error) {
+	var out ent.QuizOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuizOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuizQuestionInput(ctx context.Context, obj any) (quiz.QuestionInput, error) {
+	var it quiz.QuestionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["kind"]; !present {
+		asMap["kind"] = "SINGLE"
+	}
+	if _, present := asMap["required"]; !present {
+		asMap["required"] = true
+	}
+
+	fieldsInOrder := [...]string{"id", "prompt", "kind", "required", "options"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "prompt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prompt"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Prompt = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNQuizQuestionKind2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "required":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("required"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Required = data
+		case "options":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
+			data, err := ec.unmarshalNQuizOptionInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐOptionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Options = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuizQuestionInput unmarshals raw into the QuizQuestionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuizQuestionInput(ctx context.Context, raw any) (quiz.QuestionInput, error) {
+	var out quiz.QuestionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuizQuestionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuizQuestionWhereInput(ctx context.Context, obj any) (ent.QuizQuestionWhereInput, error) {
+	var it ent.QuizQuestionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "prompt", "promptNEQ", "promptIn", "promptNotIn", "promptGT", "promptGTE", "promptLT", "promptLTE", "promptContains", "promptHasPrefix", "promptHasSuffix", "promptEqualFold", "promptContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "required", "requiredNEQ"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOQuizQuestionWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOQuizQuestionWhereInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOQuizQuestionWhereInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "prompt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prompt"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Prompt = data
+		case "promptNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promptNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromptNEQ = data
+		case "promptIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promptIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromptIn = data
+		case "promptNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promptNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromptNotIn = data
+		case "promptGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promptGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromptGT = data
+		case "promptGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promptGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromptGTE = data
+		case "promptLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promptLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromptLT = data
+		case "promptLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promptLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromptLTE = data
+		case "promptContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promptContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromptContains = data
+		case "promptHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promptHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromptHasPrefix = data
+		case "promptHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promptHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromptHasSuffix = data
+		case "promptEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promptEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromptEqualFold = data
+		case "promptContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promptContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromptContainsFold = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOQuizQuestionKind2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOQuizQuestionKind2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOQuizQuestionKind2ᚕgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOQuizQuestionKind2ᚕgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "required":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("required"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Required = data
+		case "requiredNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredNEQ = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuizQuestionWhereInput unmarshals raw into the QuizQuestionWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuizQuestionWhereInput(ctx context.Context, raw any) (ent.QuizQuestionWhereInput, error) {
+	var out ent.QuizQuestionWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuizQuestionWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuizSubmissionOrder(ctx context.Context, obj any) (ent.QuizSubmissionOrder, error) {
+	var it ent.QuizSubmissionOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNQuizSubmissionOrderField2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuizSubmissionOrder unmarshals raw into the QuizSubmissionOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuizSubmissionOrder(ctx context.Context, raw any) (ent.QuizSubmissionOrder, error) {
+	var out ent.QuizSubmissionOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuizSubmissionOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuizSubmissionWhereInput(ctx context.Context, obj any) (ent.QuizSubmissionWhereInput, error) {
+	var it ent.QuizSubmissionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOQuizSubmissionWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOQuizSubmissionWhereInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOQuizSubmissionWhereInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuizSubmissionWhereInput unmarshals raw into the QuizSubmissionWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuizSubmissionWhereInput(ctx context.Context, raw any) (ent.QuizSubmissionWhereInput, error) {
+	var out ent.QuizSubmissionWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuizSubmissionWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuizWeightInput(ctx context.Context, obj any) (quiz.WeightInput, error) {
+	var it quiz.WeightInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"categoryID", "productID", "weight"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "categoryID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "productID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductID = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuizWeightInput unmarshals raw into the QuizWeightInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuizWeightInput(ctx context.Context, raw any) (quiz.WeightInput, error) {
+	var out quiz.WeightInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuizWeightInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuizWhereInput(ctx context.Context, obj any) (ent.QuizWhereInput, error) {
+	var it ent.QuizWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "published", "publishedNEQ"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOQuizWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOQuizWhereInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOQuizWhereInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "slugNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugNEQ = data
+		case "slugIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugIn = data
+		case "slugNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugNotIn = data
+		case "slugGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugGT = data
+		case "slugGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugGTE = data
+		case "slugLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugLT = data
+		case "slugLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugLTE = data
+		case "slugContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugContains = data
+		case "slugHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugHasPrefix = data
+		case "slugHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugHasSuffix = data
+		case "slugEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugEqualFold = data
+		case "slugContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlugContainsFold = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "descriptionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNEQ = data
+		case "descriptionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIn = data
+		case "descriptionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotIn = data
+		case "descriptionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGT = data
+		case "descriptionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGTE = data
+		case "descriptionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLT = data
+		case "descriptionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLTE = data
+		case "descriptionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContains = data
+		case "descriptionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasPrefix = data
+		case "descriptionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasSuffix = data
+		case "descriptionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionEqualFold = data
+		case "descriptionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContainsFold = data
+		case "published":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("published"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Published = data
+		case "publishedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedNEQ = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuizWhereInput unmarshals raw into the QuizWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuizWhereInput(ctx context.Context, raw any) (ent.QuizWhereInput, error) {
+	var out ent.QuizWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuizWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRatingOrder(ctx context.Context, obj any) (ent.RatingOrder, error) {
 	var it ent.RatingOrder
 	if obj == nil {
@@ -11398,6 +16168,26 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Rating(ctx, sel, obj)
+	case *ent.QuizSubmission:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._QuizSubmission(ctx, sel, obj)
+	case *ent.QuizQuestion:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._QuizQuestion(ctx, sel, obj)
+	case *ent.QuizOption:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._QuizOption(ctx, sel, obj)
+	case *ent.Quiz:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Quiz(ctx, sel, obj)
 	case *ent.Product:
 		if obj == nil {
 			return graphql.Null
@@ -11839,6 +16629,91 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createQuiz":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createQuiz(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateQuiz":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateQuiz(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishQuiz":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishQuiz(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unpublishQuiz":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unpublishQuiz(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteQuiz":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteQuiz(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitQuiz":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitQuiz(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var optionStatsImplementors = []string{"OptionStats"}
+
+func (ec *executionContext) _OptionStats(ctx context.Context, sel ast.SelectionSet, obj *quiz.OptionStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, optionStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OptionStats")
+		case "option":
+			out.Values[i] = ec._OptionStats_option(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "picks":
+			out.Values[i] = ec._OptionStats_picks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._OptionStats_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12262,6 +17137,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_categoryStats(ctx, field)
 				})
+		case "quiz":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_quiz(ctx, field)
+				})
+		case "quizzes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_quizzes(ctx, field)
+				})
+		case "quizStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_quizStats(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -12273,6 +17166,564 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___schema(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var questionStatsImplementors = []string{"QuestionStats"}
+
+func (ec *executionContext) _QuestionStats(ctx context.Context, sel ast.SelectionSet, obj *quiz.QuestionStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, questionStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuestionStats")
+		case "question":
+			out.Values[i] = ec._QuestionStats_question(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answered":
+			out.Values[i] = ec._QuestionStats_answered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completionRate":
+			out.Values[i] = ec._QuestionStats_completionRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "options":
+			out.Values[i] = ec._QuestionStats_options(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quizImplementors = []string{"Quiz", "Node"}
+
+func (ec *executionContext) _Quiz(ctx context.Context, sel ast.SelectionSet, obj *ent.Quiz) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quizImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Quiz")
+		case "id":
+			out.Values[i] = ec._Quiz_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Quiz_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Quiz_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Quiz_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "slug":
+			out.Values[i] = ec._Quiz_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Quiz_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "published":
+			out.Values[i] = ec._Quiz_published(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "questions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Quiz_questions(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quizConnectionImplementors = []string{"QuizConnection"}
+
+func (ec *executionContext) _QuizConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.QuizConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quizConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuizConnection")
+		case "edges":
+			out.Values[i] = ec._QuizConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._QuizConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._QuizConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quizEdgeImplementors = []string{"QuizEdge"}
+
+func (ec *executionContext) _QuizEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.QuizEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quizEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuizEdge")
+		case "node":
+			out.Values[i] = ec._QuizEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._QuizEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quizOptionImplementors = []string{"QuizOption", "Node"}
+
+func (ec *executionContext) _QuizOption(ctx context.Context, sel ast.SelectionSet, obj *ent.QuizOption) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quizOptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuizOption")
+		case "id":
+			out.Values[i] = ec._QuizOption_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._QuizOption_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weights":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuizOption_weights(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quizQuestionImplementors = []string{"QuizQuestion", "Node"}
+
+func (ec *executionContext) _QuizQuestion(ctx context.Context, sel ast.SelectionSet, obj *ent.QuizQuestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quizQuestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuizQuestion")
+		case "id":
+			out.Values[i] = ec._QuizQuestion_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "prompt":
+			out.Values[i] = ec._QuizQuestion_prompt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._QuizQuestion_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "required":
+			out.Values[i] = ec._QuizQuestion_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "options":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuizQuestion_options(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quizResultImplementors = []string{"QuizResult"}
+
+func (ec *executionContext) _QuizResult(ctx context.Context, sel ast.SelectionSet, obj *quiz.Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quizResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuizResult")
+		case "recommendations":
+			out.Values[i] = ec._QuizResult_recommendations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submission":
+			out.Values[i] = ec._QuizResult_submission(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quizStatsImplementors = []string{"QuizStats"}
+
+func (ec *executionContext) _QuizStats(ctx context.Context, sel ast.SelectionSet, obj *quiz.Stats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quizStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuizStats")
+		case "submissionCount":
+			out.Values[i] = ec._QuizStats_submissionCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "questions":
+			out.Values[i] = ec._QuizStats_questions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topRecommendedProducts":
+			out.Values[i] = ec._QuizStats_topRecommendedProducts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quizSubmissionImplementors = []string{"QuizSubmission", "Node"}
+
+func (ec *executionContext) _QuizSubmission(ctx context.Context, sel ast.SelectionSet, obj *ent.QuizSubmission) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quizSubmissionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuizSubmission")
+		case "id":
+			out.Values[i] = ec._QuizSubmission_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._QuizSubmission_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quiz":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuizSubmission_quiz(ctx, field, obj)
+				})
+		case "answers":
+			out.Values[i] = ec._QuizSubmission_answers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recommendations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuizSubmission_recommendations(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quizSubmissionConnectionImplementors = []string{"QuizSubmissionConnection"}
+
+func (ec *executionContext) _QuizSubmissionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.QuizSubmissionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quizSubmissionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuizSubmissionConnection")
+		case "edges":
+			out.Values[i] = ec._QuizSubmissionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._QuizSubmissionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._QuizSubmissionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quizSubmissionEdgeImplementors = []string{"QuizSubmissionEdge"}
+
+func (ec *executionContext) _QuizSubmissionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.QuizSubmissionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quizSubmissionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuizSubmissionEdge")
+		case "node":
+			out.Values[i] = ec._QuizSubmissionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._QuizSubmissionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quizWeightImplementors = []string{"QuizWeight"}
+
+func (ec *executionContext) _QuizWeight(ctx context.Context, sel ast.SelectionSet, obj *ent.QuizWeight) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quizWeightImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuizWeight")
+		case "category":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuizWeight_category(ctx, field, obj)
+				})
+		case "product":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuizWeight_product(ctx, field, obj)
+				})
+		case "weight":
+			out.Values[i] = ec._QuizWeight_weight(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -12418,6 +17869,82 @@ func (ec *executionContext) _RatingSummary(ctx context.Context, sel ast.Selectio
 			}
 		case "distribution":
 			out.Values[i] = ec._RatingSummary_distribution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recommendationImplementors = []string{"Recommendation"}
+
+func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.SelectionSet, obj *quiz.Recommendation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Recommendation")
+		case "product":
+			out.Values[i] = ec._Recommendation_product(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._Recommendation_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recommendedProductStatsImplementors = []string{"RecommendedProductStats"}
+
+func (ec *executionContext) _RecommendedProductStats(ctx context.Context, sel ast.SelectionSet, obj *quiz.RecommendedProductStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recommendedProductStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecommendedProductStats")
+		case "product":
+			out.Values[i] = ec._RecommendedProductStats_product(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RecommendedProductStats_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12594,6 +18121,49 @@ func (ec *executionContext) _ReviewEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var submittedAnswerImplementors = []string{"SubmittedAnswer"}
+
+func (ec *executionContext) _SubmittedAnswer(ctx context.Context, sel ast.SelectionSet, obj *schema.SubmittedAnswer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, submittedAnswerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubmittedAnswer")
+		case "questionID":
+			out.Values[i] = ec._SubmittedAnswer_questionID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "prompt":
+			out.Values[i] = ec._SubmittedAnswer_prompt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "chosen":
+			out.Values[i] = ec._SubmittedAnswer_chosen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var trendPointImplementors = []string{"TrendPoint"}
 
 func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSet, obj *analytics.Point) graphql.Marshaler {
@@ -12691,6 +18261,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_reviewCount(ctx, field, obj)
+				})
+		case "quizSubmissions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_quizSubmissions(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13399,6 +18975,30 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋvitrinehqᚋvitrine�
 	return ret
 }
 
+func (ec *executionContext) marshalNOptionStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐOptionStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*quiz.OptionStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOptionStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐOptionStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOptionStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐOptionStats(ctx context.Context, sel ast.SelectionSet, v *quiz.OptionStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OptionStats!")
+		return graphql.Null
+	}
+	return ec._OptionStats(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, v any) (entgql.OrderDirection, error) {
 	var res entgql.OrderDirection
 	err := res.UnmarshalGQL(v)
@@ -13477,6 +19077,275 @@ func (ec *executionContext) unmarshalNProductWhereInput2ᚖgithubᚗcomᚋvitrin
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNQuestionStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐQuestionStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*quiz.QuestionStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuestionStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐQuestionStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNQuestionStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐQuestionStats(ctx context.Context, sel ast.SelectionSet, v *quiz.QuestionStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuestionStats!")
+		return graphql.Null
+	}
+	return ec._QuestionStats(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuiz2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuiz(ctx context.Context, sel ast.SelectionSet, v *ent.Quiz) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Quiz!")
+		return graphql.Null
+	}
+	return ec._Quiz(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNQuizAnswerInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐAnswerᚄ(ctx context.Context, v any) ([]*quiz.Answer, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*quiz.Answer, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuizAnswerInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐAnswer(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNQuizAnswerInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐAnswer(ctx context.Context, v any) (*quiz.Answer, error) {
+	res, err := ec.unmarshalInputQuizAnswerInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuizConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizConnection(ctx context.Context, sel ast.SelectionSet, v *ent.QuizConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuizConnection!")
+		return graphql.Null
+	}
+	return ec._QuizConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNQuizInput2githubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐInput(ctx context.Context, v any) (quiz.Input, error) {
+	res, err := ec.unmarshalInputQuizInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuizOption2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.QuizOption) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuizOption2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOption(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNQuizOption2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOption(ctx context.Context, sel ast.SelectionSet, v *ent.QuizOption) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuizOption!")
+		return graphql.Null
+	}
+	return ec._QuizOption(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNQuizOptionInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐOptionInputᚄ(ctx context.Context, v any) ([]*quiz.OptionInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*quiz.OptionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuizOptionInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐOptionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNQuizOptionInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐOptionInput(ctx context.Context, v any) (*quiz.OptionInput, error) {
+	res, err := ec.unmarshalInputQuizOptionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNQuizOptionWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOptionWhereInput(ctx context.Context, v any) (*ent.QuizOptionWhereInput, error) {
+	res, err := ec.unmarshalInputQuizOptionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNQuizOrderField2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOrderField(ctx context.Context, v any) (*ent.QuizOrderField, error) {
+	var res = new(ent.QuizOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuizOrderField2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.QuizOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuizOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNQuizQuestion2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.QuizQuestion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuizQuestion2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNQuizQuestion2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestion(ctx context.Context, sel ast.SelectionSet, v *ent.QuizQuestion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuizQuestion!")
+		return graphql.Null
+	}
+	return ec._QuizQuestion(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNQuizQuestionInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐQuestionInputᚄ(ctx context.Context, v any) ([]*quiz.QuestionInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*quiz.QuestionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuizQuestionInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐQuestionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNQuizQuestionInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐQuestionInput(ctx context.Context, v any) (*quiz.QuestionInput, error) {
+	res, err := ec.unmarshalInputQuizQuestionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNQuizQuestionKind2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKind(ctx context.Context, v any) (quizquestion.Kind, error) {
+	var res quizquestion.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuizQuestionKind2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKind(ctx context.Context, sel ast.SelectionSet, v quizquestion.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNQuizQuestionWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestionWhereInput(ctx context.Context, v any) (*ent.QuizQuestionWhereInput, error) {
+	res, err := ec.unmarshalInputQuizQuestionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuizResult2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐResult(ctx context.Context, sel ast.SelectionSet, v *quiz.Result) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuizResult!")
+		return graphql.Null
+	}
+	return ec._QuizResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuizStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐStats(ctx context.Context, sel ast.SelectionSet, v *quiz.Stats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuizStats!")
+		return graphql.Null
+	}
+	return ec._QuizStats(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuizSubmission2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmission(ctx context.Context, sel ast.SelectionSet, v *ent.QuizSubmission) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuizSubmission!")
+		return graphql.Null
+	}
+	return ec._QuizSubmission(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuizSubmissionConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.QuizSubmissionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuizSubmissionConnection!")
+		return graphql.Null
+	}
+	return ec._QuizSubmissionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNQuizSubmissionOrderField2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionOrderField(ctx context.Context, v any) (*ent.QuizSubmissionOrderField, error) {
+	var res = new(ent.QuizSubmissionOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuizSubmissionOrderField2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.QuizSubmissionOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuizSubmissionOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNQuizSubmissionWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionWhereInput(ctx context.Context, v any) (*ent.QuizSubmissionWhereInput, error) {
+	res, err := ec.unmarshalInputQuizSubmissionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuizWeight2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizWeightᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.QuizWeight) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuizWeight2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizWeight(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNQuizWeight2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizWeight(ctx context.Context, sel ast.SelectionSet, v *ent.QuizWeight) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuizWeight!")
+		return graphql.Null
+	}
+	return ec._QuizWeight(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNQuizWeightInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐWeightInput(ctx context.Context, v any) (*quiz.WeightInput, error) {
+	res, err := ec.unmarshalInputQuizWeightInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNQuizWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizWhereInput(ctx context.Context, v any) (*ent.QuizWhereInput, error) {
+	res, err := ec.unmarshalInputQuizWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNRating2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐRating(ctx context.Context, sel ast.SelectionSet, v *ent.Rating) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Rating!")
@@ -13518,6 +19387,54 @@ func (ec *executionContext) marshalNRatingSummary2ᚖgithubᚗcomᚋvitrinehqᚋ
 func (ec *executionContext) unmarshalNRatingWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐRatingWhereInput(ctx context.Context, v any) (*ent.RatingWhereInput, error) {
 	res, err := ec.unmarshalInputRatingWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecommendation2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendationᚄ(ctx context.Context, sel ast.SelectionSet, v []*quiz.Recommendation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecommendation2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRecommendation2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendation(ctx context.Context, sel ast.SelectionSet, v *quiz.Recommendation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Recommendation!")
+		return graphql.Null
+	}
+	return ec._Recommendation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecommendedProductStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendedProductStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*quiz.RecommendedProductStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecommendedProductStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendedProductStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRecommendedProductStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendedProductStats(ctx context.Context, sel ast.SelectionSet, v *quiz.RecommendedProductStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecommendedProductStats!")
+		return graphql.Null
+	}
+	return ec._RecommendedProductStats(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRegisterInput2githubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐRegisterInput(ctx context.Context, v any) (model.RegisterInput, error) {
@@ -13572,6 +19489,55 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubmittedAnswer2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚋschemaᚐSubmittedAnswer(ctx context.Context, sel ast.SelectionSet, v schema.SubmittedAnswer) graphql.Marshaler {
+	return ec._SubmittedAnswer(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSubmittedAnswer2ᚕgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋschemaᚐSubmittedAnswerᚄ(ctx context.Context, sel ast.SelectionSet, v []schema.SubmittedAnswer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubmittedAnswer2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚋschemaᚐSubmittedAnswer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -14190,6 +20156,229 @@ func (ec *executionContext) unmarshalOProductWhereInput2ᚖgithubᚗcomᚋvitrin
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputProductWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOQuiz2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuiz(ctx context.Context, sel ast.SelectionSet, v *ent.Quiz) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Quiz(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOQuizEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.QuizEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOQuizEdge2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOQuizEdge2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizEdge(ctx context.Context, sel ast.SelectionSet, v *ent.QuizEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._QuizEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOQuizOptionWhereInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOptionWhereInputᚄ(ctx context.Context, v any) ([]*ent.QuizOptionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.QuizOptionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuizOptionWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOptionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOQuizOptionWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOptionWhereInput(ctx context.Context, v any) (*ent.QuizOptionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputQuizOptionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOQuizQuestionKind2ᚕgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKindᚄ(ctx context.Context, v any) ([]quizquestion.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]quizquestion.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuizQuestionKind2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOQuizQuestionKind2ᚕgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []quizquestion.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuizQuestionKind2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOQuizQuestionKind2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKind(ctx context.Context, v any) (*quizquestion.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(quizquestion.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOQuizQuestionKind2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKind(ctx context.Context, sel ast.SelectionSet, v *quizquestion.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOQuizQuestionWhereInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestionWhereInputᚄ(ctx context.Context, v any) ([]*ent.QuizQuestionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.QuizQuestionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuizQuestionWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOQuizQuestionWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestionWhereInput(ctx context.Context, v any) (*ent.QuizQuestionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputQuizQuestionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOQuizSubmission2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmission(ctx context.Context, sel ast.SelectionSet, v *ent.QuizSubmission) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._QuizSubmission(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOQuizSubmissionEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.QuizSubmissionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOQuizSubmissionEdge2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOQuizSubmissionEdge2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.QuizSubmissionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._QuizSubmissionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOQuizSubmissionWhereInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionWhereInputᚄ(ctx context.Context, v any) ([]*ent.QuizSubmissionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.QuizSubmissionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuizSubmissionWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOQuizSubmissionWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionWhereInput(ctx context.Context, v any) (*ent.QuizSubmissionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputQuizSubmissionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOQuizWeightInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐWeightInputᚄ(ctx context.Context, v any) ([]*quiz.WeightInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*quiz.WeightInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuizWeightInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐWeightInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOQuizWhereInput2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizWhereInputᚄ(ctx context.Context, v any) ([]*ent.QuizWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.QuizWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuizWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOQuizWhereInput2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizWhereInput(ctx context.Context, v any) (*ent.QuizWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputQuizWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/gqltest"
 	"github.com/vitrinehq/vitrine/internal/httpserver"
 	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/quiz"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
 )
@@ -69,6 +70,7 @@ func newEnvWithCost(t testing.TB, st *store.Store, cost int) *env {
 		Accounts:  accounts,
 		Feedback:  feedback.New(st.Client),
 		Tokens:    tokens,
+		Finder:    quiz.New(st.Client, st.Dialect),
 	}
 	h := httpserver.New(httpserver.Options{
 		Log:          log,

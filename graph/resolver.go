@@ -3,13 +3,16 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/graph/model"
 	"github.com/vitrinehq/vitrine/internal/account"
 	"github.com/vitrinehq/vitrine/internal/analytics"
+	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/auth"
 	"github.com/vitrinehq/vitrine/internal/catalog"
 	"github.com/vitrinehq/vitrine/internal/feedback"
+	"github.com/vitrinehq/vitrine/internal/quiz"
 )
 
 // Resolver is the root resolver. Its dependencies are explicit so tests can build one over any
@@ -21,6 +24,8 @@ type Resolver struct {
 	Accounts  *account.Accounts
 	Feedback  *feedback.Feedback
 	Tokens    *auth.Tokens
+	// Finder is the product-finder quiz domain.
+	Finder *quiz.Quizzes
 }
 
 // session issues a token for a user who just registered or logged in; the rest of the request
@@ -54,4 +59,37 @@ func or[T any](p *T, def T) T {
 func mayViewPrivate(ctx context.Context, u *ent.User) bool {
 	v := auth.FromContext(ctx)
 	return v != nil && (v.UserID == u.ID || v.IsAdmin())
+}
+
+// errNoNode is how a node the caller may not see is reported: like one that does not exist.
+var errNoNode = apperr.Errorf(apperr.NotFound, "no object exists with this ID")
+
+// visibleNode hides objects the caller may not see behind NOT_FOUND.
+func (r *Resolver) visibleNode(ctx context.Context, n ent.Noder) (ent.Noder, error) {
+	ok, err := r.Finder.NodeVisible(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNoNode
+	}
+	return n, nil
+}
+
+// visibleNodes nulls the entries the caller may not see, each with a NOT_FOUND error.
+func (r *Resolver) visibleNodes(ctx context.Context, ns []ent.Noder) ([]ent.Noder, error) {
+	for i, n := range ns {
+		if n == nil {
+			continue
+		}
+		ok, err := r.Finder.NodeVisible(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			ns[i] = nil
+			graphql.AddError(graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i)), errNoNode)
+		}
+	}
+	return ns, nil
 }

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/vitrinehq/vitrine/ent"
@@ -16,6 +17,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/auth"
 	"github.com/vitrinehq/vitrine/internal/loader"
 	"github.com/vitrinehq/vitrine/internal/money"
+	"github.com/vitrinehq/vitrine/internal/quiz"
 )
 
 // ProductCount is the resolver for the productCount field.
@@ -99,6 +101,36 @@ func (r *mutationResolver) RateProduct(ctx context.Context, productID int, stars
 // DeleteRating is the resolver for the deleteRating field.
 func (r *mutationResolver) DeleteRating(ctx context.Context, productID int) (bool, error) {
 	return r.Feedback.DeleteRating(ctx, productID)
+}
+
+// CreateQuiz is the resolver for the createQuiz field.
+func (r *mutationResolver) CreateQuiz(ctx context.Context, input quiz.Input) (*ent.Quiz, error) {
+	return r.Finder.Create(ctx, input)
+}
+
+// UpdateQuiz is the resolver for the updateQuiz field.
+func (r *mutationResolver) UpdateQuiz(ctx context.Context, id int, input quiz.Input) (*ent.Quiz, error) {
+	return r.Finder.Update(ctx, id, input)
+}
+
+// PublishQuiz is the resolver for the publishQuiz field.
+func (r *mutationResolver) PublishQuiz(ctx context.Context, id int) (*ent.Quiz, error) {
+	return r.Finder.SetPublished(ctx, id, true)
+}
+
+// UnpublishQuiz is the resolver for the unpublishQuiz field.
+func (r *mutationResolver) UnpublishQuiz(ctx context.Context, id int) (*ent.Quiz, error) {
+	return r.Finder.SetPublished(ctx, id, false)
+}
+
+// DeleteQuiz is the resolver for the deleteQuiz field.
+func (r *mutationResolver) DeleteQuiz(ctx context.Context, id int) (int, error) {
+	return id, r.Finder.Delete(ctx, id)
+}
+
+// SubmitQuiz is the resolver for the submitQuiz field.
+func (r *mutationResolver) SubmitQuiz(ctx context.Context, quizID int, answers []*quiz.Answer) (*quiz.Result, error) {
+	return r.Finder.Submit(ctx, quizID, answers)
 }
 
 // Price is the resolver for the price field.
@@ -188,6 +220,62 @@ func (r *queryResolver) CategoryStats(ctx context.Context, parentID *int) ([]*an
 	return r.Analytics.CategoryStats(ctx, parentID)
 }
 
+// Quiz is the resolver for the quiz field.
+func (r *queryResolver) Quiz(ctx context.Context, slug string) (*ent.Quiz, error) {
+	return r.Finder.BySlug(ctx, slug)
+}
+
+// Quizzes is the resolver for the quizzes field.
+func (r *queryResolver) Quizzes(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.QuizConnection, error) {
+	return r.Finder.List(ctx, after, first, before, last)
+}
+
+// QuizStats is the resolver for the quizStats field.
+func (r *queryResolver) QuizStats(ctx context.Context, quizID int, from *time.Time, to *time.Time) (*quiz.Stats, error) {
+	return r.Finder.Stats(ctx, quizID, from, to)
+}
+
+// Questions is the resolver for the questions field.
+func (r *quizResolver) Questions(ctx context.Context, obj *ent.Quiz) ([]*ent.QuizQuestion, error) {
+	return r.Finder.Questions(ctx, obj.ID)
+}
+
+// Weights is the resolver for the weights field.
+func (r *quizOptionResolver) Weights(ctx context.Context, obj *ent.QuizOption) ([]*ent.QuizWeight, error) {
+	return r.Finder.Weights(ctx, obj.ID)
+}
+
+// Options is the resolver for the options field.
+func (r *quizQuestionResolver) Options(ctx context.Context, obj *ent.QuizQuestion) ([]*ent.QuizOption, error) {
+	return r.Finder.Options(ctx, obj.ID)
+}
+
+// Quiz is the resolver for the quiz field.
+func (r *quizSubmissionResolver) Quiz(ctx context.Context, obj *ent.QuizSubmission) (*ent.Quiz, error) {
+	return r.Client.Quiz.Get(ctx, obj.QuizID)
+}
+
+// Recommendations is the resolver for the recommendations field.
+func (r *quizSubmissionResolver) Recommendations(ctx context.Context, obj *ent.QuizSubmission) ([]*quiz.Recommendation, error) {
+	return r.Finder.SubmissionRecommendations(ctx, obj)
+}
+
+// Category is the resolver for the category field.
+func (r *quizWeightResolver) Category(ctx context.Context, obj *ent.QuizWeight) (*ent.Category, error) {
+	if obj.CategoryID == nil {
+		return nil, nil
+	}
+	return r.Client.Category.Get(ctx, *obj.CategoryID)
+}
+
+// Product is the resolver for the product field.
+func (r *quizWeightResolver) Product(ctx context.Context, obj *ent.QuizWeight) (*ent.Product, error) {
+	if obj.ProductID == nil {
+		return nil, nil
+	}
+	return r.Client.Product.Get(ctx, *obj.ProductID)
+}
+
 // Email is the resolver for the email field.
 func (r *userResolver) Email(ctx context.Context, obj *ent.User) (*string, error) {
 	if !mayViewPrivate(ctx, obj) {
@@ -209,7 +297,18 @@ func (r *userResolver) ReviewCount(ctx context.Context, obj *ent.User) (int, err
 	return loader.FromContext(ctx).UserReviews.Load(ctx, obj.ID)
 }
 
+// QuizSubmissions is the resolver for the quizSubmissions field.
+func (r *userResolver) QuizSubmissions(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.QuizSubmissionConnection, error) {
+	return r.Finder.UserSubmissions(ctx, obj.ID, after, first, before, last)
+}
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
-type mutationResolver struct{ *Resolver }
+// QuizWeight returns QuizWeightResolver implementation.
+func (r *Resolver) QuizWeight() QuizWeightResolver { return &quizWeightResolver{r} }
+
+type (
+	mutationResolver   struct{ *Resolver }
+	quizWeightResolver struct{ *Resolver }
+)

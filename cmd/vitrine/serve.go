@@ -22,6 +22,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/feedback"
 	"github.com/vitrinehq/vitrine/internal/httpserver"
 	"github.com/vitrinehq/vitrine/internal/playground"
+	"github.com/vitrinehq/vitrine/internal/quiz"
 	"github.com/vitrinehq/vitrine/internal/seed"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"golang.org/x/crypto/bcrypt"
@@ -64,6 +65,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Accounts:  accounts,
 		Feedback:  feedback.New(st.Client),
 		Tokens:    tokens,
+		Finder:    quiz.New(st.Client, st.Dialect),
 	}, graph.ServerOptions{Log: log, Introspection: true})
 	pg, err := playground.New("Vitrine", "/graphql", "/playground/assets/", exampleQuery)
 	if err != nil {

@@ -33,6 +33,90 @@ func (f ProductFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ProductMutation", m)
 }
 
+// The QuizFunc type is an adapter to allow the use of ordinary
+// function as Quiz mutator.
+type QuizFunc func(context.Context, *ent.QuizMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f QuizFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.QuizMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.QuizMutation", m)
+}
+
+// The QuizOptionFunc type is an adapter to allow the use of ordinary
+// function as QuizOption mutator.
+type QuizOptionFunc func(context.Context, *ent.QuizOptionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f QuizOptionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.QuizOptionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.QuizOptionMutation", m)
+}
+
+// The QuizPickFunc type is an adapter to allow the use of ordinary
+// function as QuizPick mutator.
+type QuizPickFunc func(context.Context, *ent.QuizPickMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f QuizPickFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.QuizPickMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.QuizPickMutation", m)
+}
+
+// The QuizQuestionFunc type is an adapter to allow the use of ordinary
+// function as QuizQuestion mutator.
+type QuizQuestionFunc func(context.Context, *ent.QuizQuestionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f QuizQuestionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.QuizQuestionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.QuizQuestionMutation", m)
+}
+
+// The QuizRecommendationFunc type is an adapter to allow the use of ordinary
+// function as QuizRecommendation mutator.
+type QuizRecommendationFunc func(context.Context, *ent.QuizRecommendationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f QuizRecommendationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.QuizRecommendationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.QuizRecommendationMutation", m)
+}
+
+// The QuizSubmissionFunc type is an adapter to allow the use of ordinary
+// function as QuizSubmission mutator.
+type QuizSubmissionFunc func(context.Context, *ent.QuizSubmissionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f QuizSubmissionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.QuizSubmissionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.QuizSubmissionMutation", m)
+}
+
+// The QuizWeightFunc type is an adapter to allow the use of ordinary
+// function as QuizWeight mutator.
+type QuizWeightFunc func(context.Context, *ent.QuizWeightMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f QuizWeightFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.QuizWeightMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.QuizWeightMutation", m)
+}
+
 // The RatingFunc type is an adapter to allow the use of ordinary
 // function as Rating mutator.
 type RatingFunc func(context.Context, *ent.RatingMutation) (ent.Value, error)

@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"categories\":0,\"products\":4294967296,\"ratings\":8589934592,\"reviews\":12884901888,\"users\":17179869184}"
+const IncrementStarts = "{\"categories\":0,\"products\":4294967296,\"quiz_options\":25769803776,\"quiz_picks\":30064771072,\"quiz_questions\":34359738368,\"quiz_recommendations\":38654705664,\"quiz_submissions\":42949672960,\"quiz_weights\":47244640256,\"quizs\":21474836480,\"ratings\":8589934592,\"reviews\":12884901888,\"users\":17179869184}"

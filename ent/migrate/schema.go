@@ -105,6 +105,212 @@ var (
 			},
 		},
 	}
+	// QuizsColumns holds the columns for the "quizs" table.
+	QuizsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "slug", Type: field.TypeString, Size: 200},
+		{Name: "description", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "published", Type: field.TypeBool, Default: false},
+	}
+	// QuizsTable holds the schema information for the "quizs" table.
+	QuizsTable = &schema.Table{
+		Name:       "quizs",
+		Columns:    QuizsColumns,
+		PrimaryKey: []*schema.Column{QuizsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "quiz_slug",
+				Unique:  true,
+				Columns: []*schema.Column{QuizsColumns[4]},
+			},
+		},
+	}
+	// QuizOptionsColumns holds the columns for the "quiz_options" table.
+	QuizOptionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "position", Type: field.TypeInt},
+		{Name: "label", Type: field.TypeString, Size: 200},
+		{Name: "question_id", Type: field.TypeInt},
+	}
+	// QuizOptionsTable holds the schema information for the "quiz_options" table.
+	QuizOptionsTable = &schema.Table{
+		Name:       "quiz_options",
+		Columns:    QuizOptionsColumns,
+		PrimaryKey: []*schema.Column{QuizOptionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "quiz_options_quiz_questions_options",
+				Columns:    []*schema.Column{QuizOptionsColumns[3]},
+				RefColumns: []*schema.Column{QuizQuestionsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "quizoption_question_id_position",
+				Unique:  false,
+				Columns: []*schema.Column{QuizOptionsColumns[3], QuizOptionsColumns[1]},
+			},
+		},
+	}
+	// QuizPicksColumns holds the columns for the "quiz_picks" table.
+	QuizPicksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "question_id", Type: field.TypeInt},
+		{Name: "option_id", Type: field.TypeInt},
+		{Name: "submission_id", Type: field.TypeInt},
+	}
+	// QuizPicksTable holds the schema information for the "quiz_picks" table.
+	QuizPicksTable = &schema.Table{
+		Name:       "quiz_picks",
+		Columns:    QuizPicksColumns,
+		PrimaryKey: []*schema.Column{QuizPicksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "quiz_picks_quiz_submissions_picks",
+				Columns:    []*schema.Column{QuizPicksColumns[3]},
+				RefColumns: []*schema.Column{QuizSubmissionsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "quizpick_submission_id",
+				Unique:  false,
+				Columns: []*schema.Column{QuizPicksColumns[3]},
+			},
+			{
+				Name:    "quizpick_option_id",
+				Unique:  false,
+				Columns: []*schema.Column{QuizPicksColumns[2]},
+			},
+		},
+	}
+	// QuizQuestionsColumns holds the columns for the "quiz_questions" table.
+	QuizQuestionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "position", Type: field.TypeInt},
+		{Name: "prompt", Type: field.TypeString, Size: 500},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"SINGLE", "MULTIPLE"}, Default: "SINGLE"},
+		{Name: "required", Type: field.TypeBool, Default: true},
+		{Name: "quiz_id", Type: field.TypeInt},
+	}
+	// QuizQuestionsTable holds the schema information for the "quiz_questions" table.
+	QuizQuestionsTable = &schema.Table{
+		Name:       "quiz_questions",
+		Columns:    QuizQuestionsColumns,
+		PrimaryKey: []*schema.Column{QuizQuestionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "quiz_questions_quizs_questions",
+				Columns:    []*schema.Column{QuizQuestionsColumns[5]},
+				RefColumns: []*schema.Column{QuizsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "quizquestion_quiz_id_position",
+				Unique:  false,
+				Columns: []*schema.Column{QuizQuestionsColumns[5], QuizQuestionsColumns[1]},
+			},
+		},
+	}
+	// QuizRecommendationsColumns holds the columns for the "quiz_recommendations" table.
+	QuizRecommendationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "product_id", Type: field.TypeInt},
+		{Name: "rank", Type: field.TypeInt},
+		{Name: "score", Type: field.TypeFloat64},
+		{Name: "submission_id", Type: field.TypeInt},
+	}
+	// QuizRecommendationsTable holds the schema information for the "quiz_recommendations" table.
+	QuizRecommendationsTable = &schema.Table{
+		Name:       "quiz_recommendations",
+		Columns:    QuizRecommendationsColumns,
+		PrimaryKey: []*schema.Column{QuizRecommendationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "quiz_recommendations_quiz_submissions_recommendations",
+				Columns:    []*schema.Column{QuizRecommendationsColumns[4]},
+				RefColumns: []*schema.Column{QuizSubmissionsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "quizrecommendation_submission_id_rank",
+				Unique:  false,
+				Columns: []*schema.Column{QuizRecommendationsColumns[4], QuizRecommendationsColumns[2]},
+			},
+		},
+	}
+	// QuizSubmissionsColumns holds the columns for the "quiz_submissions" table.
+	QuizSubmissionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "user_id", Type: field.TypeInt, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "answers", Type: field.TypeJSON},
+		{Name: "quiz_id", Type: field.TypeInt},
+	}
+	// QuizSubmissionsTable holds the schema information for the "quiz_submissions" table.
+	QuizSubmissionsTable = &schema.Table{
+		Name:       "quiz_submissions",
+		Columns:    QuizSubmissionsColumns,
+		PrimaryKey: []*schema.Column{QuizSubmissionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "quiz_submissions_quizs_submissions",
+				Columns:    []*schema.Column{QuizSubmissionsColumns[4]},
+				RefColumns: []*schema.Column{QuizsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "quizsubmission_quiz_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{QuizSubmissionsColumns[4], QuizSubmissionsColumns[2]},
+			},
+			{
+				Name:    "quizsubmission_user_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{QuizSubmissionsColumns[1], QuizSubmissionsColumns[2]},
+			},
+		},
+	}
+	// QuizWeightsColumns holds the columns for the "quiz_weights" table.
+	QuizWeightsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "category_id", Type: field.TypeInt, Nullable: true},
+		{Name: "product_id", Type: field.TypeInt, Nullable: true},
+		{Name: "weight", Type: field.TypeFloat64},
+		{Name: "option_id", Type: field.TypeInt},
+	}
+	// QuizWeightsTable holds the schema information for the "quiz_weights" table.
+	QuizWeightsTable = &schema.Table{
+		Name:       "quiz_weights",
+		Columns:    QuizWeightsColumns,
+		PrimaryKey: []*schema.Column{QuizWeightsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "quiz_weights_quiz_options_weights",
+				Columns:    []*schema.Column{QuizWeightsColumns[4]},
+				RefColumns: []*schema.Column{QuizOptionsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "quizweight_option_id",
+				Unique:  false,
+				Columns: []*schema.Column{QuizWeightsColumns[4]},
+			},
+		},
+	}
 	// RatingsColumns holds the columns for the "ratings" table.
 	RatingsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -230,6 +436,13 @@ var (
 	Tables = []*schema.Table{
 		CategoriesTable,
 		ProductsTable,
+		QuizsTable,
+		QuizOptionsTable,
+		QuizPicksTable,
+		QuizQuestionsTable,
+		QuizRecommendationsTable,
+		QuizSubmissionsTable,
+		QuizWeightsTable,
 		RatingsTable,
 		ReviewsTable,
 		UsersTable,
@@ -244,6 +457,33 @@ func init() {
 	ProductsTable.ForeignKeys[0].RefTable = CategoriesTable
 	ProductsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
+	}
+	QuizsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(21474836480),
+	}
+	QuizOptionsTable.ForeignKeys[0].RefTable = QuizQuestionsTable
+	QuizOptionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(25769803776),
+	}
+	QuizPicksTable.ForeignKeys[0].RefTable = QuizSubmissionsTable
+	QuizPicksTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(30064771072),
+	}
+	QuizQuestionsTable.ForeignKeys[0].RefTable = QuizsTable
+	QuizQuestionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(34359738368),
+	}
+	QuizRecommendationsTable.ForeignKeys[0].RefTable = QuizSubmissionsTable
+	QuizRecommendationsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(38654705664),
+	}
+	QuizSubmissionsTable.ForeignKeys[0].RefTable = QuizsTable
+	QuizSubmissionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(42949672960),
+	}
+	QuizWeightsTable.ForeignKeys[0].RefTable = QuizOptionsTable
+	QuizWeightsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(47244640256),
 	}
 	RatingsTable.ForeignKeys[0].RefTable = ProductsTable
 	RatingsTable.ForeignKeys[1].RefTable = UsersTable

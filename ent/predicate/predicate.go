@@ -12,6 +12,27 @@ type Category func(*sql.Selector)
 // Product is the predicate function for product builders.
 type Product func(*sql.Selector)
 
+// Quiz is the predicate function for quiz builders.
+type Quiz func(*sql.Selector)
+
+// QuizOption is the predicate function for quizoption builders.
+type QuizOption func(*sql.Selector)
+
+// QuizPick is the predicate function for quizpick builders.
+type QuizPick func(*sql.Selector)
+
+// QuizQuestion is the predicate function for quizquestion builders.
+type QuizQuestion func(*sql.Selector)
+
+// QuizRecommendation is the predicate function for quizrecommendation builders.
+type QuizRecommendation func(*sql.Selector)
+
+// QuizSubmission is the predicate function for quizsubmission builders.
+type QuizSubmission func(*sql.Selector)
+
+// QuizWeight is the predicate function for quizweight builders.
+type QuizWeight func(*sql.Selector)
+
 // Rating is the predicate function for rating builders.
 type Rating func(*sql.Selector)
 

@@ -76,3 +76,6 @@ func (c *check) url(field string, v *string) {
 		c.failf(field, "%s must be an absolute http(s) URL of at most %d characters", field, maxURLLen)
 	}
 }
+
+// ValidSlug reports whether s is a well-formed slug (lower-case words joined by hyphens).
+func ValidSlug(s string) bool { return slugPattern.MatchString(s) && len(s) <= maxNameLen }
