@@ -207,3 +207,81 @@ func TestQuizzes(t *testing.T) {
 		require.Equal(t, "input.questions[0].id", got2.Extensions["field"])
 	})
 }
+
+func TestQuizStatsMatchBruteForce(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		admin := e.asUser(t, e.fx.users[0])
+		var created struct{ CreateQuiz apiQuiz }
+		admin.MustData(t, &created, createQuiz, map[string]any{"in": finderQuiz(e)})
+		qz := created.CreateQuiz
+		admin.MustData(t, &struct{}{}, `mutation($id: ID!) { publishQuiz(id: $id) { id } }`, map[string]any{"id": qz.ID})
+		q1, q2 := qz.Questions[0], qz.Questions[1]
+		o := func(q int, i int) string { return qz.Questions[q].Options[i].ID }
+		plans := [][]any{
+			{answer(q1.ID, o(0, 0))},
+			{answer(q1.ID, o(0, 0)), answer(q2.ID, o(1, 0))},
+			{answer(q1.ID, o(0, 1)), answer(q2.ID, o(1, 0), o(1, 1))},
+			{answer(q1.ID, o(0, 0)), answer(q2.ID, o(1, 2))},
+			{answer(q1.ID, o(0, 1))},
+			{answer(q1.ID, o(0, 0)), answer(q2.ID, o(1, 1))},
+		}
+		picks := map[string]int{}
+		answered := map[string]int{}
+		recommended := map[string]int{}
+		for _, plan := range plans {
+			recs, _ := submit(t, e.gql, qz.ID, plan, 5)
+			for _, r := range recs {
+				recommended[r]++
+			}
+			for _, a := range plan {
+				m := a.(map[string]any)
+				answered[m["questionID"].(string)]++
+				for _, opt := range m["optionIDs"].([]string) {
+					picks[opt]++
+				}
+			}
+		}
+		var out struct {
+			QuizStats struct {
+				SubmissionCount int
+				Questions       []struct {
+					Question       struct{ ID string }
+					Answered       int
+					CompletionRate float64
+					Options        []struct {
+						Option struct{ ID string }
+						Picks  int
+						Share  float64
+					}
+				}
+				TopRecommendedProducts []struct {
+					Product struct{ ID string }
+					Count   int
+				}
+			}
+		}
+		const q = `query($id: ID!) { quizStats(quizID: $id) { submissionCount
+			questions { question { id } answered completionRate options { option { id } picks share } }
+			topRecommendedProducts(first: 100) { product { id } count } } }`
+		e.asUser(t, e.fx.users[1]).MustError(t, "FORBIDDEN", q, map[string]any{"id": qz.ID})
+		admin.MustData(t, &out, q, map[string]any{"id": qz.ID})
+		st := out.QuizStats
+		require.Equal(t, len(plans), st.SubmissionCount)
+		require.Len(t, st.Questions, 2)
+		for _, qs := range st.Questions {
+			require.Equal(t, answered[qs.Question.ID], qs.Answered)
+			require.InDelta(t, float64(answered[qs.Question.ID])/float64(len(plans)), qs.CompletionRate, 1e-9)
+			for _, os := range qs.Options {
+				require.Equal(t, picks[os.Option.ID], os.Picks, "option %s", os.Option.ID)
+				require.InDelta(t, float64(picks[os.Option.ID])/float64(answered[qs.Question.ID]), os.Share, 1e-9)
+			}
+		}
+		require.Len(t, st.TopRecommendedProducts, len(recommended))
+		for i, r := range st.TopRecommendedProducts {
+			require.Equal(t, recommended[r.Product.ID], r.Count)
+			if i > 0 {
+				require.LessOrEqual(t, r.Count, st.TopRecommendedProducts[i-1].Count)
+			}
+		}
+	})
+}

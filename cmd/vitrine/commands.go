@@ -72,6 +72,9 @@ func loadDemo(ctx context.Context, cfg config.Config, st *store.Store) (seed.Sta
 	if err != nil {
 		return stats, fmt.Errorf("seed demo data: %w", err)
 	}
+	if err := seed.DemoQuizzes(ctx, st.Client, st.Dialect); err != nil {
+		return stats, err
+	}
 	if cfg.Production() {
 		return stats, nil
 	}

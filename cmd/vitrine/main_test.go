@@ -93,6 +93,43 @@ func TestServeEmbeddedStoreWithDemoData(t *testing.T) {
 		require.Equal(t, http.StatusOK, res.StatusCode, path)
 	}
 	require.Contains(t, logs.String(), "seeded demo catalog")
+
+	// Two published demo quizzes (the draft stays hidden) that recommend in-stock products.
+	var quizzes struct {
+		Quizzes struct {
+			Edges []struct {
+				Node struct {
+					ID        string
+					Questions []struct {
+						ID       string
+						Required bool
+						Options  []struct{ ID string }
+					}
+				}
+			}
+		}
+	}
+	gql.MustData(t, &quizzes, `{ quizzes { edges { node { id questions { id required options { id } } } } } }`, nil)
+	require.Len(t, quizzes.Quizzes.Edges, 2)
+	for _, e := range quizzes.Quizzes.Edges {
+		var answers []map[string]any
+		for _, q := range e.Node.Questions {
+			if q.Required {
+				answers = append(answers, map[string]any{"questionID": q.ID, "optionIDs": []string{q.Options[0].ID}})
+			}
+		}
+		var res struct {
+			SubmitQuiz struct {
+				Recommendations []struct{ Product struct{ Stock int } }
+			}
+		}
+		gql.MustData(t, &res, `mutation($q: ID!, $a: [QuizAnswerInput!]!) { submitQuiz(quizID: $q, answers: $a) {
+			recommendations { product { stock } } } }`, map[string]any{"q": e.Node.ID, "a": answers})
+		require.Len(t, res.SubmitQuiz.Recommendations, 5)
+		for _, r := range res.SubmitQuiz.Recommendations {
+			require.Positive(t, r.Product.Stock)
+		}
+	}
 	require.Contains(t, logs.String(), "operation=")
 
 	// The demo admin documented in the README can log in and manage the catalog.
