@@ -2,7 +2,9 @@ package graph_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
@@ -72,5 +75,52 @@ func sampleGoroutines(peak *atomic.Int64, stop <-chan struct{}) {
 				peak.Store(n)
 			}
 		}
+	}
+}
+
+// BenchmarkSubmitQuiz scores and stores a submission against 20,000 products.
+func BenchmarkSubmitQuiz(b *testing.B) {
+	for _, kind := range storetest.Kinds {
+		b.Run(kind, func(b *testing.B) {
+			e := newEnv(b, storetest.Open(b, kind, nil))
+			ctx := context.Background()
+			c := e.st.Client
+			cats := []*ent.Category{e.fx.outdoor, e.fx.camping, e.fx.tents, e.fx.kitchen}
+			for start := 0; start < 20000; start += 1000 {
+				batch := make([]*ent.ProductCreate, 1000)
+				for i := range batch {
+					n := start + i
+					batch[i] = c.Product.Create().SetSku(fmt.Sprintf("B-%05d", n)).SetName(fmt.Sprintf("Bench %d", n)).
+						SetSlug(fmt.Sprintf("bench-%d", n)).SetPrice(int64(n)).SetStock(n % 9).SetCategory(cats[n%4])
+				}
+				c.Product.CreateBulk(batch...).ExecX(ctx)
+			}
+			admin := e.asUser(b, e.fx.users[0])
+			var created struct{ CreateQuiz apiQuiz }
+			admin.MustData(b, &created, createQuiz, map[string]any{"in": finderQuiz(e)})
+			qz := created.CreateQuiz
+			admin.MustData(b, &struct{}{}, `mutation($id: ID!) { publishQuiz(id: $id) { id } }`, map[string]any{"id": qz.ID})
+			body, err := json.Marshal(map[string]any{
+				"query": `mutation($q: ID!, $a: [QuizAnswerInput!]!) { submitQuiz(quizID: $q, answers: $a) { recommendations { product { id name } score } } }`,
+				"variables": map[string]any{"q": qz.ID, "a": []any{
+					answer(qz.Questions[0].ID, qz.Questions[0].Options[0].ID),
+					answer(qz.Questions[1].ID, qz.Questions[1].Options[0].ID, qz.Questions[1].Options[1].ID),
+				}},
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				e.handler.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+					b.Fatalf("HTTP %d: %.300s", rec.Code, rec.Body.String())
+				}
+			}
+		})
 	}
 }

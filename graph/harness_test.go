@@ -89,7 +89,7 @@ func (e *env) as(authorization string) *gqltest.Client {
 }
 
 // asUser returns a client authenticated as u with a valid token.
-func (e *env) asUser(t *testing.T, u *ent.User) *gqltest.Client {
+func (e *env) asUser(t testing.TB, u *ent.User) *gqltest.Client {
 	t.Helper()
 	tok, _, err := e.tokens.Issue(u.ID, u.Role)
 	require.NoError(t, err)

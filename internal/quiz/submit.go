@@ -166,10 +166,10 @@ func (q *Quizzes) score(ctx context.Context, options []int) ([]*Recommendation, 
 		"prodw(product_id, w) AS (SELECT product_id, SUM(weight) FROM quiz_weights WHERE product_id IS NOT NULL AND option_id IN (")
 	in()
 	b.WriteString(") GROUP BY product_id), " +
-		"scored(id, score) AS (SELECT p.id, COALESCE(catw.w, 0) + COALESCE(prodw.w, 0) FROM products p " +
+		"scored(id, score) AS MATERIALIZED (SELECT p.id, COALESCE(catw.w, 0) + COALESCE(prodw.w, 0) FROM products p " +
 		"LEFT JOIN catw ON catw.category_id = p.category_id LEFT JOIN prodw ON prodw.product_id = p.id " +
 		"WHERE p.stock > 0 AND (catw.category_id IS NOT NULL OR prodw.product_id IS NOT NULL)), " +
-		"top(id, score) AS (SELECT id, score FROM scored WHERE score >= COALESCE((SELECT score FROM scored ORDER BY score DESC LIMIT 1 OFFSET ")
+		"top(id, score) AS MATERIALIZED (SELECT id, score FROM scored WHERE score >= COALESCE((SELECT score FROM scored ORDER BY score DESC LIMIT 1 OFFSET ")
 	b.Arg(MaxRecommendations - 1)
 	b.WriteString("), -1e300)) " +
 		"SELECT top.id, top.score FROM top LEFT JOIN (SELECT product_id, AVG(stars) AS avg FROM ratings WHERE product_id IN (SELECT id FROM top) GROUP BY product_id) ra ON ra.product_id = top.id " +
