@@ -23,14 +23,11 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	fmt.Fprintf(stdout, "schema is up to date (%s)\n", st.Dialect)
 	return nil
 }
@@ -40,14 +37,11 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	empty, err := seed.IsEmpty(ctx, st.Client)
 	if err != nil {
 		return err
@@ -83,6 +77,19 @@ func loadDemo(ctx context.Context, cfg config.Config, st *store.Store) (seed.Sta
 		return stats, err
 	}
 	return stats, accounts.CreateDemoAccounts(ctx)
+}
+
+// openMigrated opens the store and brings its schema up to date.
+func openMigrated(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
 }
 
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {

@@ -35,14 +35,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log := newLogger(cfg, stdout)
 	tuneGC(getenv)
-	st, err := openStore(ctx, cfg)
+	st, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	// A new user gets a catalog to explore at once; a production store starts empty.
 	if cfg.DatabaseURL == "" && !cfg.Production() {
 		if err := seedIfEmpty(ctx, cfg, st, log); err != nil {

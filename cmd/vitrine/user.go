@@ -37,14 +37,11 @@ func userCmd(ctx context.Context, args []string, getenv func(string) string, std
 		return fmt.Errorf("read password: %w", err)
 	}
 	password = strings.TrimRight(password, "\r\n")
-	st, err := openStore(ctx, cfg)
+	st, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	accounts, err := account.New(st.Client, bcrypt.DefaultCost)
 	if err != nil {
 		return err

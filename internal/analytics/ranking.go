@@ -9,9 +9,9 @@ import (
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/ent/category"
 	"github.com/vitrinehq/vitrine/ent/predicate"
-	"github.com/vitrinehq/vitrine/ent/product"
 	"github.com/vitrinehq/vitrine/ent/rating"
 	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/catalog"
 )
 
 // PriorWeight is C in the damped average: how many "average" ratings every product is assumed
@@ -74,13 +74,9 @@ func (a *Analytics) topRated(ctx context.Context, first, minRatings int, categor
 	for i, r := range rows {
 		ids[i] = r.ProductID
 	}
-	products, err := a.db(ctx).Product.Query().Where(product.IDIn(ids...)).All(ctx)
+	byID, err := catalog.ProductsByID(ctx, a.db(ctx), ids)
 	if err != nil {
-		return nil, fmt.Errorf("top rated: load products: %w", err)
-	}
-	byID := make(map[int]*ent.Product, len(products))
-	for _, p := range products {
-		byID[p.ID] = p
+		return nil, fmt.Errorf("top rated: %w", err)
 	}
 	out := make([]*Score, 0, len(rows))
 	for _, r := range rows {

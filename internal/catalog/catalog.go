@@ -4,6 +4,7 @@ package catalog
 
 import (
 	"context"
+	"fmt"
 
 	entsql "entgo.io/ent/dialect/sql"
 
@@ -105,4 +106,18 @@ func inSubtree(column string, root int) *entsql.Predicate {
 			WriteString(" UNION SELECT c.id FROM categories c JOIN subtree ON c.parent_id = subtree.id)" +
 				" SELECT id FROM subtree)")
 	})
+}
+
+// ProductsByID loads products by ID in one query and maps them by ID, for callers that ranked
+// IDs in SQL and must keep their order. Missing IDs (deleted since) are absent from the map.
+func ProductsByID(ctx context.Context, db *ent.Client, ids []int) (map[int]*ent.Product, error) {
+	products, err := db.Product.Query().Where(product.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load products: %w", err)
+	}
+	byID := make(map[int]*ent.Product, len(products))
+	for _, p := range products {
+		byID[p.ID] = p
+	}
+	return byID, nil
 }

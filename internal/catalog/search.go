@@ -10,7 +10,6 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/vitrinehq/vitrine/ent"
-	"github.com/vitrinehq/vitrine/ent/product"
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/relay"
 )
@@ -154,13 +153,9 @@ func (c *Catalog) searchConnection(ctx context.Context, ids []int, total, offset
 	if len(ids) == 0 {
 		return conn, nil
 	}
-	products, err := c.client.Product.Query().Where(product.IDIn(ids...)).All(ctx)
+	byID, err := ProductsByID(ctx, c.db(ctx), ids)
 	if err != nil {
-		return nil, fmt.Errorf("search: load products: %w", err)
-	}
-	byID := make(map[int]*ent.Product, len(products))
-	for _, p := range products {
-		byID[p.ID] = p
+		return nil, fmt.Errorf("search: %w", err)
 	}
 	for i, id := range ids {
 		p, ok := byID[id]

@@ -8,11 +8,11 @@ import (
 
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/ent/predicate"
-	"github.com/vitrinehq/vitrine/ent/product"
 	"github.com/vitrinehq/vitrine/ent/quizpick"
 	"github.com/vitrinehq/vitrine/ent/quizrecommendation"
 	"github.com/vitrinehq/vitrine/ent/quizsubmission"
 	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/catalog"
 )
 
 // Stats describes how a quiz was answered in a time range.
@@ -156,13 +156,9 @@ func (q *Quizzes) topRecommended(ctx context.Context, inRange []predicate.QuizSu
 	for i, r := range rows {
 		ids[i] = r.ProductID
 	}
-	products, err := q.db(ctx).Product.Query().Where(product.IDIn(ids...)).All(ctx)
+	byID, err := catalog.ProductsByID(ctx, q.db(ctx), ids)
 	if err != nil {
 		return nil, err
-	}
-	byID := make(map[int]*ent.Product, len(products))
-	for _, p := range products {
-		byID[p.ID] = p
 	}
 	var out []*RecommendedProductStats
 	for _, r := range rows {

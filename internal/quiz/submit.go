@@ -7,13 +7,13 @@ import (
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/vitrinehq/vitrine/ent"
-	"github.com/vitrinehq/vitrine/ent/product"
 	"github.com/vitrinehq/vitrine/ent/quizquestion"
 	"github.com/vitrinehq/vitrine/ent/quizrecommendation"
 	"github.com/vitrinehq/vitrine/ent/quizsubmission"
 	"github.com/vitrinehq/vitrine/ent/schema"
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/auth"
+	"github.com/vitrinehq/vitrine/internal/catalog"
 )
 
 // MaxRecommendations is how many ranked products a submission keeps.
@@ -196,13 +196,9 @@ func (q *Quizzes) score(ctx context.Context, options []int) ([]*Recommendation, 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	products, err := q.db(ctx).Product.Query().Where(product.IDIn(ids...)).All(ctx)
+	byID, err := catalog.ProductsByID(ctx, q.db(ctx), ids)
 	if err != nil {
 		return nil, err
-	}
-	byID := make(map[int]*ent.Product, len(products))
-	for _, p := range products {
-		byID[p.ID] = p
 	}
 	out := ranked[:0]
 	for _, r := range ranked {
@@ -259,13 +255,9 @@ func (q *Quizzes) SubmissionRecommendations(ctx context.Context, sub *ent.QuizSu
 	for i, r := range recs {
 		ids[i] = r.ProductID
 	}
-	products, err := q.db(ctx).Product.Query().Where(product.IDIn(ids...)).All(ctx)
+	byID, err := catalog.ProductsByID(ctx, q.db(ctx), ids)
 	if err != nil {
 		return nil, err
-	}
-	byID := make(map[int]*ent.Product, len(products))
-	for _, p := range products {
-		byID[p.ID] = p
 	}
 	var out []*Recommendation
 	for _, r := range recs {
