@@ -1,0 +1,84 @@
+package httpserver
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func newTestRouter(origins []string, ready error) http.Handler {
+	return New(Options{
+		Log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+		GraphQL:     http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) }),
+		CORSOrigins: origins,
+		Ready:       func(context.Context) error { return ready },
+	})
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	tests := []struct {
+		name  string
+		path  string
+		ready error
+		want  int
+	}{
+		{"HealthzAlwaysUp", "/healthz", errors.New("db down"), http.StatusOK},
+		{"ReadyzUp", "/readyz", nil, http.StatusOK},
+		{"ReadyzDatabaseDown", "/readyz", errors.New("db down"), http.StatusServiceUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			newTestRouter(nil, tt.ready).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tt.path, nil))
+			require.Equal(t, tt.want, rec.Code)
+			require.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+			require.NotContains(t, rec.Body.String(), "db down", "internal errors stay out of responses")
+		})
+	}
+}
+
+func TestCORS(t *testing.T) {
+	tests := []struct {
+		name, origin, want string
+		allowed            []string
+	}{
+		{"AllowedOrigin", "https://shop.example", "https://shop.example", []string{"https://shop.example"}},
+		{"OtherOrigin", "https://evil.example", "", []string{"https://shop.example"}},
+		{"Wildcard", "https://any.example", "*", []string{"*"}},
+		{"NoCORSConfigured", "https://shop.example", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodOptions, "/graphql", nil)
+			req.Header.Set("Origin", tt.origin)
+			req.Header.Set("Access-Control-Request-Method", http.MethodPost)
+			req.Header.Set("Access-Control-Request-Headers", "authorization, content-type")
+			rec := httptest.NewRecorder()
+			newTestRouter(tt.allowed, nil).ServeHTTP(rec, req)
+			require.Equal(t, tt.want, rec.Header().Get("Access-Control-Allow-Origin"))
+			require.Empty(t, rec.Header().Get("Access-Control-Allow-Credentials"), "credentials are never allowed")
+		})
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	var readErr error
+	h := New(Options{
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		GraphQL: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, readErr = io.ReadAll(r.Body)
+		}),
+		Ready: func(context.Context) error { return nil },
+	})
+	body := strings.NewReader(strings.Repeat("x", MaxBodyBytes+1))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/graphql", body))
+	var tooLarge *http.MaxBytesError
+	require.ErrorAs(t, readErr, &tooLarge)
+}
