@@ -94,6 +94,10 @@ func TestHTTPTransport(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, get("/graphql?query=%7Bnope%7D",
 			map[string]string{"Accept": "application/graphql-response+json"}).StatusCode)
 
+		mutation := get("/graphql?query=mutation%7BdeleteRating(productID:%22x%22)%7D", nil)
+		require.Equal(t, http.StatusMethodNotAllowed, mutation.StatusCode)
+		require.Equal(t, "POST", mutation.Header.Get("Allow"))
+
 		req, err := http.NewRequest(http.MethodPost, e.gql.URL, strings.NewReader(`{"query": `))
 		require.NoError(t, err)
 		req.Header.Set("Content-Type", "application/json")
