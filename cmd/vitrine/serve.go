@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"runtime/debug"
 	"time"
 
@@ -35,6 +36,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log := newLogger(cfg, stdout)
 	tuneGC(getenv)
+	if cfg.PprofAddr != "" {
+		if err := servePprof(ctx, cfg.PprofAddr, log); err != nil {
+			return err
+		}
+	}
 	st, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
@@ -116,12 +122,40 @@ func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h 
 }
 
 // tuneGC trades heap for CPU unless the operator set GOGC: a request allocates a few MB that
-// die with it, so collecting at 4x the live heap instead of 2x halves the GC work while the
-// live heap stays in the tens of MB. GOMEMLIMIT, if set, still caps it.
+// die with it, so collecting at 4x the live heap instead of 2x halves the GC work. A soft
+// memory limit (unless GOMEMLIMIT is set) makes the collector work harder instead of letting
+// the heap grow past it under load.
 func tuneGC(getenv func(string) string) {
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
+}
+
+// defaultMemoryLimit keeps the process near 128 MB of RSS on the 2-core reference machine.
+const defaultMemoryLimit = 96 << 20
+
+// servePprof exposes the runtime profiles on their own listener, never on the public one.
+func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("pprof listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	log.Info("pprof listening", "addr", ln.Addr().String())
+	return nil
 }
 
 // newTokens uses the configured secret, or in development an ephemeral one: tokens then stop

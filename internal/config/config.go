@@ -39,6 +39,8 @@ type Config struct {
 	JWTAudience string
 	// AnalyticsCacheTTL keeps identical analytics answers this long (0 turns the cache off).
 	AnalyticsCacheTTL time.Duration
+	// PprofAddr, when set, serves net/http/pprof on a separate listener for profiling.
+	PprofAddr string
 }
 
 // Production reports whether production mode is on.
@@ -66,6 +68,7 @@ func Load(fs *flag.FlagSet, getenv func(string) string, args []string) (Config, 
 	fs.StringVar(&c.JWTIssuer, "jwt-issuer", env("VITRINE_JWT_ISSUER", "vitrine"), "token iss claim, checked (VITRINE_JWT_ISSUER)")
 	fs.StringVar(&c.JWTAudience, "jwt-audience", env("VITRINE_JWT_AUDIENCE", "vitrine"), "token aud claim, checked (VITRINE_JWT_AUDIENCE)")
 	fs.DurationVar(&c.AnalyticsCacheTTL, "analytics-cache-ttl", e.duration("VITRINE_ANALYTICS_CACHE_TTL", 5*time.Second), "serve identical analytics queries from memory this long; 0 disables (VITRINE_ANALYTICS_CACHE_TTL)")
+	fs.StringVar(&c.PprofAddr, "pprof-addr", env("VITRINE_PPROF_ADDR", ""), "serve /debug/pprof on this separate address, e.g. 127.0.0.1:6060; empty disables (VITRINE_PPROF_ADDR)")
 	if err := errors.Join(e.errs...); err != nil {
 		return c, nil, err
 	}
