@@ -57,27 +57,6 @@ func (_m *Product) Category(ctx context.Context) (*Category, error) {
 	return result, err
 }
 
-func (_m *Product) Reviews(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ReviewOrder, where *ReviewWhereInput,
-) (*ReviewConnection, error) {
-	opts := []ReviewPaginateOption{
-		WithReviewOrder(orderBy),
-		WithReviewFilter(where.Filter),
-	}
-	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
-	if nodes, err := _m.NamedReviews(alias); err == nil || hasTotalCount {
-		pager, err := newReviewPager(opts, last != nil)
-		if err != nil {
-			return nil, err
-		}
-		conn := &ReviewConnection{Edges: []*ReviewEdge{}, TotalCount: totalCount}
-		conn.build(nodes, pager, after, first, before, last)
-		return conn, nil
-	}
-	return _m.QueryReviews().Paginate(ctx, after, first, before, last, opts...)
-}
-
 func (_m *Rating) Product(ctx context.Context) (*Product, error) {
 	result, err := _m.Edges.ProductOrErr()
 	if IsNotLoaded(err) {

@@ -58,7 +58,7 @@ type ProductEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
+	totalCount [1]map[string]int
 
 	namedReviews map[string][]*Review
 	namedRatings map[string][]*Rating

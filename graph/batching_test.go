@@ -3,6 +3,7 @@ package graph_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -118,6 +119,9 @@ func TestStatementCountDoesNotGrowWithRows(t *testing.T) {
 						require.Equal(t, s.want, small, "statements:\n%s", strings.Join(stmts, "\n"))
 					}
 					t.Logf("%s: %d statements", s.name, small)
+					if os.Getenv("VITRINE_PRINT_SQL") != "" {
+						t.Logf("%s", strings.Join(stmts, "\n"))
+					}
 				})
 			}
 		})

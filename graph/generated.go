@@ -394,6 +394,7 @@ type MutationResolver interface {
 	SubmitQuiz(ctx context.Context, quizID int, answers []*quiz.Answer) (*quiz.Result, error)
 }
 type ProductResolver interface {
+	Reviews(ctx context.Context, obj *ent.Product, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (*ent.ReviewConnection, error)
 	Price(ctx context.Context, obj *ent.Product) (*model.Money, error)
 	MyRating(ctx context.Context, obj *ent.Product) (*int, error)
 	MyReview(ctx context.Context, obj *ent.Product) (*ent.Review, error)
@@ -1999,6 +2000,19 @@ type Money {
 }
 
 extend type Product {
+  """
+  Reviews of the product, newest first unless orderBy says otherwise. The first page of every
+  product in a request (no cursor, no filter) is loaded with one query for all of them.
+  """
+  reviews(
+    after: Cursor
+    "At most 100; defaults to 20."
+    first: Int
+    before: Cursor
+    last: Int
+    orderBy: ReviewOrder = {field: CREATED_AT, direction: DESC}
+    where: ReviewWhereInput
+  ): ReviewConnection!
   "The unit price. ` + "`" + `where: {priceGTE: …, priceLTE: …}` + "`" + ` and ` + "`" + `orderBy: {field: PRICE}` + "`" + ` work in minor units."
   price: Money!
 }
@@ -6436,7 +6450,7 @@ func (ec *executionContext) _Product_reviews(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Reviews(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewOrder), fc.Args["where"].(*ent.ReviewWhereInput))
+			return ec.Resolvers.Product().Reviews(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewOrder), fc.Args["where"].(*ent.ReviewWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReviewConnection) graphql.Marshaler {
@@ -6451,7 +6465,7 @@ func (ec *executionContext) fieldContext_Product_reviews(ctx context.Context, fi
 		Object:     "Product",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReviewConnection(ctx, field)
 		},

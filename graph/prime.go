@@ -2,11 +2,14 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 
+	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/internal/catalog"
 	"github.com/vitrinehq/vitrine/internal/loader"
 )
 
@@ -59,6 +62,7 @@ type primer struct {
 	oc                              *graphql.OperationContext
 	ratingSummaries, productReviews []int
 	categoryProducts, userReviews   []int
+	reviewPages                     []catalog.ReviewPageKey
 }
 
 // load starts every loader's batch with all its keys; it does not wait for the results.
@@ -74,6 +78,9 @@ func (p *primer) load(ctx context.Context, l *loader.Loaders) {
 	}
 	if len(p.userReviews) > 0 {
 		l.UserReviews.LoadAllThunk(ctx, p.userReviews)
+	}
+	if len(p.reviewPages) > 0 {
+		l.ReviewPages.LoadAllThunk(ctx, p.reviewPages)
 	}
 }
 
@@ -110,9 +117,72 @@ func (p *primer) products(sel ast.SelectionSet, ps []*ent.Product) {
 		case "category":
 			p.categories(f.Selections, edgeOne(ps, func(x *ent.Product) (*ent.Category, error) { return x.Edges.CategoryOrErr() }))
 		case "reviews":
-			p.reviews(p.nodes(f.Selections), edgeMany(ps, func(x *ent.Product) ([]*ent.Review, error) { return x.NamedReviews(f.Alias) }))
+			p.productReviewPages(f, ps)
 		}
 	}
+}
+
+// productReviewPages primes the first pages of Product.reviews (and their total counts) with
+// the same keys productReviews will ask for.
+func (p *primer) productReviewPages(f graphql.CollectedField, ps []*ent.Product) {
+	first, order, ok := firstPageArgs(f.ArgumentMap(p.oc.Variables))
+	if !ok {
+		return
+	}
+	for _, x := range ps {
+		if key, ok := catalog.FirstReviewPageKey(x.ID, nil, &first, nil, nil, order, nil); ok {
+			p.reviewPages = append(p.reviewPages, key)
+		}
+	}
+	for _, sub := range p.fields(f.Selections) {
+		if sub.Name == "totalCount" {
+			p.productReviews = appendIDs(p.productReviews, ps, productID)
+		}
+	}
+}
+
+// firstPageArgs reads the arguments of a reviews connection as the pagination limits and
+// gqlgen will see them; anything but a plain first page reports false.
+func firstPageArgs(args map[string]any) (int, *ent.ReviewOrder, bool) {
+	for _, name := range []string{"after", "before", "last", "where"} {
+		if args[name] != nil {
+			return 0, nil, false
+		}
+	}
+	first := DefaultPageSize
+	if v, ok := args["first"]; ok && v != nil {
+		n, ok := toInt(v)
+		if !ok || n < 0 || n > MaxPageSize {
+			return 0, nil, false
+		}
+		first = n
+	}
+	m, _ := args["orderBy"].(map[string]any)
+	field, _ := m["field"].(string)
+	dir, _ := m["direction"].(string)
+	if dir == "" {
+		dir = "ASC"
+	}
+	var of ent.ReviewOrderField
+	if of.UnmarshalGQL(field) != nil {
+		return 0, nil, false
+	}
+	return first, &ent.ReviewOrder{Field: &of, Direction: entgql.OrderDirection(dir)}, true
+}
+
+func toInt(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		return int(n), true
+	case float64:
+		return int(n), n == float64(int(n))
+	case json.Number:
+		i, err := n.Int64()
+		return int(i), err == nil
+	}
+	return 0, false
 }
 
 func (p *primer) reviews(sel ast.SelectionSet, rs []*ent.Review) {

@@ -133,6 +133,11 @@ func (r *mutationResolver) SubmitQuiz(ctx context.Context, quizID int, answers [
 	return r.Finder.Submit(ctx, quizID, answers)
 }
 
+// Reviews is the resolver for the reviews field.
+func (r *productResolver) Reviews(ctx context.Context, obj *ent.Product, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (*ent.ReviewConnection, error) {
+	return productReviews(ctx, obj, after, first, before, last, orderBy, where)
+}
+
 // Price is the resolver for the price field.
 func (r *productResolver) Price(ctx context.Context, obj *ent.Product) (*model.Money, error) {
 	return &model.Money{

@@ -42,7 +42,7 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 	srv.AroundResponses(invalidateAnalytics(r.Analytics))
 	srv.Use(entgql.Transactioner{TxOpener: r.Client})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics)))
+		return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog)))
 	})
 	srv.AroundResponses(recordForAccessLog)
 	srv.AroundResponses(rejectBadCredentials)

@@ -74,11 +74,12 @@ func (Product) Edges() []ent.Edge {
 			Unique().
 			Required(),
 		// Deleting a product deletes its reviews and ratings in the database itself.
+		// Product.reviews is declared in schema.graphql: its first pages are loaded for all
+		// products of a request with one LATERAL query instead of entgql's window function.
 		edge.To("reviews", Review.Type).
 			Annotations(
-				entgql.RelayConnection(),
 				entsql.OnDelete(entsql.Cascade),
-				entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+				entgql.Skip(entgql.SkipType, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
 			),
 		edge.To("ratings", Rating.Type).
 			Annotations(entgql.Skip(), entsql.OnDelete(entsql.Cascade)),

@@ -14,6 +14,7 @@ import (
 	"github.com/vitrinehq/vitrine/ent/product"
 	"github.com/vitrinehq/vitrine/ent/review"
 	"github.com/vitrinehq/vitrine/internal/analytics"
+	"github.com/vitrinehq/vitrine/internal/catalog"
 )
 
 // wait is how long a loader collects keys before it queries. The GraphQL layer primes loaders
@@ -28,11 +29,13 @@ type Loaders struct {
 	ProductReviews   *dataloadgen.Loader[int, int]
 	CategoryProducts *dataloadgen.Loader[int, int]
 	UserReviews      *dataloadgen.Loader[int, int]
+	// ReviewPages holds first pages of product reviews (see catalog.FirstReviewPages).
+	ReviewPages *dataloadgen.Loader[catalog.ReviewPageKey, []*ent.Review]
 }
 
 // New returns fresh loaders over client. Inside a mutation the batch runs on the request's
 // transaction (ent.FromContext), so a mutation's response sees its own writes.
-func New(client *ent.Client, an *analytics.Analytics) *Loaders {
+func New(client *ent.Client, an *analytics.Analytics, cat *catalog.Catalog) *Loaders {
 	b := batcher{client: client}
 	opt := dataloadgen.WithWait(wait)
 	return &Loaders{
@@ -41,6 +44,7 @@ func New(client *ent.Client, an *analytics.Analytics) *Loaders {
 		ProductReviews:   dataloadgen.NewMappedLoader(b.reviewsPerProduct, opt),
 		CategoryProducts: dataloadgen.NewMappedLoader(b.productsPerCategory, opt),
 		UserReviews:      dataloadgen.NewMappedLoader(b.reviewsPerAuthor, opt),
+		ReviewPages:      dataloadgen.NewMappedLoader(cat.FirstReviewPages, opt),
 	}
 }
 

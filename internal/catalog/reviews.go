@@ -1,0 +1,149 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/ent/review"
+)
+
+// ReviewPageKey names the first page of one product's reviews in one ordering.
+type ReviewPageKey struct {
+	ProductID int
+	First     int
+	// Column is review.FieldCreatedAt or review.FieldUpdatedAt.
+	Column string
+	Desc   bool
+}
+
+// FirstReviewPageKey returns the key of a first-page request, or false when the request needs
+// the general path (a cursor, a filter, last, or an ordering other than by time).
+func FirstReviewPageKey(productID int, after *ent.Cursor, first *int, before *ent.Cursor, last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (ReviewPageKey, bool) {
+	if after != nil || before != nil || last != nil || where != nil || first == nil || orderBy == nil || orderBy.Field == nil {
+		return ReviewPageKey{}, false
+	}
+	key := ReviewPageKey{ProductID: productID, First: *first, Desc: orderBy.Direction == "DESC"}
+	switch orderBy.Field.String() {
+	case "CREATED_AT":
+		key.Column = review.FieldCreatedAt
+	case "UPDATED_AT":
+		key.Column = review.FieldUpdatedAt
+	default:
+		return ReviewPageKey{}, false
+	}
+	return key, true
+}
+
+// FirstReviewPages loads, for every key, up to First+1 reviews of the product in order (the
+// extra one tells whether there is a next page), with their authors. Keys that share a page
+// shape are one statement: on Postgres a LATERAL index scan per product, which reads only the
+// rows it returns; on SQLite a window function.
+func (c *Catalog) FirstReviewPages(ctx context.Context, keys []ReviewPageKey) (map[ReviewPageKey][]*ent.Review, error) {
+	type shape struct {
+		first  int
+		column string
+		desc   bool
+	}
+	groups := map[shape][]int{}
+	for _, k := range keys {
+		s := shape{k.First, k.Column, k.Desc}
+		groups[s] = append(groups[s], k.ProductID)
+	}
+	out := make(map[ReviewPageKey][]*ent.Review, len(keys))
+	for s, ids := range groups {
+		rows, err := c.db(ctx).Review.Query().
+			Where(c.firstPerProduct(ids, s.first+1, s.column, s.desc)).
+			WithAuthor().All(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("review pages: %w", err)
+		}
+		sortReviews(rows, s.column, s.desc)
+		for _, r := range rows {
+			k := ReviewPageKey{ProductID: r.ProductID, First: s.first, Column: s.column, Desc: s.desc}
+			out[k] = append(out[k], r)
+		}
+		for _, id := range ids {
+			k := ReviewPageKey{ProductID: id, First: s.first, Column: s.column, Desc: s.desc}
+			if _, ok := out[k]; !ok {
+				out[k] = nil
+			}
+		}
+	}
+	return out, nil
+}
+
+// firstPerProduct is "id IN (the first n reviews of each product)" in the pager's order:
+// the column, then id in the same direction.
+func (c *Catalog) firstPerProduct(ids []int, n int, column string, desc bool) func(*entsql.Selector) {
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
+	order := column + " " + dir + ", id " + dir
+	return func(s *entsql.Selector) {
+		s.Where(entsql.P(func(b *entsql.Builder) {
+			b.Ident(s.C(review.FieldID))
+			if c.dialect == dialect.Postgres {
+				b.WriteString(" IN (SELECT r.id FROM unnest(ARRAY[")
+				args(b, ids)
+				b.WriteString("]::bigint[]) AS p(id) CROSS JOIN LATERAL (SELECT id FROM reviews WHERE product_id = p.id ORDER BY " + order + " LIMIT ").
+					Arg(n).WriteString(") r)")
+				return
+			}
+			b.WriteString(" IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY " + order + ") AS rn FROM reviews WHERE product_id IN (")
+			args(b, ids)
+			b.WriteString(")) WHERE rn <= ").Arg(n).WriteString(")")
+		}))
+	}
+}
+
+func args(b *entsql.Builder, ids []int) {
+	for i, id := range ids {
+		if i > 0 {
+			b.Comma()
+		}
+		b.Arg(id)
+	}
+}
+
+// sortReviews orders one statement's rows like the pager: by the column, then by id, in the
+// same direction. Each product's rows are few (at most a page).
+func sortReviews(rows []*ent.Review, column string, desc bool) {
+	at := func(r *ent.Review) int64 {
+		if column == review.FieldUpdatedAt {
+			return r.UpdatedAt.UnixNano()
+		}
+		return r.CreatedAt.UnixNano()
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if at(a) != at(b) {
+			return (at(a) > at(b)) == desc
+		}
+		return (a.ID > b.ID) == desc
+	})
+}
+
+// ReviewConnection builds the first page of a product's reviews from FirstReviewPages' rows,
+// with the cursors entgql's Paginate would give them so clients can page on with after.
+func ReviewConnection(p *ent.Product, rows []*ent.Review, first int, orderBy *ent.ReviewOrder) *ent.ReviewConnection {
+	conn := &ent.ReviewConnection{Edges: []*ent.ReviewEdge{}}
+	if len(rows) > first {
+		rows = rows[:first]
+		conn.PageInfo.HasNextPage = true
+	}
+	for _, r := range rows {
+		r.Edges.Product = p
+		conn.Edges = append(conn.Edges, r.ToEdge(orderBy))
+	}
+	if n := len(conn.Edges); n > 0 {
+		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
+		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
+	}
+	return conn
+}
