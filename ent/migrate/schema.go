@@ -346,6 +346,11 @@ var (
 				Columns: []*schema.Column{RatingsColumns[4], RatingsColumns[5]},
 			},
 			{
+				Name:    "rating_product_id_stars",
+				Unique:  false,
+				Columns: []*schema.Column{RatingsColumns[4], RatingsColumns[3]},
+			},
+			{
 				Name:    "rating_user_id",
 				Unique:  false,
 				Columns: []*schema.Column{RatingsColumns[5]},
@@ -398,9 +403,9 @@ var (
 				Columns: []*schema.Column{ReviewsColumns[6]},
 			},
 			{
-				Name:    "review_product_id_created_at",
+				Name:    "review_product_id_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{ReviewsColumns[5], ReviewsColumns[1]},
+				Columns: []*schema.Column{ReviewsColumns[5], ReviewsColumns[1], ReviewsColumns[0]},
 			},
 			{
 				Name:    "review_created_at",

@@ -58,6 +58,8 @@ func (Rating) Edges() []ent.Edge {
 func (Rating) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("product_id", "user_id").Unique(),
+		// Covers rating summaries: count per (product, stars) without visiting the table.
+		index.Fields("product_id", "stars"),
 		index.Fields("user_id"),
 		index.Fields("updated_at"),
 	}
