@@ -40,7 +40,12 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		code, msg, field := classify(err, gqlErr)
 		if code == apperr.Internal {
-			log.ErrorContext(ctx, "resolver error", "err", err, "path", gqlErr.Path.String())
+			// A client that went away cancels every pending resolver; that is not a fault.
+			if errors.Is(err, context.Canceled) {
+				log.DebugContext(ctx, "request cancelled", "path", gqlErr.Path.String())
+			} else {
+				log.ErrorContext(ctx, "resolver error", "err", err, "path", gqlErr.Path.String())
+			}
 			msg = "internal error"
 		}
 		out := &gqlerror.Error{
