@@ -14,7 +14,6 @@ import (
 	"github.com/vitrinehq/vitrine/ent/predicate"
 	"github.com/vitrinehq/vitrine/ent/product"
 	"github.com/vitrinehq/vitrine/ent/rating"
-	"github.com/vitrinehq/vitrine/ent/review"
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/catalog"
 )
@@ -165,24 +164,7 @@ func (a *Analytics) ProductRatings(ctx context.Context, ids []int) (map[int]Stat
 	return out, nil
 }
 
-// reviewPredicates scopes reviews like ratings, by creation time.
-func (f Filter) reviews() []predicate.Review {
-	var ps []predicate.Review
-	if f.ProductID != nil && f.CategoryID == nil {
-		ps = append(ps, review.ProductID(*f.ProductID))
-	} else if p := f.products(); p != nil {
-		ps = append(ps, review.HasProductWith(p))
-	}
-	if f.From != nil {
-		ps = append(ps, review.CreatedAtGTE(f.From.UTC()))
-	}
-	if f.To != nil {
-		ps = append(ps, review.CreatedAtLT(f.To.UTC()))
-	}
-	return ps
-}
-
-// placeholderCasts is how a bound timestamp is written in SQL text: Postgres must be told the
+// timestampType is how a bound timestamp is cast in SQL text: Postgres must be told the
 // type of a parameter inside VALUES; SQLite compares the stored text form directly.
 func (a *Analytics) timestampType() string {
 	if a.dialect == dialect.Postgres {
