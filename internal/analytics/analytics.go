@@ -120,6 +120,9 @@ func (a *Analytics) RatingStats(ctx context.Context, f Filter) (Stats, error) {
 }
 
 func (a *Analytics) ratingStats(ctx context.Context, f Filter) (Stats, error) {
+	if f.From == nil && f.To == nil {
+		return a.statsFromCounters(ctx, f)
+	}
 	var rows []struct {
 		Stars int `json:"stars"`
 		N     int `json:"n"`
@@ -138,30 +141,10 @@ func (a *Analytics) ratingStats(ctx context.Context, f Filter) (Stats, error) {
 	return s, nil
 }
 
-// ProductRatings returns the rating aggregate of each product: one GROUP BY for all ids.
+// ProductRatings returns the rating aggregate of each product from the counters: one
+// statement for all ids.
 func (a *Analytics) ProductRatings(ctx context.Context, ids []int) (map[int]Stats, error) {
-	var rows []struct {
-		ProductID int `json:"product_id"`
-		Stars     int `json:"stars"`
-		N         int `json:"n"`
-	}
-	err := a.db(ctx).Rating.Query().Where(rating.ProductIDIn(ids...)).
-		GroupBy(rating.FieldProductID, rating.FieldStars).
-		Aggregate(func(s *sql.Selector) string { return sql.As(sql.Count("*"), "n") }).
-		Scan(ctx, &rows)
-	if err != nil {
-		return nil, fmt.Errorf("product ratings: %w", err)
-	}
-	out := make(map[int]Stats, len(ids))
-	for _, id := range ids {
-		out[id] = Stats{}
-	}
-	for _, r := range rows {
-		s := out[r.ProductID]
-		s.add(r.Stars, r.N)
-		out[r.ProductID] = s
-	}
-	return out, nil
+	return a.productCounters(ctx, ids)
 }
 
 // timestampType is how a bound timestamp is cast in SQL text: Postgres must be told the

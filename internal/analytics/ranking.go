@@ -9,7 +9,7 @@ import (
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/ent/category"
 	"github.com/vitrinehq/vitrine/ent/predicate"
-	"github.com/vitrinehq/vitrine/ent/rating"
+	"github.com/vitrinehq/vitrine/ent/product"
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/catalog"
 )
@@ -50,23 +50,7 @@ func (a *Analytics) topRated(ctx context.Context, first, minRatings int, categor
 		return nil, err
 	}
 	mean := float64(all.Sum) / float64(all.Count)
-	var rows []struct {
-		ProductID int `json:"product_id"`
-		N         int `json:"n"`
-		S         int `json:"s"`
-	}
-	err = a.db(ctx).Rating.Query().Where(scope.ratings()...).
-		Modify(func(s *sql.Selector) {
-			score := sql.ExprFunc(func(b *sql.Builder) {
-				b.WriteString("(").Arg(PriorWeight * mean).WriteString(" + SUM(").Ident(s.C(rating.FieldStars)).
-					WriteString(")) / (").Arg(float64(PriorWeight)).WriteString(" + COUNT(*))")
-			})
-			s.Select(s.C(rating.FieldProductID), sql.As(sql.Count("*"), "n"), sql.As(sql.Sum(s.C(rating.FieldStars)), "s")).
-				GroupBy(s.C(rating.FieldProductID)).
-				Having(sql.GTE("COUNT(*)", minRatings)).
-				OrderExpr(sql.DescExpr(score), sql.DescExpr(sql.Expr("COUNT(*)")), sql.Expr(s.C(rating.FieldProductID))).
-				Limit(first)
-		}).Scan(ctx, &rows)
+	rows, err := a.rankFromCounters(ctx, scope, first, max(minRatings, 1), mean)
 	if err != nil {
 		return nil, fmt.Errorf("top rated: %w", err)
 	}
@@ -134,4 +118,39 @@ func (a *Analytics) categoryStats(ctx context.Context, parentID *int) ([]*Catego
 		out[i] = &t
 	}
 	return out, nil
+}
+
+type rankedRow struct{ ProductID, N, S int }
+
+// rankFromCounters orders the scope's products with at least minRatings ratings by the damped
+// average, reading the counters: (C·m + Σ stars) / (C + n), then n, then ID.
+func (a *Analytics) rankFromCounters(ctx context.Context, scope Filter, first, minRatings int, mean float64) ([]rankedRow, error) {
+	const n = "(n1 + n2 + n3 + n4 + n5)"
+	const sum = "(n1 + 2 * n2 + 3 * n3 + 4 * n4 + 5 * n5)"
+	b := &sql.Builder{}
+	b.SetDialect(a.dialect)
+	b.WriteString("SELECT product_id, " + n + ", " + sum + " FROM product_rating_stats WHERE " + n + " >= ").Arg(minRatings)
+	if p := scope.products(); p != nil {
+		sel := sql.Dialect(a.dialect).Select(product.FieldID).From(sql.Table(product.Table))
+		p(sel)
+		b.WriteString(" AND product_id IN (").Join(sel).WriteString(")")
+	}
+	// Typed casts: Postgres cannot infer a parameter's type from arithmetic with bigint columns.
+	b.WriteString(" ORDER BY (CAST(").Arg(PriorWeight * mean).WriteString(" AS DOUBLE PRECISION) + " + sum + ") / (CAST(").
+		Arg(float64(PriorWeight)).WriteString(" AS DOUBLE PRECISION) + " + n + ") DESC, " + n + " DESC, product_id LIMIT ").Arg(first)
+	query, args := b.Query()
+	rows, err := a.db(ctx).QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []rankedRow
+	for rows.Next() {
+		var r rankedRow
+		if err := rows.Scan(&r.ProductID, &r.N, &r.S); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

@@ -9,7 +9,7 @@ import (
 
 // SubtreeTotals returns, for each root category, the totals over the root and all its
 // descendants, in one statement: a recursive CTE maps every category to the roots above it,
-// and three grouped aggregates (products, ratings by stars, reviews) are unioned.
+// and three grouped aggregates (products, the rating counters, reviews) are unioned.
 func (a *Analytics) SubtreeTotals(ctx context.Context, roots []int) (map[int]CategoryTotals, error) {
 	out := make(map[int]CategoryTotals, len(roots))
 	if len(roots) == 0 {
@@ -26,9 +26,10 @@ func (a *Analytics) SubtreeTotals(ctx context.Context, roots []int) (map[int]Cat
 	}
 	b.WriteString(") UNION ALL SELECT tree.root, c.id FROM categories c JOIN tree ON c.parent_id = tree.id), " +
 		"scope AS (SELECT tree.root, p.id FROM tree JOIN products p ON p.category_id = tree.id) " +
-		"SELECT scope.root, 'p', 0, COUNT(*) FROM scope GROUP BY scope.root " +
-		"UNION ALL SELECT scope.root, 'r', r.stars, COUNT(*) FROM scope JOIN ratings r ON r.product_id = scope.id GROUP BY scope.root, r.stars " +
-		"UNION ALL SELECT scope.root, 'v', 0, COUNT(*) FROM scope JOIN reviews v ON v.product_id = scope.id GROUP BY scope.root")
+		"SELECT scope.root, 'p', COUNT(*), 0, 0, 0, 0, 0 FROM scope GROUP BY scope.root " +
+		"UNION ALL SELECT scope.root, 'r', 0, SUM(c.n1), SUM(c.n2), SUM(c.n3), SUM(c.n4), SUM(c.n5) " +
+		"FROM scope JOIN product_rating_stats c ON c.product_id = scope.id GROUP BY scope.root " +
+		"UNION ALL SELECT scope.root, 'v', COUNT(*), 0, 0, 0, 0, 0 FROM scope JOIN reviews v ON v.product_id = scope.id GROUP BY scope.root")
 	query, args := b.Query()
 	rows, err := a.db(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
@@ -40,10 +41,11 @@ func (a *Analytics) SubtreeTotals(ctx context.Context, roots []int) (map[int]Cat
 	}
 	for rows.Next() {
 		var (
-			root, stars, n int
-			kind           string
+			root, n int
+			kind    string
+			counts  Stats
 		)
-		if err := rows.Scan(&root, &kind, &stars, &n); err != nil {
+		if err := scanCounts(rows, &counts, &root, &kind, &n); err != nil {
 			return nil, fmt.Errorf("subtree totals: %w", err)
 		}
 		t := out[root]
@@ -51,7 +53,7 @@ func (a *Analytics) SubtreeTotals(ctx context.Context, roots []int) (map[int]Cat
 		case "p":
 			t.ProductCount = n
 		case "r":
-			t.Ratings.add(stars, n)
+			t.Ratings = counts
 		case "v":
 			t.ReviewCount = n
 		}

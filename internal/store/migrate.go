@@ -22,7 +22,39 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return fmt.Errorf("migrate search index: %w", err)
 		}
 	}
-	return nil
+	return s.migrateCounters(ctx)
+}
+
+// migrateCounters creates the rating counters and their triggers, and fills the counters from
+// the ratings when the table is new — in one transaction, so no rating change slips between
+// the rebuild and the triggers.
+func (s *Store) migrateCounters(ctx context.Context) error {
+	tx, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	var existed bool
+	probe := `SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = '` + countersTable + `')`
+	ddl := postgresCountersDDL
+	if s.Dialect == dialect.SQLite {
+		probe = `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '` + countersTable + `')`
+		ddl = sqliteCountersDDL
+	}
+	if err := tx.QueryRowContext(ctx, probe).Scan(&existed); err != nil {
+		return fmt.Errorf("migrate rating counters: %w", err)
+	}
+	for _, stmt := range ddl {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("migrate rating counters: %w", err)
+		}
+	}
+	if !existed {
+		if _, err := tx.ExecContext(ctx, rebuildCounters); err != nil {
+			return fmt.Errorf("rebuild rating counters: %w", err)
+		}
+	}
+	return tx.Commit()
 }
 
 // Postgres keeps a weighted tsvector in a generated column (names weigh more than descriptions)

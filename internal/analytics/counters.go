@@ -1,0 +1,91 @@
+package analytics
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/vitrinehq/vitrine/ent/product"
+)
+
+// The product_rating_stats counters (internal/store/counters.go) hold, per rated product, the
+// number of 1★ … 5★ ratings, kept exact by triggers. Aggregates without a time range read them
+// instead of the ratings.
+
+const countersColumns = "n1, n2, n3, n4, n5"
+
+// scanCounts reads n1..n5 into a Stats.
+func scanCounts(rows *sql.Rows, s *Stats, extra ...any) error {
+	var n [5]int64
+	dest := append(extra, &n[0], &n[1], &n[2], &n[3], &n[4])
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	for i, c := range n {
+		s.add(i+1, int(c))
+	}
+	return nil
+}
+
+// statsFromCounters sums the counters of the products in the filter's scope (all when nil).
+func (a *Analytics) statsFromCounters(ctx context.Context, f Filter) (Stats, error) {
+	b := &entsql.Builder{}
+	b.SetDialect(a.dialect)
+	b.WriteString("SELECT COALESCE(SUM(n1), 0), COALESCE(SUM(n2), 0), COALESCE(SUM(n3), 0), COALESCE(SUM(n4), 0), COALESCE(SUM(n5), 0) FROM product_rating_stats")
+	if p := f.products(); p != nil {
+		scope := entsql.Dialect(a.dialect).Select(product.FieldID).From(entsql.Table(product.Table))
+		p(scope)
+		b.WriteString(" WHERE product_id IN (").Join(scope).WriteString(")")
+	}
+	query, args := b.Query()
+	rows, err := a.db(ctx).QueryContext(ctx, query, args...)
+	if err != nil {
+		return Stats{}, fmt.Errorf("rating counters: %w", err)
+	}
+	defer rows.Close()
+	var s Stats
+	if rows.Next() {
+		if err := scanCounts(rows, &s); err != nil {
+			return Stats{}, err
+		}
+	}
+	return s, rows.Err()
+}
+
+// productCounters returns the counters of each product, one primary-key lookup per product.
+func (a *Analytics) productCounters(ctx context.Context, ids []int) (map[int]Stats, error) {
+	out := make(map[int]Stats, len(ids))
+	for _, id := range ids {
+		out[id] = Stats{}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	b := &entsql.Builder{}
+	b.SetDialect(a.dialect)
+	b.WriteString("SELECT product_id, " + countersColumns + " FROM product_rating_stats WHERE product_id IN (")
+	for i, id := range ids {
+		if i > 0 {
+			b.Comma()
+		}
+		b.Arg(id)
+	}
+	b.WriteString(")")
+	query, args := b.Query()
+	rows, err := a.db(ctx).QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("product rating counters: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int
+		var s Stats
+		if err := scanCounts(rows, &s, &id); err != nil {
+			return nil, err
+		}
+		out[id] = s
+	}
+	return out, rows.Err()
+}

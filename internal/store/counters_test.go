@@ -1,0 +1,83 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/store"
+	"github.com/vitrinehq/vitrine/internal/storetest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// counters returns product_id -> [n1..n5] as kept by the triggers.
+func counters(t *testing.T, st *store.Store) map[int][5]int {
+	t.Helper()
+	rows, err := st.DB.QueryContext(context.Background(), `SELECT product_id, n1, n2, n3, n4, n5 FROM product_rating_stats`)
+	require.NoError(t, err)
+	defer rows.Close()
+	out := map[int][5]int{}
+	for rows.Next() {
+		var id int
+		var n [5]int
+		require.NoError(t, rows.Scan(&id, &n[0], &n[1], &n[2], &n[3], &n[4]))
+		if n != [5]int{} {
+			out[id] = n
+		}
+	}
+	return out
+}
+
+// bruteCounters recomputes the counters from the ratings.
+func bruteCounters(t *testing.T, st *store.Store) map[int][5]int {
+	t.Helper()
+	out := map[int][5]int{}
+	for _, r := range st.Client.Rating.Query().AllX(context.Background()) {
+		n := out[r.ProductID]
+		n[r.Stars-1]++
+		out[r.ProductID] = n
+	}
+	return out
+}
+
+func TestRatingCountersFollowEveryChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		c := st.Client
+		cat := c.Category.Create().SetName("C").SetSlug("c").SaveX(ctx)
+		var pids []int
+		for i := range 4 {
+			pids = append(pids, c.Product.Create().SetSku(fmt.Sprint("S", i)).SetName("P").SetSlug(fmt.Sprint("p-", i)).SetPrice(1).SetCategory(cat).SaveX(ctx).ID)
+		}
+		var uids []int
+		for i := range 5 {
+			uids = append(uids, c.User.Create().SetEmail(fmt.Sprintf("u%d@example.com", i)).SetDisplayName("U").SetPasswordHash("!").SaveX(ctx).ID)
+		}
+		for i, p := range pids {
+			for j, u := range uids {
+				c.Rating.Create().SetProductID(p).SetUserID(u).SetStars((i+j)%5 + 1).ExecX(ctx)
+			}
+		}
+		require.Equal(t, bruteCounters(t, st), counters(t, st), "after inserts")
+
+		ratings := c.Rating.Query().AllX(ctx)
+		c.Rating.UpdateOne(ratings[0]).SetStars(ratings[0].Stars%5 + 1).ExecX(ctx)
+		c.Rating.DeleteOne(ratings[1]).ExecX(ctx)
+		require.Equal(t, bruteCounters(t, st), counters(t, st), "after an update and a delete")
+
+		c.Product.DeleteOneID(pids[0]).ExecX(ctx) // cascades to its ratings and counters
+		require.Equal(t, bruteCounters(t, st), counters(t, st), "after a cascading product delete")
+
+		// A database migrated before the counters existed gets them rebuilt from the ratings.
+		_, err := st.DB.ExecContext(ctx, `DROP TABLE product_rating_stats`)
+		require.NoError(t, err)
+		require.NoError(t, st.Migrate(ctx))
+		require.Equal(t, bruteCounters(t, st), counters(t, st), "after a rebuild")
+		require.NoError(t, st.Migrate(ctx), "migrating again is a no-op")
+		require.Equal(t, bruteCounters(t, st), counters(t, st))
+	})
+}
