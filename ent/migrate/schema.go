@@ -356,9 +356,9 @@ var (
 				Columns: []*schema.Column{RatingsColumns[5]},
 			},
 			{
-				Name:    "rating_updated_at",
+				Name:    "rating_updated_at_product_id_stars",
 				Unique:  false,
-				Columns: []*schema.Column{RatingsColumns[2]},
+				Columns: []*schema.Column{RatingsColumns[2], RatingsColumns[4], RatingsColumns[3]},
 			},
 		},
 	}
