@@ -17,19 +17,14 @@ import (
 	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
-// ProductsNested is the canonical deep query of frontend teams (see bench/).
-const ProductsNested = `query products_nested($first: Int = 50) {
-  products(first: $first) {
-    edges { node {
-      id name slug
-      price { amount currencyCode }
-      category { id name parent { id name } }
-      ratingSummary { average count distribution }
-      reviewCount
-      reviews(first: 10) { edges { node { id title body createdAt author { id displayName } } } }
-    } }
-  }
-}`
+// ProductsNested is the canonical deep query of frontend teams, shared with the load test.
+var ProductsNested = func() string {
+	doc, err := os.ReadFile("../bench/products_nested.graphql")
+	if err != nil {
+		panic(err)
+	}
+	return string(doc)
+}()
 
 // countingEnv is a stack whose driver counts statements, over a catalog big enough that
 // every product has more reviews than a page shows.

@@ -44,15 +44,7 @@ func BenchmarkShapes(b *testing.B) {
 					go sampleGoroutines(&peak, stop)
 					b.ReportAllocs()
 					b.ResetTimer()
-					for range b.N {
-						req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-						req.Header.Set("Content-Type", "application/json")
-						rec := httptest.NewRecorder()
-						e.handler.ServeHTTP(rec, req)
-						if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
-							b.Fatalf("HTTP %d: %.300s", rec.Code, rec.Body.String())
-						}
-					}
+					serveN(b, e.handler, body)
 					b.StopTimer()
 					close(stop)
 					b.ReportMetric(float64(peak.Load()), "peak-goroutines")
@@ -112,15 +104,21 @@ func BenchmarkSubmitQuiz(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			for range b.N {
-				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				rec := httptest.NewRecorder()
-				e.handler.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
-					b.Fatalf("HTTP %d: %.300s", rec.Code, rec.Body.String())
-				}
-			}
+			serveN(b, e.handler, body)
 		})
+	}
+}
+
+// serveN posts body to the handler b.N times and fails on any error.
+func serveN(b *testing.B, h http.Handler, body []byte) {
+	b.Helper()
+	for range b.N {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+			b.Fatalf("HTTP %d: %.300s", rec.Code, rec.Body.String())
+		}
 	}
 }
