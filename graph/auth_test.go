@@ -202,6 +202,6 @@ func TestLoginTimingDoesNotRevealAccounts(t *testing.T) {
 		known, unknown := measure("known@example.com"), measure("unknown@example.com")
 		ratio := float64(known) / float64(unknown)
 		t.Logf("failed login: known email %v, unknown email %v (ratio %.2f)", known, unknown, ratio)
-		require.InDelta(t, 1.0, ratio, 0.9, "same order of magnitude")
+		require.True(t, ratio > 0.1 && ratio < 10, "failed logins must cost the same order of magnitude (ratio %.2f)", ratio)
 	})
 }
