@@ -68,6 +68,9 @@ func New(client *ent.Client, dialect string) *Analytics {
 	return &Analytics{client: client, dialect: dialect}
 }
 
+// Dialect names the SQL dialect of the store.
+func (a *Analytics) Dialect() string { return a.dialect }
+
 func (a *Analytics) db(ctx context.Context) *ent.Client {
 	if tx := ent.FromContext(ctx); tx != nil {
 		return tx

@@ -9,7 +9,7 @@ import (
 
 // SubtreeTotals returns, for each root category, the totals over the root and all its
 // descendants, in one statement: a recursive CTE maps every category to the roots above it,
-// and three grouped aggregates (products, the rating counters, reviews) are unioned.
+// and three grouped aggregates (products, the rating counters, the review counters) are unioned.
 func (a *Analytics) SubtreeTotals(ctx context.Context, roots []int) (map[int]CategoryTotals, error) {
 	out := make(map[int]CategoryTotals, len(roots))
 	if len(roots) == 0 {
@@ -29,7 +29,7 @@ func (a *Analytics) SubtreeTotals(ctx context.Context, roots []int) (map[int]Cat
 		"SELECT scope.root, 'p', COUNT(*), 0, 0, 0, 0, 0 FROM scope GROUP BY scope.root " +
 		"UNION ALL SELECT scope.root, 'r', 0, SUM(c.n1), SUM(c.n2), SUM(c.n3), SUM(c.n4), SUM(c.n5) " +
 		"FROM scope JOIN product_rating_stats c ON c.product_id = scope.id GROUP BY scope.root " +
-		"UNION ALL SELECT scope.root, 'v', COUNT(*), 0, 0, 0, 0, 0 FROM scope JOIN reviews v ON v.product_id = scope.id GROUP BY scope.root")
+		"UNION ALL SELECT scope.root, 'v', SUM(v.n), 0, 0, 0, 0, 0 FROM scope JOIN product_review_stats v ON v.product_id = scope.id GROUP BY scope.root")
 	query, args := b.Query()
 	rows, err := a.db(ctx).QueryContext(ctx, query, args...)
 	if err != nil {

@@ -36,7 +36,7 @@ type Loaders struct {
 // New returns fresh loaders over client. Inside a mutation the batch runs on the request's
 // transaction (ent.FromContext), so a mutation's response sees its own writes.
 func New(client *ent.Client, an *analytics.Analytics, cat *catalog.Catalog) *Loaders {
-	b := batcher{client: client}
+	b := batcher{client: client, dialect: an.Dialect()}
 	opt := dataloadgen.WithWait(wait)
 	return &Loaders{
 		RatingSummary:    dataloadgen.NewMappedLoader(an.ProductRatings, opt),
@@ -61,7 +61,10 @@ func FromContext(ctx context.Context) *Loaders {
 	return l
 }
 
-type batcher struct{ client *ent.Client }
+type batcher struct {
+	client  *ent.Client
+	dialect string
+}
 
 func (b batcher) db(ctx context.Context) *ent.Client {
 	if tx := ent.FromContext(ctx); tx != nil {
@@ -107,10 +110,37 @@ func byKey(keys []int, rows []countRow) map[int]int {
 	return out
 }
 
+// reviewsPerProduct reads the per-product review counters kept by triggers
+// (internal/store/counters.go): a primary-key lookup per product instead of a count.
 func (b batcher) reviewsPerProduct(ctx context.Context, ids []int) (map[int]int, error) {
-	var rows []countRow
-	err := b.db(ctx).Review.Query().Where(review.ProductIDIn(ids...)).Modify(countPer(review.FieldProductID)).Scan(ctx, &rows)
-	return byKey(ids, rows), err
+	out := zeros(ids)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	q := sql.Select("product_id", "n").From(sql.Table("product_review_stats")).Where(sql.In("product_id", anys(ids)...))
+	q.SetDialect(b.dialect)
+	query, args := q.Query()
+	rows, err := b.db(ctx).QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
+func anys(ids []int) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
 }
 
 func (b batcher) reviewsPerAuthor(ctx context.Context, ids []int) (map[int]int, error) {

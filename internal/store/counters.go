@@ -7,7 +7,17 @@ package store
 // scanning a million ratings. The counters are rebuilt from the ratings whenever the table is
 // created, so existing databases get them on their next migration.
 
-const countersTable = `product_rating_stats`
+// counterSet is one counters table with its DDL per dialect and its rebuild statement.
+type counterSet struct {
+	table            string
+	postgres, sqlite []string
+	rebuild          string
+}
+
+var counterSets = []counterSet{
+	{"product_rating_stats", postgresCountersDDL, sqliteCountersDDL, rebuildCounters},
+	{"product_review_stats", postgresReviewCountersDDL, sqliteReviewCountersDDL, rebuildReviewCounters},
+}
 
 var postgresCountersDDL = []string{
 	`CREATE TABLE IF NOT EXISTS product_rating_stats (
@@ -74,3 +84,40 @@ const rebuildCounters = `INSERT INTO product_rating_stats (product_id, n1, n2, n
 		SUM(CASE WHEN stars = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN stars = 4 THEN 1 ELSE 0 END),
 		SUM(CASE WHEN stars = 5 THEN 1 ELSE 0 END)
 	FROM ratings GROUP BY product_id`
+
+// Review counters: the number of reviews of every reviewed product. A review's product never
+// changes, so inserts and deletes are all that move them.
+var postgresReviewCountersDDL = []string{
+	`CREATE TABLE IF NOT EXISTS product_review_stats (
+		product_id bigint PRIMARY KEY REFERENCES products(id) ON DELETE CASCADE,
+		n bigint NOT NULL DEFAULT 0)`,
+	`CREATE OR REPLACE FUNCTION product_review_stats_trigger() RETURNS trigger AS $$
+	BEGIN
+		IF TG_OP = 'INSERT' THEN
+			INSERT INTO product_review_stats AS t (product_id, n) VALUES (NEW.product_id, 1)
+			ON CONFLICT (product_id) DO UPDATE SET n = t.n + 1;
+		ELSE
+			UPDATE product_review_stats SET n = n - 1 WHERE product_id = OLD.product_id;
+		END IF;
+		RETURN NULL;
+	END $$ LANGUAGE plpgsql`,
+	`DROP TRIGGER IF EXISTS product_review_stats_sync ON reviews`,
+	`CREATE TRIGGER product_review_stats_sync AFTER INSERT OR DELETE ON reviews
+		FOR EACH ROW EXECUTE FUNCTION product_review_stats_trigger()`,
+}
+
+var sqliteReviewCountersDDL = []string{
+	`CREATE TABLE IF NOT EXISTS product_review_stats (
+		product_id integer PRIMARY KEY REFERENCES products(id) ON DELETE CASCADE,
+		n integer NOT NULL DEFAULT 0)`,
+	`CREATE TRIGGER IF NOT EXISTS product_review_stats_insert AFTER INSERT ON reviews BEGIN
+		INSERT INTO product_review_stats (product_id, n) VALUES (NEW.product_id, 1)
+		ON CONFLICT (product_id) DO UPDATE SET n = n + 1;
+	END`,
+	`CREATE TRIGGER IF NOT EXISTS product_review_stats_delete AFTER DELETE ON reviews BEGIN
+		UPDATE product_review_stats SET n = n - 1 WHERE product_id = OLD.product_id;
+	END`,
+}
+
+const rebuildReviewCounters = `INSERT INTO product_review_stats (product_id, n)
+	SELECT product_id, COUNT(*) FROM reviews GROUP BY product_id`

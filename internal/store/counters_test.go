@@ -44,7 +44,31 @@ func bruteCounters(t *testing.T, st *store.Store) map[int][5]int {
 	return out
 }
 
-func TestRatingCountersFollowEveryChange(t *testing.T) {
+// reviewCounters returns product_id -> review count as kept by the triggers.
+func reviewCounters(t *testing.T, st *store.Store) map[int]int {
+	t.Helper()
+	rows, err := st.DB.QueryContext(context.Background(), `SELECT product_id, n FROM product_review_stats WHERE n > 0`)
+	require.NoError(t, err)
+	defer rows.Close()
+	out := map[int]int{}
+	for rows.Next() {
+		var id, n int
+		require.NoError(t, rows.Scan(&id, &n))
+		out[id] = n
+	}
+	return out
+}
+
+func bruteReviewCounters(t *testing.T, st *store.Store) map[int]int {
+	t.Helper()
+	out := map[int]int{}
+	for _, r := range st.Client.Review.Query().AllX(context.Background()) {
+		out[r.ProductID]++
+	}
+	return out
+}
+
+func TestCountersFollowEveryChange(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		c := st.Client
@@ -60,23 +84,33 @@ func TestRatingCountersFollowEveryChange(t *testing.T) {
 		for i, p := range pids {
 			for j, u := range uids {
 				c.Rating.Create().SetProductID(p).SetUserID(u).SetStars((i+j)%5 + 1).ExecX(ctx)
+				if (i+j)%2 == 0 {
+					c.Review.Create().SetProductID(p).SetAuthorID(u).SetTitle("t").SetBody("b").ExecX(ctx)
+				}
 			}
 		}
 		require.Equal(t, bruteCounters(t, st), counters(t, st), "after inserts")
+		require.Equal(t, bruteReviewCounters(t, st), reviewCounters(t, st), "after inserts")
+		c.Review.DeleteOne(c.Review.Query().FirstX(ctx)).ExecX(ctx)
+		require.Equal(t, bruteReviewCounters(t, st), reviewCounters(t, st), "after a review delete")
 
 		ratings := c.Rating.Query().AllX(ctx)
 		c.Rating.UpdateOne(ratings[0]).SetStars(ratings[0].Stars%5 + 1).ExecX(ctx)
 		c.Rating.DeleteOne(ratings[1]).ExecX(ctx)
 		require.Equal(t, bruteCounters(t, st), counters(t, st), "after an update and a delete")
 
-		c.Product.DeleteOneID(pids[0]).ExecX(ctx) // cascades to its ratings and counters
+		c.Product.DeleteOneID(pids[0]).ExecX(ctx) // cascades to its ratings, reviews and counters
 		require.Equal(t, bruteCounters(t, st), counters(t, st), "after a cascading product delete")
+		require.Equal(t, bruteReviewCounters(t, st), reviewCounters(t, st), "after a cascading product delete")
 
 		// A database migrated before the counters existed gets them rebuilt from the ratings.
-		_, err := st.DB.ExecContext(ctx, `DROP TABLE product_rating_stats`)
-		require.NoError(t, err)
+		for _, table := range []string{"product_rating_stats", "product_review_stats"} {
+			_, err := st.DB.ExecContext(ctx, `DROP TABLE `+table)
+			require.NoError(t, err)
+		}
 		require.NoError(t, st.Migrate(ctx))
 		require.Equal(t, bruteCounters(t, st), counters(t, st), "after a rebuild")
+		require.Equal(t, bruteReviewCounters(t, st), reviewCounters(t, st), "after a rebuild")
 		require.NoError(t, st.Migrate(ctx), "migrating again is a no-op")
 		require.Equal(t, bruteCounters(t, st), counters(t, st))
 	})

@@ -25,33 +25,42 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return s.migrateCounters(ctx)
 }
 
-// migrateCounters creates the rating counters and their triggers, and fills the counters from
-// the ratings when the table is new — in one transaction, so no rating change slips between
-// the rebuild and the triggers.
+// migrateCounters creates each counters table and its triggers, and fills the counters when
+// the table is new — in one transaction, so no change slips between the rebuild and the
+// triggers.
 func (s *Store) migrateCounters(ctx context.Context) error {
+	for _, set := range counterSets {
+		if err := s.migrateCounterSet(ctx, set); err != nil {
+			return fmt.Errorf("migrate %s: %w", set.table, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) migrateCounterSet(ctx context.Context, set counterSet) error {
 	tx, err := s.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	var existed bool
-	probe := `SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = '` + countersTable + `')`
-	ddl := postgresCountersDDL
+	probe := `SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = '` + set.table + `')`
+	ddl := set.postgres
 	if s.Dialect == dialect.SQLite {
-		probe = `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '` + countersTable + `')`
-		ddl = sqliteCountersDDL
+		probe = `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '` + set.table + `')`
+		ddl = set.sqlite
 	}
+	var existed bool
 	if err := tx.QueryRowContext(ctx, probe).Scan(&existed); err != nil {
-		return fmt.Errorf("migrate rating counters: %w", err)
+		return err
 	}
 	for _, stmt := range ddl {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("migrate rating counters: %w", err)
+			return err
 		}
 	}
 	if !existed {
-		if _, err := tx.ExecContext(ctx, rebuildCounters); err != nil {
-			return fmt.Errorf("rebuild rating counters: %w", err)
+		if _, err := tx.ExecContext(ctx, set.rebuild); err != nil {
+			return fmt.Errorf("rebuild: %w", err)
 		}
 	}
 	return tx.Commit()
