@@ -135,6 +135,7 @@ func compareRatingStats(t *testing.T, e *env) {
 	all := e.st.Client.Rating.Query().WithProduct().AllX(ctx)
 	outdoor := subtree(t, e.st.Client, e.fx.outdoor.ID)
 	from, to := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC)
+	oddFrom, oddTo := time.Date(2026, 3, 2, 10, 17, 33, 0, time.UTC), time.Date(2026, 3, 27, 14, 52, 5, 0, time.UTC)
 	p := e.fx.products[4]
 	cases := []struct {
 		name   string
@@ -149,6 +150,13 @@ func compareRatingStats(t *testing.T, e *env) {
 			return outdoor[r.Edges.Product.CategoryID] && !r.UpdatedAt.Before(from) && r.UpdatedAt.Before(to)
 		}},
 		{"EmptyRange", map[string]any{"from": time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}, func(*ent.Rating) bool { return false }},
+		// Bounds inside an hour: Postgres adds the partial hours, counted from the rows, to the
+		// whole hours of the rollups.
+		{"CategoryAndUnalignedRange", map[string]any{"categoryID": relay.Encode(e.fx.outdoor.ID), "from": oddFrom, "to": oddTo}, func(r *ent.Rating) bool {
+			return outdoor[r.Edges.Product.CategoryID] && !r.UpdatedAt.Before(oddFrom) && r.UpdatedAt.Before(oddTo)
+		}},
+		{"OnlyFrom", map[string]any{"from": oddFrom}, func(r *ent.Rating) bool { return !r.UpdatedAt.Before(oddFrom) }},
+		{"OnlyTo", map[string]any{"to": oddTo}, func(r *ent.Rating) bool { return r.UpdatedAt.Before(oddTo) }},
 	}
 	for _, tc := range cases {
 		var want bruteStats
@@ -189,22 +197,31 @@ func compareTrends(t *testing.T, e *env) {
 	ctx := context.Background()
 	ratings := e.st.Client.Rating.Query().AllX(ctx)
 	reviews := e.st.Client.Review.Query().AllX(ctx)
+	outdoor := subtree(t, e.st.Client, e.fx.outdoor.ID)
+	category := map[int]int{}
+	for _, p := range e.st.Client.Product.Query().AllX(ctx) {
+		category[p.ID] = p.CategoryID
+	}
 	cases := []struct {
 		bucket, zone string
 		from, to     time.Time
 		starts       func(loc *time.Location) []time.Time
+		inOutdoor    bool
 	}{
 		// US DST starts 2026-03-08: that local day has 23 hours.
 		{"DAY", "America/New_York", time.Date(2026, 3, 1, 5, 0, 0, 0, time.UTC), time.Date(2026, 3, 15, 4, 0, 0, 0, time.UTC),
-			func(loc *time.Location) []time.Time { return days(time.Date(2026, 3, 1, 0, 0, 0, 0, loc), 14) }},
+			func(loc *time.Location) []time.Time { return days(time.Date(2026, 3, 1, 0, 0, 0, 0, loc), 14) }, false},
 		// EU DST 2026-03-29, Mondays; from mid-week so the first bucket is partial.
 		{"WEEK", "Europe/Paris", time.Date(2026, 2, 18, 10, 0, 0, 0, time.UTC), time.Date(2026, 4, 14, 0, 0, 0, 0, time.UTC),
-			func(loc *time.Location) []time.Time { return weeks(time.Date(2026, 2, 16, 0, 0, 0, 0, loc), 9) }},
+			func(loc *time.Location) []time.Time { return weeks(time.Date(2026, 2, 16, 0, 0, 0, 0, loc), 9) }, false},
 		// A half-hour offset zone.
 		{"MONTH", "Asia/Kolkata", time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC),
-			func(loc *time.Location) []time.Time { return months(time.Date(2026, 2, 1, 0, 0, 0, 0, loc), 4) }},
+			func(loc *time.Location) []time.Time { return months(time.Date(2026, 2, 1, 0, 0, 0, 0, loc), 4) }, false},
 		{"DAY", "UTC", time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2030, 1, 4, 0, 0, 0, 0, time.UTC),
-			func(loc *time.Location) []time.Time { return days(time.Date(2030, 1, 1, 0, 0, 0, 0, loc), 3) }},
+			func(loc *time.Location) []time.Time { return days(time.Date(2030, 1, 1, 0, 0, 0, 0, loc), 3) }, false},
+		// A quarter-hour offset zone, a category subtree, and bounds inside an hour.
+		{"DAY", "Asia/Kathmandu", time.Date(2026, 3, 3, 7, 41, 9, 0, time.UTC), time.Date(2026, 3, 12, 3, 3, 3, 0, time.UTC),
+			func(loc *time.Location) []time.Time { return days(time.Date(2026, 3, 3, 0, 0, 0, 0, loc), 10) }, true},
 	}
 	for _, tc := range cases {
 		loc, err := time.LoadLocation(tc.zone)
@@ -212,7 +229,7 @@ func compareTrends(t *testing.T, e *env) {
 		starts := tc.starts(loc)
 		wantRatings := make([]bruteStats, len(starts))
 		for _, r := range ratings {
-			if r.UpdatedAt.Before(tc.from) || !r.UpdatedAt.Before(tc.to) {
+			if r.UpdatedAt.Before(tc.from) || !r.UpdatedAt.Before(tc.to) || (tc.inOutdoor && !outdoor[category[r.ProductID]]) {
 				continue
 			}
 			if i := bucketOf(r.UpdatedAt.In(loc), starts); i >= 0 {
@@ -222,18 +239,22 @@ func compareTrends(t *testing.T, e *env) {
 		}
 		wantReviews := make([]int, len(starts))
 		for _, r := range reviews {
-			if r.CreatedAt.Before(tc.from) || !r.CreatedAt.Before(tc.to) {
+			if r.CreatedAt.Before(tc.from) || !r.CreatedAt.Before(tc.to) || (tc.inOutdoor && !outdoor[category[r.ProductID]]) {
 				continue
 			}
 			if i := bucketOf(r.CreatedAt.In(loc), starts); i >= 0 {
 				wantReviews[i]++
 			}
 		}
+		filter := map[string]any{"from": tc.from, "to": tc.to}
+		if tc.inOutdoor {
+			filter["categoryID"] = relay.Encode(e.fx.outdoor.ID)
+		}
 		var out struct{ RatingTrend, ReviewTrend []apiPoint }
 		e.gql.MustData(t, &out, `query($b: TrendBucket!, $f: AnalyticsFilter!, $z: String) {
 			ratingTrend(bucket: $b, filter: $f, timeZone: $z) { start count average }
 			reviewTrend(bucket: $b, filter: $f, timeZone: $z) { start count average } }`,
-			map[string]any{"b": tc.bucket, "z": tc.zone, "f": map[string]any{"from": tc.from, "to": tc.to}})
+			map[string]any{"b": tc.bucket, "z": tc.zone, "f": filter})
 		name := tc.bucket + " " + tc.zone
 		require.Len(t, out.RatingTrend, len(starts), name)
 		require.Len(t, out.ReviewTrend, len(starts), name)

@@ -84,9 +84,9 @@ var (
 				Columns: []*schema.Column{ProductsColumns[5]},
 			},
 			{
-				Name:    "product_category_id",
+				Name:    "product_category_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProductsColumns[11]},
+				Columns: []*schema.Column{ProductsColumns[11], ProductsColumns[0]},
 			},
 			{
 				Name:    "product_price",

@@ -126,6 +126,9 @@ func (a *Analytics) ratingStats(ctx context.Context, f Filter) (Stats, error) {
 	if f.From == nil && f.To == nil {
 		return a.statsFromCounters(ctx, f)
 	}
+	if a.useRollups(f) {
+		return a.statsFromRollups(ctx, f)
+	}
 	var rows []struct {
 		Stars int `json:"stars"`
 		N     int `json:"n"`

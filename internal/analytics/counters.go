@@ -30,14 +30,23 @@ func scanCounts(rows *sql.Rows, s *Stats, extra ...any) error {
 }
 
 // statsFromCounters sums the counters of the products in the filter's scope (all when nil).
+// On Postgres the catalog's and every category's totals are a single rollup row.
 func (a *Analytics) statsFromCounters(ctx context.Context, f Filter) (Stats, error) {
 	b := &entsql.Builder{}
 	b.SetDialect(a.dialect)
-	b.WriteString("SELECT COALESCE(SUM(n1), 0), COALESCE(SUM(n2), 0), COALESCE(SUM(n3), 0), COALESCE(SUM(n4), 0), COALESCE(SUM(n5), 0) FROM product_rating_stats")
-	if p := f.products(); p != nil {
-		scope := entsql.Dialect(a.dialect).Select(product.FieldID).From(entsql.Table(product.Table))
-		p(scope)
-		b.WriteString(" WHERE product_id IN (").Join(scope).WriteString(")")
+	if a.useRollups(f) {
+		scope := 0
+		if f.CategoryID != nil {
+			scope = *f.CategoryID
+		}
+		b.WriteString("SELECT " + countersColumns + " FROM rating_rollups WHERE hour = '-infinity' AND scope_id = ").Arg(scope)
+	} else {
+		b.WriteString("SELECT COALESCE(SUM(n1), 0), COALESCE(SUM(n2), 0), COALESCE(SUM(n3), 0), COALESCE(SUM(n4), 0), COALESCE(SUM(n5), 0) FROM product_rating_stats")
+		if p := f.products(); p != nil {
+			scope := entsql.Dialect(a.dialect).Select(product.FieldID).From(entsql.Table(product.Table))
+			p(scope)
+			b.WriteString(" WHERE product_id IN (").Join(scope).WriteString(")")
+		}
 	}
 	query, args := b.Query()
 	rows, err := a.db(ctx).QueryContext(ctx, query, args...)

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 )
 
 // SubtreeTotals returns, for each root category, the totals over the root and all its
 // descendants, in one statement: a recursive CTE maps every category to the roots above it,
-// and three grouped aggregates (products, the rating counters, the review counters) are unioned.
+// and three grouped aggregates (products, the rating counters, the review counters) are unioned;
+// on Postgres the rating and review totals are read from the rollups' total rows instead.
 func (a *Analytics) SubtreeTotals(ctx context.Context, roots []int) (map[int]CategoryTotals, error) {
 	out := make(map[int]CategoryTotals, len(roots))
 	if len(roots) == 0 {
@@ -26,10 +28,27 @@ func (a *Analytics) SubtreeTotals(ctx context.Context, roots []int) (map[int]Cat
 	}
 	b.WriteString(") UNION ALL SELECT tree.root, c.id FROM categories c JOIN tree ON c.parent_id = tree.id), " +
 		"scope AS (SELECT tree.root, p.id FROM tree JOIN products p ON p.category_id = tree.id) " +
-		"SELECT scope.root, 'p', COUNT(*), 0, 0, 0, 0, 0 FROM scope GROUP BY scope.root " +
-		"UNION ALL SELECT scope.root, 'r', 0, SUM(c.n1), SUM(c.n2), SUM(c.n3), SUM(c.n4), SUM(c.n5) " +
-		"FROM scope JOIN product_rating_stats c ON c.product_id = scope.id GROUP BY scope.root " +
-		"UNION ALL SELECT scope.root, 'v', SUM(v.n), 0, 0, 0, 0, 0 FROM scope JOIN product_review_stats v ON v.product_id = scope.id GROUP BY scope.root")
+		"SELECT scope.root, 'p', COUNT(*), 0, 0, 0, 0, 0 FROM scope GROUP BY scope.root ")
+	if a.dialect == dialect.Postgres {
+		// The subtrees' rating and review totals are one rollup row each.
+		in := func() {
+			for i, id := range roots {
+				if i > 0 {
+					b.Comma()
+				}
+				b.Arg(id)
+			}
+		}
+		b.WriteString("UNION ALL SELECT scope_id, 'r', 0, n1, n2, n3, n4, n5 FROM rating_rollups WHERE hour = '-infinity' AND scope_id IN (")
+		in()
+		b.WriteString(") UNION ALL SELECT scope_id, 'v', n, 0, 0, 0, 0, 0 FROM review_rollups WHERE hour = '-infinity' AND scope_id IN (")
+		in()
+		b.WriteString(")")
+	} else {
+		b.WriteString("UNION ALL SELECT scope.root, 'r', 0, SUM(c.n1), SUM(c.n2), SUM(c.n3), SUM(c.n4), SUM(c.n5) " +
+			"FROM scope JOIN product_rating_stats c ON c.product_id = scope.id GROUP BY scope.root " +
+			"UNION ALL SELECT scope.root, 'v', SUM(v.n), 0, 0, 0, 0, 0 FROM scope JOIN product_review_stats v ON v.product_id = scope.id GROUP BY scope.root")
+	}
 	query, args := b.Query()
 	rows, err := a.db(ctx).QueryContext(ctx, query, args...)
 	if err != nil {

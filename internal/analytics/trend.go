@@ -92,14 +92,14 @@ func trendRange(f Filter, timeZone string) (time.Time, time.Time, *time.Location
 // RatingTrend counts ratings (and sums their stars) per bucket of [from, to).
 func (a *Analytics) RatingTrend(ctx context.Context, b Bucket, f Filter, timeZone string) ([]*Point, error) {
 	return cached(ctx, a, fmt.Sprintf("rtrend|%s|%s|%s", b, timeZone, f.key()), func() ([]*Point, error) {
-		return a.trend(ctx, b, f, timeZone, rating.Table, rating.FieldUpdatedAt, rating.FieldProductID, true)
+		return a.trend(ctx, b, f, timeZone, ratingRollups, rating.FieldProductID, true)
 	})
 }
 
 // ReviewTrend counts reviews per bucket of [from, to).
 func (a *Analytics) ReviewTrend(ctx context.Context, b Bucket, f Filter, timeZone string) ([]*Point, error) {
 	return cached(ctx, a, fmt.Sprintf("vtrend|%s|%s|%s", b, timeZone, f.key()), func() ([]*Point, error) {
-		return a.trend(ctx, b, f, timeZone, review.Table, review.FieldCreatedAt, review.FieldProductID, false)
+		return a.trend(ctx, b, f, timeZone, reviewRollups, review.FieldProductID, false)
 	})
 }
 
@@ -107,7 +107,7 @@ func (a *Analytics) ReviewTrend(ctx context.Context, b Bucket, f Filter, timeZon
 // range scan per bucket and returns one row per bucket — empty ones included — whatever the
 // number of rows counted. The bounds are computed in Go because SQLite has no time zones; the
 // counting stays in SQL on both stores.
-func (a *Analytics) trend(ctx context.Context, b Bucket, f Filter, timeZone, table, timeColumn, productColumn string, stars bool) ([]*Point, error) {
+func (a *Analytics) trend(ctx context.Context, b Bucket, f Filter, timeZone string, k rollupKind, productColumn string, stars bool) ([]*Point, error) {
 	from, to, loc, err := trendRange(f, timeZone)
 	if err != nil {
 		return nil, err
@@ -116,6 +116,10 @@ func (a *Analytics) trend(ctx context.Context, b Bucket, f Filter, timeZone, tab
 	if err != nil {
 		return nil, err
 	}
+	if a.useRollups(f) {
+		return a.trendFromRollups(ctx, k, f, edges, from, to, stars)
+	}
+	table, timeColumn := k.table, k.timeColumn
 	bld := &sql.Builder{}
 	bld.SetDialect(a.dialect)
 	bld.WriteString("WITH bounds(idx, lo, hi) AS (VALUES ")

@@ -7,16 +7,18 @@ package store
 // scanning a million ratings. The counters are rebuilt from the ratings whenever the table is
 // created, so existing databases get them on their next migration.
 
-// counterSet is one counters table with its DDL per dialect and its rebuild statement.
+// counterSet is a group of aggregate tables kept by triggers: their DDL per dialect (none: the
+// dialect does without them) and the statements that rebuild them from the rows.
 type counterSet struct {
-	table            string
+	tables           []string
 	postgres, sqlite []string
-	rebuild          string
+	rebuild          []string
 }
 
 var counterSets = []counterSet{
-	{"product_rating_stats", postgresCountersDDL, sqliteCountersDDL, rebuildCounters},
-	{"product_review_stats", postgresReviewCountersDDL, sqliteReviewCountersDDL, rebuildReviewCounters},
+	{[]string{"product_rating_stats"}, postgresCountersDDL, sqliteCountersDDL, []string{rebuildCounters}},
+	{[]string{"product_review_stats"}, postgresReviewCountersDDL, sqliteReviewCountersDDL, []string{rebuildReviewCounters}},
+	{[]string{"rating_rollups", "review_rollups"}, postgresRollupsDDL, nil, rebuildRollups},
 }
 
 var postgresCountersDDL = []string{

@@ -25,30 +25,44 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return s.migrateCounters(ctx)
 }
 
-// migrateCounters creates each counters table and its triggers, and fills the counters when
-// the table is new — in one transaction, so no change slips between the rebuild and the
-// triggers.
+// migrateCounters creates each group of aggregate tables and its triggers, and fills the
+// tables when they are new — in one transaction, so no change slips between the rebuild and
+// the triggers.
 func (s *Store) migrateCounters(ctx context.Context) error {
 	for _, set := range counterSets {
-		if err := s.migrateCounterSet(ctx, set); err != nil {
-			return fmt.Errorf("migrate %s: %w", set.table, err)
+		if err := s.migrateCounterSet(ctx, set, false); err != nil {
+			return fmt.Errorf("migrate %s: %w", set.tables[0], err)
 		}
 	}
 	return nil
 }
 
-func (s *Store) migrateCounterSet(ctx context.Context, set counterSet) error {
+// RebuildAggregates recomputes every counter and rollup from the rows, for data loaded with
+// triggers disabled (session_replication_role = replica) or repaired by hand.
+func (s *Store) RebuildAggregates(ctx context.Context) error {
+	for _, set := range counterSets {
+		if err := s.migrateCounterSet(ctx, set, true); err != nil {
+			return fmt.Errorf("rebuild %s: %w", set.tables[0], err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) migrateCounterSet(ctx context.Context, set counterSet, rebuild bool) error {
+	probe := `SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = '` + set.tables[0] + `')`
+	ddl := set.postgres
+	if s.Dialect == dialect.SQLite {
+		probe = `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '` + set.tables[0] + `')`
+		ddl = set.sqlite
+	}
+	if len(ddl) == 0 {
+		return nil
+	}
 	tx, err := s.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	probe := `SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = '` + set.table + `')`
-	ddl := set.postgres
-	if s.Dialect == dialect.SQLite {
-		probe = `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '` + set.table + `')`
-		ddl = set.sqlite
-	}
 	var existed bool
 	if err := tx.QueryRowContext(ctx, probe).Scan(&existed); err != nil {
 		return err
@@ -58,9 +72,18 @@ func (s *Store) migrateCounterSet(ctx context.Context, set counterSet) error {
 			return err
 		}
 	}
-	if !existed {
-		if _, err := tx.ExecContext(ctx, set.rebuild); err != nil {
-			return fmt.Errorf("rebuild: %w", err)
+	if existed && rebuild {
+		for _, table := range set.tables {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table); err != nil {
+				return err
+			}
+		}
+	}
+	if !existed || rebuild {
+		for _, stmt := range set.rebuild {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("rebuild: %w", err)
+			}
 		}
 	}
 	return tx.Commit()
