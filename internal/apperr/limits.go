@@ -1,0 +1,18 @@
+package apperr
+
+// Codes of requests refused by a guard rail (internal/limits) before they ran, or stopped by the
+// request deadline. Clients can tell them apart from input errors: the remedy is to ask for less.
+const (
+	QueryTooDeep      Code = "QUERY_TOO_DEEP"
+	QueryTooComplex   Code = "QUERY_TOO_COMPLEX"
+	QueryTooLarge     Code = "QUERY_TOO_LARGE"
+	TooManyAliases    Code = "TOO_MANY_ALIASES"
+	TooManyRootFields Code = "TOO_MANY_ROOT_FIELDS"
+	TooManyDirectives Code = "TOO_MANY_DIRECTIVES"
+	TooManyFields     Code = "TOO_MANY_FIELDS"
+	PayloadTooLarge   Code = "PAYLOAD_TOO_LARGE"
+	UnsupportedMedia  Code = "UNSUPPORTED_MEDIA_TYPE"
+	BadRequest        Code = "BAD_REQUEST"
+	MethodNotAllowed  Code = "METHOD_NOT_ALLOWED"
+	Timeout           Code = "TIMEOUT"
+)

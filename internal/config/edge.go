@@ -1,0 +1,76 @@
+package config
+
+import (
+	"flag"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Defaults of the edge guard rails, documented in the README.
+const (
+	DefaultCacheMaxAge        = 30 * time.Second
+	DefaultRateLimitQueries   = 600
+	DefaultRateLimitMutations = 60
+)
+
+// flags defines the edge settings on fs and returns the raw proxy list, parsed by validate.
+func (c *Edge) flags(fs *flag.FlagSet, e *envReader) *string {
+	proxies := new(string)
+	fs.StringVar(&c.RedisURL, "redis-url", e.str("VITRINE_REDIS_URL", ""), "Redis URL shared by replicas for persisted queries and rate limits, e.g. redis://127.0.0.1:6379/0; empty keeps both in process (VITRINE_REDIS_URL)")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", e.str("VITRINE_REDIS_PREFIX", "vitrine:"), "prefix of every Redis key Vitrine writes (VITRINE_REDIS_PREFIX)")
+	fs.StringVar(&c.TrustedDocuments, "trusted-documents", e.str("VITRINE_TRUSTED_DOCUMENTS", ""), "a .graphql file or directory of them; when set, only these documents run (VITRINE_TRUSTED_DOCUMENTS)")
+	fs.DurationVar(&c.CacheMaxAge, "cache-max-age", e.duration("VITRINE_CACHE_MAX_AGE", DefaultCacheMaxAge), "max-age of public GET responses (VITRINE_CACHE_MAX_AGE)")
+	fs.IntVar(&c.RateLimitQueries, "rate-limit-queries", e.int("VITRINE_RATE_LIMIT_QUERIES", DefaultRateLimitQueries), "GraphQL requests per minute per client IP; 0 disables (VITRINE_RATE_LIMIT_QUERIES)")
+	fs.IntVar(&c.RateLimitMutations, "rate-limit-mutations", e.int("VITRINE_RATE_LIMIT_MUTATIONS", DefaultRateLimitMutations), "mutations per minute per user (per IP when anonymous); 0 disables (VITRINE_RATE_LIMIT_MUTATIONS)")
+	fs.StringVar(proxies, "trusted-proxies", e.str("VITRINE_TRUSTED_PROXIES", ""), "comma-separated CIDRs or IPs of proxies whose X-Forwarded-For is believed (VITRINE_TRUSTED_PROXIES)")
+	return proxies
+}
+
+// validate checks the values flags cannot type-check, so a typo fails at start.
+func (c *Edge) validate(proxies string) error {
+	if c.RedisURL != "" {
+		u, err := url.Parse(c.RedisURL)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			return fmt.Errorf("VITRINE_REDIS_URL must look like redis://host:6379/0 or rediss://…, got %q", redact(c.RedisURL))
+		}
+	}
+	if c.CacheMaxAge < 0 || c.CacheMaxAge%time.Second != 0 {
+		return fmt.Errorf("VITRINE_CACHE_MAX_AGE must be a whole number of seconds such as 30s or 5m, got %s", c.CacheMaxAge)
+	}
+	if c.RateLimitQueries < 0 || c.RateLimitMutations < 0 {
+		return fmt.Errorf("VITRINE_RATE_LIMIT_QUERIES and VITRINE_RATE_LIMIT_MUTATIONS must be 0 (off) or positive")
+	}
+	c.TrustedProxies = nil
+	for _, p := range splitList(proxies) {
+		prefix, err := parsePrefix(p)
+		if err != nil {
+			return fmt.Errorf("VITRINE_TRUSTED_PROXIES: %q is not a CIDR (10.0.0.0/8) or an IP address", p)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix)
+	}
+	return nil
+}
+
+// parsePrefix accepts a CIDR or a single address (a /32 or /128).
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
+}
+
+// redact hides a password in a URL so that error messages can quote it.
+func redact(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	return "(unparsable URL)"
+}

@@ -1,0 +1,97 @@
+// Package ratelimit throttles clients with token buckets: GraphQL requests per client IP at
+// the HTTP edge, mutations per user inside the GraphQL layer (where the operation type is
+// known). Buckets live in process, or in Redis so that limits hold across replicas.
+package ratelimit
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/time/rate"
+)
+
+// Result is the outcome of spending one token.
+type Result struct {
+	Allowed bool
+	// RetryAfter is how long until a token is available again, when not Allowed.
+	RetryAfter time.Duration
+}
+
+// Buckets spends tokens from per-key token buckets that hold PerMinute tokens and refill at
+// PerMinute a minute. Implementations return an error only when their store fails.
+type Buckets interface {
+	Take(ctx context.Context, key string) (Result, error)
+}
+
+// Local keeps buckets in this process.
+type Local struct {
+	perMinute int
+	now       func() time.Time
+
+	mu        sync.Mutex
+	buckets   map[string]*rate.Limiter
+	lastSweep time.Time
+}
+
+// NewLocal returns in-process buckets of perMinute tokens.
+func NewLocal(perMinute int) *Local {
+	return &Local{perMinute: perMinute, now: time.Now, buckets: map[string]*rate.Limiter{}}
+}
+
+// Take implements Buckets.
+func (l *Local) Take(_ context.Context, key string) (Result, error) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweep(now)
+	b := l.buckets[key]
+	if b == nil {
+		b = rate.NewLimiter(rate.Limit(float64(l.perMinute)/60), l.perMinute)
+		l.buckets[key] = b
+	}
+	r := b.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return Result{RetryAfter: d}, nil
+	}
+	return Result{Allowed: true}, nil
+}
+
+// sweep forgets full buckets once a minute: a full bucket is the same as a new one, so memory
+// stays proportional to the clients of the last minute.
+func (l *Local) sweep(now time.Time) {
+	if now.Sub(l.lastSweep) < time.Minute {
+		return
+	}
+	l.lastSweep = now
+	for k, b := range l.buckets {
+		if b.TokensAt(now) >= float64(l.perMinute) {
+			delete(l.buckets, k)
+		}
+	}
+}
+
+// Shared keeps buckets in Redis (GCRA, the token bucket's equivalent, in one Lua script per
+// Take), so every replica spends from the same bucket.
+type Shared struct {
+	limiter *redis_rate.Limiter
+	limit   redis_rate.Limit
+	prefix  string
+}
+
+// NewShared returns Redis buckets of perMinute tokens whose keys start with prefix.
+func NewShared(rdb redis.UniversalClient, prefix string, perMinute int) *Shared {
+	return &Shared{limiter: redis_rate.NewLimiter(rdb), limit: redis_rate.PerMinute(perMinute), prefix: prefix}
+}
+
+// Take implements Buckets.
+func (s *Shared) Take(ctx context.Context, key string) (Result, error) {
+	res, err := s.limiter.Allow(ctx, s.prefix+key, s.limit)
+	if err != nil {
+		return Result{Allowed: true}, err
+	}
+	return Result{Allowed: res.Allowed > 0, RetryAfter: res.RetryAfter}, nil
+}

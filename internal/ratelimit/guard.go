@@ -1,0 +1,182 @@
+package ratelimit
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/auth"
+)
+
+// CodeRateLimited is the extensions.code of a throttled request (HTTP 429 with Retry-After).
+const CodeRateLimited apperr.Code = "RATE_LIMITED"
+
+// Guard applies the limits. Nil bucket sets disable their limit.
+type Guard struct {
+	// Requests is spent once per GraphQL request, keyed by client IP.
+	Requests Buckets
+	// Mutations is spent once per mutation, keyed by user (by client IP when anonymous).
+	Mutations Buckets
+	// Proxies are the peers whose X-Forwarded-For header is believed.
+	Proxies []netip.Prefix
+	Log     *slog.Logger
+}
+
+// request is what the HTTP middleware tells the GraphQL layer, and what it is told back.
+type request struct {
+	ip      netip.Addr
+	limited *Result
+}
+
+type ctxKey struct{}
+
+// Middleware resolves the client IP, spends a request token and answers 429 when the bucket
+// is empty. It also lets the GraphQL layer turn a throttled mutation into a 429.
+func (g *Guard) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req := &request{ip: ClientIP(r, g.Proxies)}
+		if g.Requests != nil {
+			if res := g.take(r.Context(), g.Requests, "req:"+clientKey(req.ip)); !res.Allowed {
+				writeLimited(w, res, "too many requests from your address")
+				return
+			}
+		}
+		next.ServeHTTP(&statusWriter{ResponseWriter: w, req: req}, r.WithContext(context.WithValue(r.Context(), ctxKey{}, req)))
+	})
+}
+
+// LimitMutations is the gqlgen response middleware that spends a mutation token per mutation,
+// for the signed-in user or, for anonymous callers (login, register), their IP.
+func (g *Guard) LimitMutations(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	req, _ := ctx.Value(ctxKey{}).(*request)
+	if g.Mutations == nil || req == nil || !graphql.HasOperationContext(ctx) {
+		return next(ctx)
+	}
+	if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation != ast.Mutation {
+		return next(ctx)
+	}
+	key := "mut:ip:" + clientKey(req.ip)
+	if v := auth.FromContext(ctx); v != nil {
+		key = "mut:user:" + strconv.Itoa(v.UserID)
+	}
+	res := g.take(ctx, g.Mutations, key)
+	if res.Allowed {
+		return next(ctx)
+	}
+	req.limited = &res
+	graphql.AddError(ctx, limitedError(res, "too many mutations"))
+	return &graphql.Response{Errors: graphql.GetErrors(ctx)}
+}
+
+// take fails open: an unreachable Redis must not take the API down with it.
+func (g *Guard) take(ctx context.Context, b Buckets, key string) Result {
+	res, err := b.Take(ctx, key)
+	if err != nil {
+		g.Log.WarnContext(ctx, "rate limit store failed; request allowed", "err", err)
+		return Result{Allowed: true}
+	}
+	return res
+}
+
+func limitedError(res Result, what string) *apperr.Error {
+	return apperr.Errorf(CodeRateLimited, "%s: retry in %d s (see the Retry-After header)", what, retrySeconds(res))
+}
+
+// retrySeconds rounds up, so a client that waits as told finds a token.
+func retrySeconds(res Result) int {
+	return max(1, int(math.Ceil(res.RetryAfter.Seconds())))
+}
+
+func writeLimited(w http.ResponseWriter, res Result, what string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Retry-After", strconv.Itoa(retrySeconds(res)))
+	w.WriteHeader(http.StatusTooManyRequests)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{
+		"message":    limitedError(res, what).Message,
+		"extensions": map[string]any{"code": CodeRateLimited},
+	}}})
+}
+
+// statusWriter turns the response of a mutation the GraphQL layer throttled into a 429.
+type statusWriter struct {
+	http.ResponseWriter
+	req         *request
+	wroteHeader bool
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.wroteHeader {
+		return
+	}
+	w.wroteHeader = true
+	if res := w.req.limited; res != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(*res)))
+		status = http.StatusTooManyRequests
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// ClientIP returns the address a request comes from. X-Forwarded-For is read only when the
+// peer is a trusted proxy, from the right: the first address that is not itself a trusted
+// proxy is the client (anything left of it could be forged by the client).
+func ClientIP(r *http.Request, proxies []netip.Prefix) netip.Addr {
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.IPv4Unspecified()
+	}
+	ip := peer.Addr().Unmap()
+	if !trusted(ip, proxies) {
+		return ip
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return ip // a malformed hop: stop at the last address we could trust
+		}
+		ip = hop.Unmap()
+		if !trusted(ip, proxies) {
+			return ip
+		}
+	}
+	return ip
+}
+
+// clientKey names a client's bucket: its IPv4 address, or its IPv6 /64, since one host
+// usually holds a whole /64 and could otherwise rotate through fresh buckets.
+func clientKey(ip netip.Addr) string {
+	if ip.Is6() {
+		return netip.PrefixFrom(ip, 64).Masked().String()
+	}
+	return ip.String()
+}
+
+func trusted(ip netip.Addr, proxies []netip.Prefix) bool {
+	for _, p := range proxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
