@@ -12,6 +12,9 @@
 //
 // With neither, tests that ask for a database are skipped with a loud
 // message, or fail when CI=true so that CI never passes by skipping them.
+// StartReplicated starts a separate primary with a streaming replica, for tests of read
+// routing; it always needs the server binaries.
+//
 // The server must be PostgreSQL 13 or newer (for DROP DATABASE ... WITH
 // (FORCE)). The throwaway cluster works on Unix only.
 //
@@ -233,6 +236,26 @@ const reaperScript = `dir=$1; shift; cat >/dev/null; "$@" >/dev/null 2>&1; st=$?
 // startCluster creates and starts a throwaway cluster, or returns
 // errNoPostgres if there are no binaries to do so.
 func startCluster() (*cluster, error) {
+	c, err := newCluster()
+	if err != nil {
+		return nil, err
+	}
+	// From here on, the reaper removes dir whatever happens.
+	err = c.run("initdb", "-D", c.data(), "-U", "postgres", "-A", "trust",
+		"-E", "UTF8", "--locale=C", "--no-sync")
+	if err == nil {
+		err = c.listen()
+	}
+	if err != nil {
+		c.stop()
+		return nil, fmt.Errorf("starting throwaway cluster: %w", err)
+	}
+	return c, nil
+}
+
+// newCluster prepares an empty directory for a cluster, owned by whoever
+// will run the server, with a reaper that removes it.
+func newCluster() (*cluster, error) {
 	bin, err := findBinaries()
 	if err != nil {
 		return nil, err
@@ -251,16 +274,6 @@ func startCluster() (*cluster, error) {
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("preparing throwaway cluster: %w", err)
-	}
-	// From here on, the reaper removes dir whatever happens.
-	err = c.run("initdb", "-D", c.data(), "-U", "postgres", "-A", "trust",
-		"-E", "UTF8", "--locale=C", "--no-sync")
-	if err == nil {
-		err = c.listen()
-	}
-	if err != nil {
-		c.stop()
-		return nil, fmt.Errorf("starting throwaway cluster: %w", err)
 	}
 	return c, nil
 }
@@ -354,18 +367,25 @@ func (c *cluster) listen() error {
 		if port, err = freePort(); err != nil {
 			return err
 		}
-		// -k puts the socket in our directory, away from any system
-		// server's; the rest trades durability we don't need for speed.
-		opts := fmt.Sprintf("-p %d -k '%s' -c listen_addresses=127.0.0.1"+
-			" -c fsync=off -c synchronous_commit=off -c full_page_writes=off", port, c.dir)
-		err = c.run("pg_ctl", "-D", c.data(), "-l", filepath.Join(c.dir, "log"), "-w", "-o", opts, "start")
-		if err == nil {
-			c.port = port
+		if err = c.startOn(port); err == nil {
 			return nil
 		}
 	}
 	log, _ := os.ReadFile(filepath.Join(c.dir, "log"))
 	return fmt.Errorf("%w\nserver log:\n%s", err, log)
+}
+
+// startOn starts the server on port and waits until it accepts connections.
+func (c *cluster) startOn(port int) error {
+	// -k puts the socket in our directory, away from any system
+	// server's; the rest trades durability we don't need for speed.
+	opts := fmt.Sprintf("-p %d -k '%s' -c listen_addresses=127.0.0.1"+
+		" -c fsync=off -c synchronous_commit=off -c full_page_writes=off", port, c.dir)
+	if err := c.run("pg_ctl", "-D", c.data(), "-l", filepath.Join(c.dir, "log"), "-w", "-o", opts, "start"); err != nil {
+		return err
+	}
+	c.port = port
+	return nil
 }
 
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago.

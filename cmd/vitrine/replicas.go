@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"entgo.io/ent/dialect"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vitrinehq/vitrine/ent/user"
+	"github.com/vitrinehq/vitrine/internal/auth"
+	"github.com/vitrinehq/vitrine/internal/config"
+	"github.com/vitrinehq/vitrine/internal/replica"
+)
+
+// newRouter sends reads to the configured replicas of primary. With VITRINE_REDIS_URL the
+// read-your-writes markers live in Redis, so they hold whichever process serves a user next.
+func newRouter(cfg config.Config, log *slog.Logger, primary dialect.Driver) (*replica.Router, error) {
+	opts := replica.Options{
+		MaxLag:        cfg.ReplicaMaxLag,
+		CheckInterval: cfg.ReplicaCheckInterval,
+		Window:        cfg.ReadYourWritesWindow,
+		Log:           log,
+	}
+	if cfg.Edge.RedisURL != "" {
+		ropts, err := redis.ParseURL(cfg.Edge.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("VITRINE_REDIS_URL: %w", err)
+		}
+		opts.Marks = replica.NewRedisMarks(redis.NewClient(ropts), cfg.Edge.RedisPrefix+"ryw:")
+	}
+	pool := func(db *sql.DB) {
+		db.SetMaxOpenConns(max(cfg.DBMaxOpenConns, 1))
+		db.SetMaxIdleConns(max(cfg.DBMaxIdleConns, 1))
+		db.SetConnMaxLifetime(cfg.DBConnLifetime)
+	}
+	r, err := replica.New(primary, cfg.ReplicaURLs, pool, opts)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("reads go to replicas", "replicas", len(cfg.ReplicaURLs), "max_lag", cfg.ReplicaMaxLag.String(),
+		"read_your_writes_window", cfg.ReadYourWritesWindow.String(), "marks_in_redis", cfg.Edge.RedisURL != "")
+	return r, nil
+}
+
+// viewerKey keys read-your-writes by user; anonymous requests have none.
+func viewerKey(r *http.Request) string {
+	if v := auth.FromContext(r.Context()); v != nil {
+		return strconv.Itoa(v.UserID)
+	}
+	return ""
+}
+
+// lookupFresh finds a token's user on a replica, and on the primary when the replica does not
+// know them yet: someone who registered a moment ago must not be told they do not exist.
+func lookupFresh(lookup auth.UserLookup) auth.UserLookup {
+	return func(ctx context.Context, id int) (user.Role, bool, error) {
+		role, found, err := lookup(ctx, id)
+		if err == nil && !found {
+			return lookup(replica.WithPrimary(ctx), id)
+		}
+		return role, found, err
+	}
+}
