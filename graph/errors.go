@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/vitrinehq/vitrine/ent"
@@ -38,7 +39,10 @@ func markResolverError(err error) error {
 func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
-		code, msg, field := classify(err, gqlErr)
+		code, msg, field := classify(ctx, err, gqlErr)
+		if code == apperr.Timeout {
+			log.WarnContext(ctx, "request deadline exceeded", "err", err, "path", gqlErr.Path.String())
+		}
 		if code == apperr.Internal {
 			// A client that went away cancels every pending resolver; that is not a fault.
 			if errors.Is(err, context.Canceled) {
@@ -58,13 +62,20 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if field != "" {
 			out.Extensions["field"] = field
 		}
+		// Lets a client's bug report be matched with the server's log lines.
+		if id := middleware.GetReqID(ctx); id != "" {
+			out.Extensions["requestId"] = id
+		}
 		return out
 	}
 }
 
-func classify(err error, gqlErr *gqlerror.Error) (apperr.Code, string, string) {
+func classify(ctx context.Context, err error, gqlErr *gqlerror.Error) (apperr.Code, string, string) {
 	if e, ok := apperr.As(err); ok {
 		return e.Code, e.Message, e.Field
+	}
+	if code, msg, ok := classifyLimit(ctx, err, gqlErr); ok {
+		return code, msg, ""
 	}
 	switch {
 	case ent.IsNotFound(err):

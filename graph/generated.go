@@ -2045,6 +2045,22 @@ is too low, FORBIDDEN. ADMIN satisfies USER.
 """
 directive @auth(requires: Role = USER) on FIELD_DEFINITION
 
+"""
+How long shared HTTP caches (CDNs, proxies) may keep a GET response that selects this field or
+a field of this type, after Apollo's convention. PRIVATE marks values that depend on who asks:
+a response that selects one is sent ` + "`" + `Cache-Control: private, no-store` + "`" + `. maxAge (seconds) lowers
+the response's max-age below VITRINE_CACHE_MAX_AGE. Fields with @auth are private too.
+"""
+directive @cacheControl(maxAge: Int, scope: CacheControlScope) on FIELD_DEFINITION | OBJECT
+
+"Who may share a cached response."
+enum CacheControlScope {
+  "Anyone: the value is the same for every caller."
+  PUBLIC
+  "Only the caller: the value depends on who asks."
+  PRIVATE
+}
+
 "A user's role."
 enum Role {
   "A shopper: may review and rate products."
@@ -2055,21 +2071,21 @@ enum Role {
 
 extend type User {
   "The user's email. Visible to the user and to admins; null for everyone else."
-  email: String @goField(forceResolver: true)
+  email: String @goField(forceResolver: true) @cacheControl(scope: PRIVATE)
   "The user's role. Visible to the user and to admins; null for everyone else."
-  role: Role @goField(forceResolver: true)
+  role: Role @goField(forceResolver: true) @cacheControl(scope: PRIVATE)
 }
 
 extend type Product {
   "The caller's stars for this product (1–5), or null when anonymous or not rated."
-  myRating: Int
+  myRating: Int @cacheControl(scope: PRIVATE)
   "The caller's review of this product, or null when anonymous or not reviewed."
-  myReview: Review
+  myReview: Review @cacheControl(scope: PRIVATE)
 }
 
 extend type Query {
   "The authenticated caller, or null for anonymous requests."
-  me: User
+  me: User @cacheControl(scope: PRIVATE)
 }
 
 "A session token and the user it belongs to."
@@ -2390,7 +2406,7 @@ extend type Query {
 
 extend type User {
   "The user's quiz submissions, newest first. Visible to the user and admins; empty otherwise."
-  quizSubmissions(after: Cursor, first: Int, before: Cursor, last: Int): QuizSubmissionConnection!
+  quizSubmissions(after: Cursor, first: Int, before: Cursor, last: Int): QuizSubmissionConnection! @cacheControl(scope: PRIVATE)
 }
 
 extend type Mutation {
@@ -19822,6 +19838,22 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOCacheControlScope2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐCacheControlScope(ctx context.Context, v any) (*model.CacheControlScope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CacheControlScope)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCacheControlScope2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐCacheControlScope(ctx context.Context, sel ast.SelectionSet, v *model.CacheControlScope) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOCategory2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Category) graphql.Marshaler {

@@ -84,6 +84,10 @@ func cursorFitsOrder(value, orderBy any) bool {
 		return ok && len(list) == ob.Len() && allScalars(list)
 	case ob.Kind() == reflect.Pointer && !ob.IsNil():
 		return value != nil && isScalar(value)
+	case ob.Kind() == reflect.Slice:
+		// A multi-order field without orderBy: entgql encodes its default order as a list too.
+		list, ok := value.([]any)
+		return value == nil || ok && len(list) <= 1 && allScalars(list)
 	}
 	// No explicit order: the field's default applies, which is ID order or a one-field order.
 	if list, ok := value.([]any); ok {

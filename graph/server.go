@@ -14,42 +14,83 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vitrinehq/vitrine/internal/analytics"
+	"github.com/vitrinehq/vitrine/internal/httpcache"
+	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/loader"
+	"github.com/vitrinehq/vitrine/internal/persisted"
+	"github.com/vitrinehq/vitrine/internal/ratelimit"
 )
 
 // ServerOptions configure the GraphQL handler.
 type ServerOptions struct {
 	Log           *slog.Logger
 	Introspection bool
+	// Suggestions keeps gqlparser's "Did you mean …?" hints in validation errors.
+	Suggestions bool
+	// Limits bound each request (internal/limits); nil means limits.Defaults().
+	Limits *limits.Limits
+	// Documents resolves persisted documents: gqlgen's APQ extension or internal/persisted's
+	// trusted documents. Nil accepts full documents only.
+	Documents graphql.HandlerExtension
+	// HTTPCache, when set, lets shared caches keep public GET responses (internal/httpcache).
+	HTTPCache *httpcache.Policy
+	// RateLimit, when set, throttles mutations per user (internal/ratelimit; its HTTP
+	// middleware must run in front of the handler).
+	RateLimit *ratelimit.Guard
 }
 
 // NewHandler builds the GraphQL HTTP handler explicitly: only the transports Vitrine serves,
 // the error presenter and panic recovery, pagination limits, and entgql's transactioner so
 // that each mutation runs in one transaction.
 func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
-	srv := handler.New(NewExecutableSchema(Config{
+	lim := serverLimits(opts)
+	es := limits.Cost(NewExecutableSchema(Config{
 		Resolvers:  r,
 		Directives: DirectiveRoot{Auth: Auth},
 	}))
+	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	useLimits(srv, es, lru.New[*ast.QueryDocument](1000), lim, opts.Suggestions)
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	}
+	if opts.Documents != nil {
+		srv.Use(opts.Documents)
+	}
+	if opts.HTTPCache != nil {
+		// Outermost, so it sees every error the other middleware add.
+		srv.AroundResponses(opts.HTTPCache.Responses(es.Schema()))
+	}
 	// Registered before the transactioner, so it runs after the commit.
 	srv.AroundResponses(invalidateAnalytics(r.Analytics))
-	srv.Use(entgql.Transactioner{TxOpener: r.Client})
+	srv.Use(transactioner{entgql.Transactioner{TxOpener: r.Client}})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog)))
 	})
 	srv.AroundResponses(recordForAccessLog)
 	srv.AroundResponses(rejectBadCredentials)
+	if opts.RateLimit != nil {
+		// After the credential check: a forged token spends nobody's mutations.
+		srv.AroundResponses(opts.RateLimit.LimitMutations)
+	}
 	srv.AroundFields(fieldMiddleware)
-	srv.SetErrorPresenter(ErrorPresenter(opts.Log))
+	presenter := ErrorPresenter(opts.Log)
+	if !opts.Suggestions {
+		presenter = withoutSuggestions(presenter)
+	}
+	srv.SetErrorPresenter(presenter)
 	srv.SetRecoverFunc(Recover(opts.Log))
-	return HTTPStatus(srv)
+	h := HTTPStatus(srv)
+	if opts.Documents != nil {
+		h = persisted.DocumentIDs(h)
+	}
+	if opts.HTTPCache != nil {
+		h = opts.HTTPCache.Middleware(h)
+	}
+	// Outermost: transport limits (body size, media type, batches) refuse before anything reads.
+	return guardHTTP(lim, h)
 }
 
 // fieldMiddleware runs around every field, so it is one function with a fast path: most fields

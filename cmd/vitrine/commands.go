@@ -13,13 +13,16 @@ import (
 
 	"github.com/vitrinehq/vitrine/internal/account"
 	"github.com/vitrinehq/vitrine/internal/config"
+	"github.com/vitrinehq/vitrine/internal/reqlog"
 	"github.com/vitrinehq/vitrine/internal/seed"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"golang.org/x/crypto/bcrypt"
 )
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	cfg, _, err := config.Load(flag.NewFlagSet("vitrine migrate", flag.ContinueOnError), getenv, args)
+	fs := flag.NewFlagSet("vitrine migrate", flag.ContinueOnError)
+	rebuild := fs.Bool("rebuild-aggregates", false, "recompute the rating/review counters and rollups from the rows (after a bulk load with triggers disabled)")
+	cfg, _, err := config.Load(fs, getenv, args)
 	if err != nil {
 		return err
 	}
@@ -29,6 +32,13 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer st.Close()
 	fmt.Fprintf(stdout, "schema is up to date (%s)\n", st.Dialect)
+	if *rebuild {
+		start := time.Now()
+		if err := st.RebuildAggregates(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "aggregates rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
+	}
 	return nil
 }
 
@@ -79,9 +89,10 @@ func loadDemo(ctx context.Context, cfg config.Config, st *store.Store) (seed.Sta
 	return stats, accounts.CreateDemoAccounts(ctx)
 }
 
-// openMigrated opens the store and brings its schema up to date.
-func openMigrated(ctx context.Context, cfg config.Config) (*store.Store, error) {
-	st, err := openStore(ctx, cfg)
+// openMigrated opens the store and brings its schema up to date; tune, if given, adjusts the
+// store's options first.
+func openMigrated(ctx context.Context, cfg config.Config, tune ...func(*store.Options)) (*store.Store, error) {
+	st, err := openStore(ctx, cfg, tune...)
 	if err != nil {
 		return nil, err
 	}
@@ -92,23 +103,27 @@ func openMigrated(ctx context.Context, cfg config.Config) (*store.Store, error) 
 	return st, nil
 }
 
-func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
-	return store.Open(ctx, store.Options{
+func openStore(ctx context.Context, cfg config.Config, tune ...func(*store.Options)) (*store.Store, error) {
+	opts := store.Options{
 		DatabaseURL:     cfg.DatabaseURL,
 		DataDir:         cfg.DataDir,
 		MaxOpenConns:    cfg.DBMaxOpenConns,
 		MaxIdleConns:    cfg.DBMaxIdleConns,
 		ConnMaxLifetime: cfg.DBConnLifetime,
-	})
+	}
+	for _, t := range tune {
+		t(&opts)
+	}
+	return store.Open(ctx, opts)
 }
 
 // newLogger logs JSON in production (for log pipelines) and text in development (for people).
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	if cfg.Production() {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(reqlog.Handler(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(reqlog.Handler(slog.NewTextHandler(w, opts)))
 }
 
 // healthcheck probes /healthz on the configured address, so container images without curl

@@ -5,6 +5,7 @@
 //	vitrine seed      load the demo catalog into an empty database
 //	vitrine user create-admin --email E --password-stdin   bootstrap an administrator
 //	vitrine healthcheck  probe a running server's /healthz
+//	vitrine documents hash PATH  print the manifest of trusted documents
 package main
 
 import (
@@ -35,6 +36,9 @@ commands:
   user create-admin --email E --password-stdin
             create an administrator (works on either store)
   healthcheck  exit 0 if the server on VITRINE_ADDR answers /healthz (for container health checks)
+  documents hash PATH
+            validate the .graphql documents under PATH and print their hashes as JSON
+            (for VITRINE_TRUSTED_DOCUMENTS)
 
 Run "vitrine <command> -h" for the flags of a command; every flag has an environment variable.
 `
@@ -57,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return userCmd(ctx, args, getenv, stdin, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, args, getenv, stdout)
+	case "documents":
+		return documentsCmd(args, stdout)
 	case "help", "-h", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err

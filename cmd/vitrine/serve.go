@@ -12,7 +12,10 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
+
+	"entgo.io/ent/dialect"
 
 	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/account"
@@ -24,6 +27,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/httpserver"
 	"github.com/vitrinehq/vitrine/internal/playground"
 	"github.com/vitrinehq/vitrine/internal/quiz"
+	"github.com/vitrinehq/vitrine/internal/replica"
 	"github.com/vitrinehq/vitrine/internal/seed"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"golang.org/x/crypto/bcrypt"
@@ -41,11 +45,31 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 	}
-	st, err := openMigrated(ctx, cfg)
+	// The router wraps the store's primary driver; it exists only when replicas are configured.
+	var (
+		router    *replica.Router
+		routerErr error
+	)
+	st, err := openMigrated(ctx, cfg, func(opts *store.Options) {
+		if len(cfg.ReplicaURLs) > 0 {
+			opts.WrapDriver = func(primary dialect.Driver) dialect.Driver {
+				if router, routerErr = newRouter(cfg, log, primary); routerErr != nil {
+					return primary // reported below, once the store is open
+				}
+				return router
+			}
+		}
+	})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if routerErr != nil {
+		return routerErr
+	}
+	if router != nil {
+		router.Start(ctx)
+	}
 	// A new user gets a catalog to explore at once; a production store starts empty.
 	if cfg.DatabaseURL == "" && !cfg.Production() {
 		if err := seedIfEmpty(ctx, cfg, st, log); err != nil {
@@ -61,6 +85,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	guards, err := newEdge(ctx, cfg.Edge, log)
+	if err != nil {
+		return err
+	}
+	defer guards.close()
 	gql := graph.NewHandler(&graph.Resolver{
 		Client:    st.Client,
 		Catalog:   catalog.New(st.Client, st.Dialect),
@@ -69,23 +98,38 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Feedback:  feedback.New(st.Client),
 		Tokens:    tokens,
 		Finder:    quiz.New(st.Client, st.Dialect),
-	}, graph.ServerOptions{Log: log, Introspection: true})
+	}, graph.ServerOptions{
+		Log: log, Introspection: cfg.Introspection, Suggestions: cfg.Suggestions, Limits: &cfg.Limits,
+		Documents: guards.documents, HTTPCache: guards.cache, RateLimit: guards.limits,
+	})
 	pg, err := playground.New("Vitrine", "/graphql", "/playground/assets/", exampleQuery)
 	if err != nil {
 		return err
 	}
-	handler := httpserver.New(httpserver.Options{
+	var draining atomic.Bool
+	httpOpts := httpserver.Options{
 		Log:          log,
 		GraphQL:      gql,
 		Playground:   pg,
 		CORSOrigins:  cfg.CORSOrigins,
 		Ready:        st.Ping,
+		Draining:     draining.Load,
 		Authenticate: tokens.Middleware(accounts.Lookup),
-	})
-	return listenAndServe(ctx, cfg, log, handler, onListen)
+		MaxBodyBytes: cfg.Limits.MaxBodyBytes,
+		RateLimit:    guards.limits.Middleware,
+	}
+	if router != nil {
+		httpOpts.GraphQL = router.Middleware(viewerKey)(gql)
+		httpOpts.Databases = func(ctx context.Context) any { return router.Status(ctx) }
+		httpOpts.Authenticate = tokens.Middleware(lookupFresh(accounts.Lookup))
+	}
+	return listenAndServe(ctx, cfg, log, httpserver.New(httpOpts), onListen, &draining)
 }
 
-func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h http.Handler, onListen func(net.Addr)) error {
+// listenAndServe serves until ctx ends, then shuts down without cutting a response: /readyz
+// turns 503 for the drain delay while requests are still served, so a load balancer stops
+// routing here; then the listener closes and in-flight requests get ShutdownTimeout to finish.
+func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h http.Handler, onListen func(net.Addr), draining *atomic.Bool) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -108,6 +152,17 @@ func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h 
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	draining.Store(true)
+	if cfg.ShutdownDrain > 0 {
+		log.Info("draining: /readyz answers 503", "drain", cfg.ShutdownDrain.String())
+		// New connections must come through the load balancer's next pick, not a kept-alive one.
+		srv.SetKeepAlivesEnabled(false)
+		select {
+		case <-time.After(cfg.ShutdownDrain):
+		case err := <-errc:
+			return err
+		}
 	}
 	log.Info("shutting down", "deadline", cfg.ShutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)

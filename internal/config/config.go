@@ -6,9 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vitrinehq/vitrine/internal/limits"
 )
 
 // Environments.
@@ -41,6 +44,44 @@ type Config struct {
 	AnalyticsCacheTTL time.Duration
 	// PprofAddr, when set, serves net/http/pprof on a separate listener for profiling.
 	PprofAddr string
+	// Limits bound each GraphQL request (internal/limits documents the defaults).
+	Limits limits.Limits
+	// Introspection and Suggestions default to on in development and off in production.
+	Introspection bool
+	Suggestions   bool
+	// ReplicaURLs are Postgres read replicas of DatabaseURL; reads outside transactions go there.
+	ReplicaURLs []string
+	// ReplicaMaxLag ejects a replica from the read rotation while it is further behind.
+	ReplicaMaxLag time.Duration
+	// ReplicaCheckInterval is how often replicas are probed for health and lag.
+	ReplicaCheckInterval time.Duration
+	// ReadYourWritesWindow sends a user's reads to the primary this long after their last write.
+	ReadYourWritesWindow time.Duration
+	// ShutdownDrain is how long /readyz answers 503 before the listener stops, so a load
+	// balancer stops sending new requests first.
+	ShutdownDrain time.Duration
+	// Edge holds the guard rails at the HTTP edge: persisted documents, caching, rate limits,
+	// and the Redis that Vitrine processes share (also for read-your-writes markers).
+	Edge Edge
+}
+
+// Edge configures persisted queries, HTTP caching and rate limiting (see edge.go).
+type Edge struct {
+	// RedisURL, when set, shares APQ documents, rate-limit buckets and read-your-writes markers
+	// between replicas.
+	RedisURL string
+	// RedisPrefix starts every key Vitrine writes, so environments can share one Redis.
+	RedisPrefix string
+	// TrustedDocuments is a .graphql file or a directory of them; when set, only those run.
+	TrustedDocuments string
+	// CacheMaxAge is the max-age of public GET responses.
+	CacheMaxAge time.Duration
+	// RateLimitQueries is requests per minute per client IP (0 disables).
+	RateLimitQueries int
+	// RateLimitMutations is mutations per minute per user, or per IP when anonymous (0 disables).
+	RateLimitMutations int
+	// TrustedProxies are the peers whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
 }
 
 // Production reports whether production mode is on.
@@ -52,7 +93,7 @@ func Load(fs *flag.FlagSet, getenv func(string) string, args []string) (Config, 
 	e := &envReader{getenv: getenv}
 	env := e.str
 	var c Config
-	var level, origins string
+	var level, origins, replicas string
 	fs.StringVar(&c.Addr, "addr", env("VITRINE_ADDR", ":8080"), "listen address (VITRINE_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "Postgres URL; empty uses the embedded store (DATABASE_URL)")
 	fs.StringVar(&c.DataDir, "data-dir", env("VITRINE_DATA_DIR", "./data"), "directory of the embedded store (VITRINE_DATA_DIR)")
@@ -69,6 +110,25 @@ func Load(fs *flag.FlagSet, getenv func(string) string, args []string) (Config, 
 	fs.StringVar(&c.JWTAudience, "jwt-audience", env("VITRINE_JWT_AUDIENCE", "vitrine"), "token aud claim, checked (VITRINE_JWT_AUDIENCE)")
 	fs.DurationVar(&c.AnalyticsCacheTTL, "analytics-cache-ttl", e.duration("VITRINE_ANALYTICS_CACHE_TTL", 5*time.Second), "serve identical analytics queries from memory this long; 0 disables (VITRINE_ANALYTICS_CACHE_TTL)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", env("VITRINE_PPROF_ADDR", ""), "serve /debug/pprof on this separate address, e.g. 127.0.0.1:6060; empty disables (VITRINE_PPROF_ADDR)")
+	c.Limits = limitFlags(fs, e)
+	var introspection, suggestions string
+	fs.StringVar(&introspection, "introspection", env("VITRINE_INTROSPECTION", ""), "serve schema introspection: true or false; default on in development, off in production (VITRINE_INTROSPECTION)")
+	fs.StringVar(&suggestions, "suggestions", env("VITRINE_SUGGESTIONS", ""), `"Did you mean" hints in validation errors: true or false; default on in development, off in production (VITRINE_SUGGESTIONS)`)
+	proxies := c.Edge.flags(fs, e)
+	fs.StringVar(&replicas, "database-replica-urls", env("DATABASE_REPLICA_URLS", ""), "comma-separated Postgres read replicas of DATABASE_URL (DATABASE_REPLICA_URLS)")
+	fs.DurationVar(&c.ReplicaMaxLag, "replica-max-lag", e.duration("VITRINE_REPLICA_MAX_LAG", 5*time.Second), "take a replica out of the read rotation while it lags more (VITRINE_REPLICA_MAX_LAG)")
+	fs.DurationVar(&c.ReplicaCheckInterval, "replica-check-interval", e.duration("VITRINE_REPLICA_CHECK_INTERVAL", time.Second), "how often replicas are probed (VITRINE_REPLICA_CHECK_INTERVAL)")
+	fs.DurationVar(&c.ReadYourWritesWindow, "read-your-writes-window", e.duration("VITRINE_READ_YOUR_WRITES_WINDOW", 2*time.Second), "a user's reads go to the primary this long after their last write (VITRINE_READ_YOUR_WRITES_WINDOW)")
+	// -1 stands for "not set": the default depends on the environment, known after parsing.
+	c.ShutdownDrain = e.duration("VITRINE_SHUTDOWN_DRAIN", -1)
+	fs.Func("shutdown-drain", "on SIGTERM, answer /readyz with 503 this long before closing the listener; default 5s in production, 0 in development (VITRINE_SHUTDOWN_DRAIN)", func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return fmt.Errorf("%q is not a duration such as 5s", v)
+		}
+		c.ShutdownDrain = d
+		return nil
+	})
 	if err := errors.Join(e.errs...); err != nil {
 		return c, nil, err
 	}
@@ -86,6 +146,28 @@ func Load(fs *flag.FlagSet, getenv func(string) string, args []string) (Config, 
 	}
 	if c.Production() && len(c.JWTSecret) < MinJWTSecretBytes {
 		return c, nil, fmt.Errorf("production mode needs VITRINE_JWT_SECRET of at least %d bytes (e.g. openssl rand -base64 48)", MinJWTSecretBytes)
+	}
+	// Both reveal the schema to anyone who asks; production keeps it to those who have it.
+	var errIntro, errSugg error
+	c.Introspection, errIntro = boolOr("VITRINE_INTROSPECTION", introspection, !c.Production())
+	c.Suggestions, errSugg = boolOr("VITRINE_SUGGESTIONS", suggestions, !c.Production())
+	if err := errors.Join(errIntro, errSugg, c.Edge.validate(*proxies)); err != nil {
+		return c, nil, err
+	}
+	c.ReplicaURLs = splitList(replicas)
+	if len(c.ReplicaURLs) > 0 && c.DatabaseURL == "" {
+		return c, nil, errors.New("DATABASE_REPLICA_URLS needs DATABASE_URL: replicas are read copies of a Postgres primary")
+	}
+	if c.ReplicaCheckInterval <= 0 {
+		return c, nil, fmt.Errorf("VITRINE_REPLICA_CHECK_INTERVAL must be positive, got %s", c.ReplicaCheckInterval)
+	}
+	if c.ShutdownDrain < 0 {
+		// Unset: a load balancer needs a few health-check periods to notice; a developer's
+		// Ctrl-C should not wait.
+		c.ShutdownDrain = 0
+		if c.Production() {
+			c.ShutdownDrain = 5 * time.Second
+		}
 	}
 	c.CORSOrigins = splitList(origins)
 	if len(c.CORSOrigins) == 0 && !c.Production() {
@@ -130,6 +212,18 @@ func (e *envReader) int(key string, def int) int {
 		e.errs = append(e.errs, fmt.Errorf("%s: %q is not a non-negative integer", key, v))
 	}
 	return n
+}
+
+// boolOr parses a boolean setting, def when it is empty.
+func boolOr(key, v string, def bool) (bool, error) {
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return def, fmt.Errorf("%s: %q is not a boolean such as true or false", key, v)
+	}
+	return b, nil
 }
 
 func (e *envReader) duration(key string, def time.Duration) time.Duration {

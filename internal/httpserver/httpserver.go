@@ -28,8 +28,17 @@ type Options struct {
 	CORSOrigins []string
 	// Ready reports whether the service can serve traffic (the database answers).
 	Ready func(context.Context) error
+	// Draining, when set and true, makes /readyz answer 503 so load balancers stop sending
+	// traffic before the server shuts down.
+	Draining func() bool
+	// Databases, when set, details each database server in /readyz (e.g. replicas and lag).
+	Databases func(context.Context) any
 	// Authenticate puts the caller in the request context; it never rejects a request.
 	Authenticate func(http.Handler) http.Handler
+	// MaxBodyBytes bounds /graphql request bodies; 0 means MaxBodyBytes.
+	MaxBodyBytes int64
+	// RateLimit throttles GraphQL requests before authentication (internal/ratelimit).
+	RateLimit func(http.Handler) http.Handler
 }
 
 // New returns the router. Middleware reads top to bottom in the order requests meet it.
@@ -52,12 +61,15 @@ func New(opts Options) http.Handler {
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	r.Get("/readyz", readyz(opts.Ready))
+	r.Get("/readyz", readyz(opts))
 	r.Group(func(r chi.Router) {
+		if opts.RateLimit != nil {
+			r.Use(opts.RateLimit)
+		}
 		if opts.Authenticate != nil {
 			r.Use(opts.Authenticate)
 		}
-		r.Handle("/graphql", limitBody(opts.GraphQL))
+		r.Handle("/graphql", limitBody(opts.MaxBodyBytes, opts.GraphQL))
 	})
 	if opts.Playground != nil {
 		r.Handle("/playground/assets/*", opts.Playground.Assets())
@@ -66,21 +78,31 @@ func New(opts Options) http.Handler {
 	return r
 }
 
-func readyz(ready func(context.Context) error) http.HandlerFunc {
+func readyz(opts Options) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := ready(ctx); err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+		if opts.Draining != nil && opts.Draining() {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "draining"})
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": "ok"})
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		status, body := http.StatusOK, map[string]any{"status": "ready", "database": "ok"}
+		if err := opts.Ready(ctx); err != nil {
+			status, body = http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "database": "unreachable"}
+		}
+		if opts.Databases != nil {
+			body["databases"] = opts.Databases(ctx)
+		}
+		writeJSON(w, status, body)
 	}
 }
 
-func limitBody(next http.Handler) http.Handler {
+func limitBody(limit int64, next http.Handler) http.Handler {
+	if limit <= 0 {
+		limit = MaxBodyBytes
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -82,3 +82,26 @@ func TestBodyLimit(t *testing.T) {
 	var tooLarge *http.MaxBytesError
 	require.ErrorAs(t, readErr, &tooLarge)
 }
+
+func TestReadyzDrainingAndDetail(t *testing.T) {
+	var draining bool
+	h := New(Options{
+		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		GraphQL:   http.NotFoundHandler(),
+		Ready:     func(context.Context) error { return nil },
+		Draining:  func() bool { return draining },
+		Databases: func(context.Context) any { return []string{"primary ok", "replica lagging"} },
+	})
+	get := func() *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		return rec
+	}
+	rec := get()
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Contains(t, rec.Body.String(), "replica lagging")
+	draining = true
+	rec = get()
+	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	require.JSONEq(t, `{"status":"draining"}`, rec.Body.String())
+}
