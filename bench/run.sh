@@ -27,7 +27,9 @@
 # and BENCH_QUIET_WAIT (120): before each measured run, wait up to that many seconds until the
 # machine is at most that busy (% of one core), and flag runs other processes disturbed.
 # Every VITRINE_* variable of the caller (e.g. VITRINE_DB_MAX_OPEN_CONNS) reaches the server;
-# the script sets VITRINE_ENV, VITRINE_ADDR, VITRINE_JWT_SECRET and DATABASE_URL itself.
+# the script sets VITRINE_ENV, VITRINE_ADDR, VITRINE_JWT_SECRET, DATABASE_URL and turns the
+# rate limits off (VITRINE_RATE_LIMIT_QUERIES=0, VITRINE_RATE_LIMIT_MUTATIONS=0: every request
+# comes from one loopback address) itself.
 set -Eeuo pipefail
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -290,7 +292,7 @@ if [[ $profile == 1 && -z ${BENCH_PPROF_URL:-} && -z ${VITRINE_PPROF_ADDR:-} ]];
   pprof_env=(VITRINE_PPROF_ADDR=127.0.0.1:0)
 fi
 (cd "$work" && exec env VITRINE_ENV=production VITRINE_ADDR=127.0.0.1:0 VITRINE_JWT_SECRET="$secret" \
-  DATABASE_URL="$db_url" "${pprof_env[@]}" "$work/vitrine" serve >"$work/server.log" 2>"$work/server.err") &
+  VITRINE_RATE_LIMIT_QUERIES=0 VITRINE_RATE_LIMIT_MUTATIONS=0 DATABASE_URL="$db_url" "${pprof_env[@]}" "$work/vitrine" serve >"$work/server.log" 2>"$work/server.err") &
 server_pid=$!
 addr=""
 for _ in $(seq 1 600); do
