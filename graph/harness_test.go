@@ -54,11 +54,24 @@ func newEnv(t testing.TB, st *store.Store) *env {
 	return newEnvWithCost(t, st, bcrypt.MinCost)
 }
 
-// newEnvWithCost builds the stack with a given bcrypt cost: tests use the minimum for speed,
-// the login timing test uses production's.
+// newEnvWithCost builds the stack with a given bcrypt cost behind a test HTTP server: tests use
+// the minimum for speed, the login timing test uses production's.
 func newEnvWithCost(t testing.TB, st *store.Store, cost int) *env {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e := newStack(t, st, cost, graph.ServerOptions{Introspection: true})
+	srv := httptest.NewServer(e.handler)
+	t.Cleanup(srv.Close)
+	e.gql = &gqltest.Client{URL: srv.URL + "/graphql"}
+	return e
+}
+
+// newStack builds the HTTP stack over st with the given bcrypt cost and server options, to be
+// called in-process through env.handler. A nil opts.Log logs nowhere.
+func newStack(t testing.TB, st *store.Store, cost int, opts graph.ServerOptions) *env {
+	t.Helper()
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	tokens, err := auth.NewTokens(testSecret, time.Hour, testIssuer, testAudience)
 	require.NoError(t, err)
 	accounts, err := account.New(st.Client, cost)
@@ -73,14 +86,13 @@ func newEnvWithCost(t testing.TB, st *store.Store, cost int) *env {
 		Finder:    quiz.New(st.Client, st.Dialect),
 	}
 	h := httpserver.New(httpserver.Options{
-		Log:          log,
-		GraphQL:      graph.NewHandler(resolver, graph.ServerOptions{Log: log, Introspection: true}),
+		Log:          opts.Log,
+		GraphQL:      graph.NewHandler(resolver, opts),
 		Ready:        st.Ping,
 		Authenticate: tokens.Middleware(accounts.Lookup),
 	})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &env{st: st, gql: &gqltest.Client{URL: srv.URL + "/graphql"}, handler: h, resolver: resolver, fx: loadFixture(t, st.Client), tokens: tokens}
+	return &env{st: st, handler: h, resolver: resolver, fx: loadFixture(t, st.Client), tokens: tokens,
+		gql: &gqltest.Client{URL: "http://unused/graphql"}}
 }
 
 // as returns a client that sends the given bearer token (or raw Authorization header).

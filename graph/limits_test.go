@@ -4,28 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"entgo.io/ent/dialect"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/vitrinehq/vitrine/graph"
-	"github.com/vitrinehq/vitrine/internal/account"
-	"github.com/vitrinehq/vitrine/internal/analytics"
-	"github.com/vitrinehq/vitrine/internal/auth"
-	"github.com/vitrinehq/vitrine/internal/catalog"
-	"github.com/vitrinehq/vitrine/internal/feedback"
 	"github.com/vitrinehq/vitrine/internal/gqltest"
-	"github.com/vitrinehq/vitrine/internal/httpserver"
 	"github.com/vitrinehq/vitrine/internal/limits"
-	"github.com/vitrinehq/vitrine/internal/quiz"
 	"github.com/vitrinehq/vitrine/internal/relay"
 	"github.com/vitrinehq/vitrine/internal/reqlog"
 	"github.com/vitrinehq/vitrine/internal/sqlcount"
@@ -37,30 +28,7 @@ import (
 // logs nowhere.
 func newLimitedEnv(t testing.TB, st *store.Store, opts graph.ServerOptions) *env {
 	t.Helper()
-	if opts.Log == nil {
-		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	tokens, err := auth.NewTokens(testSecret, time.Hour, testIssuer, testAudience)
-	require.NoError(t, err)
-	accounts, err := account.New(st.Client, bcrypt.MinCost)
-	require.NoError(t, err)
-	resolver := &graph.Resolver{
-		Client:    st.Client,
-		Catalog:   catalog.New(st.Client, st.Dialect),
-		Analytics: analytics.New(st.Client, st.Dialect),
-		Accounts:  accounts,
-		Feedback:  feedback.New(st.Client),
-		Tokens:    tokens,
-		Finder:    quiz.New(st.Client, st.Dialect),
-	}
-	h := httpserver.New(httpserver.Options{
-		Log:          opts.Log,
-		GraphQL:      graph.NewHandler(resolver, opts),
-		Ready:        st.Ping,
-		Authenticate: tokens.Middleware(accounts.Lookup),
-	})
-	return &env{st: st, handler: h, resolver: resolver, fx: loadFixture(t, st.Client), tokens: tokens,
-		gql: &gqltest.Client{URL: "http://unused/graphql"}}
+	return newStack(t, st, bcrypt.MinCost, opts)
 }
 
 // reply is a GraphQL response with its HTTP status and extensions.
