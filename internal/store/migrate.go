@@ -127,6 +127,9 @@ func (s *Store) step(ctx context.Context, conn *sql.Conn, dir migrate.Dir) (done
 	if err != nil {
 		return false, err
 	}
+	if err := checkHistory(dir, revs); err != nil {
+		return false, err
+	}
 	if len(revs) == 0 {
 		unversioned, err := hasTable(ctx, tx, s.Dialect, "products")
 		if err != nil {
@@ -172,6 +175,34 @@ func (s *Store) step(ctx context.Context, conn *sql.Conn, dir migrate.Dir) (done
 		}
 	}
 	return false, tx.Commit()
+}
+
+// checkHistory refuses a migration file whose text changed after it ran: Atlas checks
+// atlas.sum against the files, but an edited file with a recomputed atlas.sum would pass, and
+// databases that ran the old text would silently differ from new ones.
+func checkHistory(dir migrate.Dir, revs []*migrate.Revision) error {
+	sum, err := dir.Checksum()
+	if err != nil {
+		return err
+	}
+	files, err := dir.Files()
+	if err != nil {
+		return err
+	}
+	for _, r := range revs {
+		if r.Hash == "" || r.Applied != r.Total { // adopted, or resumed by Atlas itself
+			continue
+		}
+		for _, f := range files {
+			if f.Version() != r.Version {
+				continue
+			}
+			if h, err := sum.SumByName(f.Name()); err == nil && h != r.Hash {
+				return fmt.Errorf("migration %s was changed after it ran on this database; restore it and put the change in a new migration", f.Name())
+			}
+		}
+	}
+	return nil
 }
 
 // executor is Atlas's migration executor working through q (a transaction or a connection).

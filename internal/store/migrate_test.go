@@ -285,3 +285,13 @@ func cast(kind, expr string) string {
 	}
 	return "CAST(" + expr + " AS TEXT)"
 }
+
+// TestMigrateRefusesEditedHistory: a released file whose text changed (and atlas.sum with it)
+// would leave old and new databases different; Migrate says so instead.
+func TestMigrateRefusesEditedHistory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		_, err := st.DB.Exec(`UPDATE atlas_schema_revisions SET hash = 'h1:edited' WHERE version = (SELECT min(version) FROM atlas_schema_revisions)`)
+		require.NoError(t, err)
+		require.ErrorContains(t, st.Migrate(context.Background()), "was changed after it ran on this database")
+	})
+}
