@@ -43,8 +43,20 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
+	after, err := st.SchemaStatus(ctx)
+	if err != nil {
+		return err
+	}
+	ran := map[string]bool{}
+	for _, m := range after.Applied {
+		ran[m.Version] = m.Applied.Valid
+	}
 	for _, m := range before.Pending {
-		fmt.Fprintf(stdout, "applied %s_%s\n", m.Version, m.Description)
+		verb := "applied"
+		if !ran[m.Version] {
+			verb = "adopted" // an earlier release built it; recorded, not run
+		}
+		fmt.Fprintf(stdout, "%s %s_%s\n", verb, m.Version, m.Description)
 	}
 	fmt.Fprintf(stdout, "schema is up to date (%s, version %s)\n", st.Dialect, before.Latest)
 	if *rebuild {

@@ -153,19 +153,9 @@ func (s *Store) step(ctx context.Context, conn *sql.Conn, dir migrate.Dir) (done
 	if err != nil {
 		return false, err
 	}
+	// Every file runs in a transaction; a statement that refuses one (CREATE INDEX
+	// CONCURRENTLY) fails loudly rather than half-applying a file.
 	file := pending[0]
-	if lf, ok := file.(*migrate.LocalFile); ok && len(lf.Directive("txmode")) > 0 && lf.Directive("txmode")[0] == "none" {
-		// For statements that refuse transactions (CREATE INDEX CONCURRENTLY): Atlas records
-		// each statement, so a failed file resumes where it stopped.
-		if err := tx.Commit(); err != nil {
-			return false, err
-		}
-		ex, err := executor(conn, s.Dialect, dir, &revisions{q: conn, dialect: s.Dialect})
-		if err != nil {
-			return false, err
-		}
-		return false, ex.Execute(ctx, file)
-	}
 	if err := ex.Execute(ctx, file); err != nil {
 		return false, err
 	}
