@@ -160,7 +160,8 @@ func postgresObjects(ctx context.Context, tx *sql.Tx, namespace string) ([]strin
 		WHERE NOT t.tgisinternal AND n.nspname = $1
 		UNION ALL
 		SELECT 'function ' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-		WHERE n.nspname = $1
+		WHERE n.nspname = $1 -- not the functions of extensions installed there:
+			AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
 		ORDER BY 1`, namespace)
 }
 

@@ -21,8 +21,20 @@ import (
 // database has run. Everything ent cannot describe (full-text search, counters, rollups and their
 // triggers) is in hand-written files of the same history, so "the schema is outdated" has one
 // meaning: a file has not run. Files are applied with Atlas's executor (which checks atlas.sum
-// and records each statement), one transaction per file, under a Postgres advisory lock so that
+// and records each file), one transaction per file, under a Postgres advisory lock so that
 // concurrent `vitrine migrate` runs and replicas starting together apply each file once.
+//
+// Why hand-written files rather than idempotent DDL after ent's files: one version number says
+// everything about a schema (the outdated check and adoption compare one thing), and changes
+// that re-running DDL on every start cannot express (moving data, dropping what is obsolete,
+// re-creating triggers after SQLite rebuilds a table) have an ordered place to live.
+//
+// Why Atlas's executor rather than golang-migrate: it is ent's own tool and already a dependency,
+// it verifies atlas.sum before running anything, and it splits files the way each database
+// parses them (Postgres dollar quotes, SQLite BEGIN … END trigger bodies). What
+// the library leaves to its caller (a revision table, transactions, locking) is this file and
+// revisions.go; golang-migrate would add a second file format, no integrity file, and a "dirty"
+// flag that an operator must clear by hand after a failure.
 
 // migrateLockKey is the Postgres advisory lock held while migrating ("vitrine" in ASCII).
 const migrateLockKey = 0x7669747269_6e65
