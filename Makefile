@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: run test check generate build lint
+.PHONY: run test check generate build lint migration migration-sum
 
 ## run: serve on :8080 with the embedded store and demo data
 run:
@@ -20,6 +20,21 @@ build:
 ## generate: regenerate ent and gqlgen code
 generate:
 	$(GO) generate ./...
+
+# Writing a migration needs a dev database of each dialect: the stale-migrations test has them
+# (a throwaway Postgres from internal/pgtest or VITRINE_TEST_DATABASE_URL, an in-memory SQLite),
+# so it is also the generator. It writes a new file only when ent/schema has changed.
+MIGRATIONS_TEST = $(GO) test -count=1 -run '^TestMigrationsMatchSchema$$' ./internal/store -args
+
+## migration name=NAME: write ent/schema's changes as new migration files (both dialects)
+migration:
+	@test -n "$(name)" || { echo "usage: make migration name=add_something"; exit 1; }
+	$(MIGRATIONS_TEST) -migration=$(name)
+	@git status --short ent/migrate/migrations
+
+## migration-sum: recompute atlas.sum after adding or editing a hand-written migration file
+migration-sum:
+	$(MIGRATIONS_TEST) -rehash
 
 ## lint: gofmt, go vet and staticcheck
 lint:

@@ -32,6 +32,7 @@ func main() {
 			gen.FeatureUpsert,
 			gen.FeatureModifier,
 			gen.FeatureExecQuery,
+			gen.FeatureVersionedMigration,
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

@@ -21,17 +21,44 @@ import (
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("vitrine migrate", flag.ContinueOnError)
+	status := fs.Bool("status", false, "list the applied and pending schema migrations and change nothing")
 	rebuild := fs.Bool("rebuild-aggregates", false, "recompute the rating/review counters and rollups from the rows (after a bulk load with triggers disabled)")
 	cfg, _, err := config.Load(fs, getenv, args)
 	if err != nil {
 		return err
 	}
-	st, err := openMigrated(ctx, cfg)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	fmt.Fprintf(stdout, "schema is up to date (%s)\n", st.Dialect)
+	before, err := st.SchemaStatus(ctx)
+	if err != nil {
+		return err
+	}
+	if *status {
+		printStatus(stdout, before)
+		return nil
+	}
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	after, err := st.SchemaStatus(ctx)
+	if err != nil {
+		return err
+	}
+	ran := map[string]bool{}
+	for _, m := range after.Applied {
+		ran[m.Version] = m.Applied.Valid
+	}
+	for _, m := range before.Pending {
+		verb := "applied"
+		if !ran[m.Version] {
+			verb = "adopted" // an earlier release built it; recorded, not run
+		}
+		fmt.Fprintf(stdout, "%s %s_%s\n", verb, m.Version, m.Description)
+	}
+	fmt.Fprintf(stdout, "schema is up to date (%s, version %s)\n", st.Dialect, before.Latest)
 	if *rebuild {
 		start := time.Now()
 		if err := st.RebuildAggregates(ctx); err != nil {
@@ -40,6 +67,29 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintf(stdout, "aggregates rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
 	}
 	return nil
+}
+
+// printStatus lists every migration of this binary with its state, for `vitrine migrate -status`.
+func printStatus(w io.Writer, s store.SchemaStatus) {
+	current := s.Current
+	if current == "" {
+		current = "none"
+	}
+	fmt.Fprintf(w, "%s schema at version %s; this binary's latest is %s\n", s.Dialect, current, s.Latest)
+	if s.Unversioned {
+		fmt.Fprintln(w, "no migration history: an earlier release created this schema with automatic migration;\n"+
+			"vitrine migrate adopts it (after checking it is that release's schema) and applies the rest")
+	}
+	for _, m := range s.Applied {
+		when := "adopted"
+		if m.Applied.Valid {
+			when = m.Applied.Time.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(w, "applied  %s_%s  %s\n", m.Version, m.Description, when)
+	}
+	for _, m := range s.Pending {
+		fmt.Fprintf(w, "pending  %s_%s\n", m.Version, m.Description)
+	}
 }
 
 func seedCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -89,14 +139,20 @@ func loadDemo(ctx context.Context, cfg config.Config, st *store.Store) (seed.Sta
 	return stats, accounts.CreateDemoAccounts(ctx)
 }
 
-// openMigrated opens the store and brings its schema up to date; tune, if given, adjusts the
-// store's options first.
+// openMigrated opens the store and makes sure its schema is the one this binary needs: with
+// VITRINE_AUTO_MIGRATE it applies pending migrations, otherwise it refuses an outdated schema
+// and says what to run. tune, if given, adjusts the store's options first.
 func openMigrated(ctx context.Context, cfg config.Config, tune ...func(*store.Options)) (*store.Store, error) {
 	st, err := openStore(ctx, cfg, tune...)
 	if err != nil {
 		return nil, err
 	}
-	if err := st.Migrate(ctx); err != nil {
+	if cfg.AutoMigrate {
+		err = st.Migrate(ctx)
+	} else if err = st.CheckSchema(ctx); errors.As(err, new(*store.OutdatedError)) {
+		err = fmt.Errorf(`%w: run "vitrine migrate" (or set VITRINE_AUTO_MIGRATE=true)`, err)
+	}
+	if err != nil {
 		st.Close()
 		return nil, err
 	}

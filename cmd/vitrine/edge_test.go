@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -27,7 +28,7 @@ func TestServeProductionGuardRails(t *testing.T) {
 	rdb, prefix := redistest.Client(t)
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "top.graphql"), []byte(topDoc), 0o644))
-	base, logs := startServer(t, map[string]string{
+	env := map[string]string{
 		"VITRINE_ENV":                "production",
 		"VITRINE_JWT_SECRET":         strings.Repeat("s", 40),
 		"VITRINE_DATA_DIR":           t.TempDir(),
@@ -36,7 +37,10 @@ func TestServeProductionGuardRails(t *testing.T) {
 		"VITRINE_TRUSTED_DOCUMENTS":  dir,
 		"VITRINE_CACHE_MAX_AGE":      "45s",
 		"VITRINE_RATE_LIMIT_QUERIES": "3",
-	})
+	}
+	// Production migrates deliberately, before serving.
+	require.NoError(t, run(context.Background(), []string{"migrate"}, func(k string) string { return env[k] }, nil, io.Discard, nil))
+	base, logs := startServer(t, env)
 	require.Contains(t, logs.String(), "trusted documents only")
 	endpoint := base + "/graphql"
 	ext, _ := json.Marshal(map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": persisted.Hash(topDoc)}})
@@ -80,7 +84,8 @@ func TestServeRefusesBrokenGuardRails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := map[string]string{"VITRINE_DATA_DIR": t.TempDir(), "VITRINE_ENV": "production", "VITRINE_JWT_SECRET": strings.Repeat("s", 40)}
+			env := map[string]string{"VITRINE_DATA_DIR": t.TempDir(), "VITRINE_ENV": "production", "VITRINE_JWT_SECRET": strings.Repeat("s", 40),
+				"VITRINE_AUTO_MIGRATE": "true"}
 			for k, v := range tt.env {
 				env[k] = v
 			}

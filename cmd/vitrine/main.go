@@ -1,7 +1,8 @@
 // Command vitrine serves the product catalog as a GraphQL API.
 //
-//	vitrine serve     run the server (migrates first; seeds demo data into an empty embedded store)
-//	vitrine migrate   create or upgrade the database schema
+//	vitrine serve     run the server (migrates first unless VITRINE_AUTO_MIGRATE is off, as in
+//	                  production; seeds demo data into an empty embedded store)
+//	vitrine migrate   apply the pending schema migrations (-status lists them)
 //	vitrine seed      load the demo catalog into an empty database
 //	vitrine user create-admin --email E --password-stdin   bootstrap an administrator
 //	vitrine healthcheck  probe a running server's /healthz
@@ -31,7 +32,7 @@ const usage = `usage: vitrine <command> [flags]
 
 commands:
   serve     run the GraphQL server (default)
-  migrate   create or upgrade the database schema
+  migrate   apply the pending schema migrations; -status lists applied and pending ones
   seed      load the demo catalog into an empty database
   user create-admin --email E --password-stdin
             create an administrator (works on either store)

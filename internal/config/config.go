@@ -60,6 +60,9 @@ type Config struct {
 	// ShutdownDrain is how long /readyz answers 503 before the listener stops, so a load
 	// balancer stops sending new requests first.
 	ShutdownDrain time.Duration
+	// AutoMigrate applies pending schema migrations when serve starts; without it, serve refuses
+	// an outdated schema. Defaults to on in development and off in production.
+	AutoMigrate bool
 	// Edge holds the guard rails at the HTTP edge: persisted documents, caching, rate limits,
 	// and the Redis that Vitrine processes share (also for read-your-writes markers).
 	Edge Edge
@@ -111,7 +114,8 @@ func Load(fs *flag.FlagSet, getenv func(string) string, args []string) (Config, 
 	fs.DurationVar(&c.AnalyticsCacheTTL, "analytics-cache-ttl", e.duration("VITRINE_ANALYTICS_CACHE_TTL", 5*time.Second), "serve identical analytics queries from memory this long; 0 disables (VITRINE_ANALYTICS_CACHE_TTL)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", env("VITRINE_PPROF_ADDR", ""), "serve /debug/pprof on this separate address, e.g. 127.0.0.1:6060; empty disables (VITRINE_PPROF_ADDR)")
 	c.Limits = limitFlags(fs, e)
-	var introspection, suggestions string
+	var introspection, suggestions, autoMigrate string
+	fs.StringVar(&autoMigrate, "auto-migrate", env("VITRINE_AUTO_MIGRATE", ""), "serve applies pending schema migrations at start: true or false; default on in development, off in production, where serve refuses an outdated schema (VITRINE_AUTO_MIGRATE)")
 	fs.StringVar(&introspection, "introspection", env("VITRINE_INTROSPECTION", ""), "serve schema introspection: true or false; default on in development, off in production (VITRINE_INTROSPECTION)")
 	fs.StringVar(&suggestions, "suggestions", env("VITRINE_SUGGESTIONS", ""), `"Did you mean" hints in validation errors: true or false; default on in development, off in production (VITRINE_SUGGESTIONS)`)
 	proxies := c.Edge.flags(fs, e)
@@ -148,10 +152,13 @@ func Load(fs *flag.FlagSet, getenv func(string) string, args []string) (Config, 
 		return c, nil, fmt.Errorf("production mode needs VITRINE_JWT_SECRET of at least %d bytes (e.g. openssl rand -base64 48)", MinJWTSecretBytes)
 	}
 	// Both reveal the schema to anyone who asks; production keeps it to those who have it.
-	var errIntro, errSugg error
+	var errIntro, errSugg, errMigrate error
 	c.Introspection, errIntro = boolOr("VITRINE_INTROSPECTION", introspection, !c.Production())
 	c.Suggestions, errSugg = boolOr("VITRINE_SUGGESTIONS", suggestions, !c.Production())
-	if err := errors.Join(errIntro, errSugg, c.Edge.validate(*proxies)); err != nil {
+	// A production schema changes when an operator says so (vitrine migrate), not as a side
+	// effect of a replica starting; a developer's database just follows the code.
+	c.AutoMigrate, errMigrate = boolOr("VITRINE_AUTO_MIGRATE", autoMigrate, !c.Production())
+	if err := errors.Join(errIntro, errSugg, errMigrate, c.Edge.validate(*proxies)); err != nil {
 		return c, nil, err
 	}
 	c.ReplicaURLs = splitList(replicas)

@@ -73,3 +73,28 @@ func TestShutdownDrainFlag(t *testing.T) {
 	_, err = load(nil, "-shutdown-drain", "-2s")
 	require.ErrorContains(t, err, "shutdown-drain")
 }
+
+func TestAutoMigrate(t *testing.T) {
+	prod := map[string]string{"VITRINE_ENV": "production", "VITRINE_JWT_SECRET": secret}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want bool
+	}{
+		{"OnInDevelopment", nil, nil, true},
+		{"OffInProduction", prod, nil, false},
+		{"OptInProduction", map[string]string{"VITRINE_ENV": "production", "VITRINE_JWT_SECRET": secret, "VITRINE_AUTO_MIGRATE": "true"}, nil, true},
+		{"OptOutInDevelopment", map[string]string{"VITRINE_AUTO_MIGRATE": "false"}, nil, false},
+		{"FlagWins", prod, []string{"-auto-migrate", "true"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := load(tt.env, tt.args...)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, c.AutoMigrate)
+		})
+	}
+	_, err := load(map[string]string{"VITRINE_AUTO_MIGRATE": "sometimes"})
+	require.ErrorContains(t, err, "VITRINE_AUTO_MIGRATE")
+}

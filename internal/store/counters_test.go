@@ -103,12 +103,12 @@ func TestCountersFollowEveryChange(t *testing.T) {
 		require.Equal(t, bruteCounters(t, st), counters(t, st), "after a cascading product delete")
 		require.Equal(t, bruteReviewCounters(t, st), reviewCounters(t, st), "after a cascading product delete")
 
-		// A database migrated before the counters existed gets them rebuilt from the ratings.
+		// Counters lost (a bulk load with triggers off) come back from the ratings.
 		for _, table := range []string{"product_rating_stats", "product_review_stats"} {
-			_, err := st.DB.ExecContext(ctx, `DROP TABLE `+table)
+			_, err := st.DB.ExecContext(ctx, `DELETE FROM `+table)
 			require.NoError(t, err)
 		}
-		require.NoError(t, st.Migrate(ctx))
+		require.NoError(t, st.RebuildAggregates(ctx))
 		require.Equal(t, bruteCounters(t, st), counters(t, st), "after a rebuild")
 		require.Equal(t, bruteReviewCounters(t, st), reviewCounters(t, st), "after a rebuild")
 		require.NoError(t, st.Migrate(ctx), "migrating again is a no-op")
