@@ -89,7 +89,7 @@ var departments = []department{
 				"brushed stainless steel|chrome-plated brass",
 				"morning espresso|silky flat whites|weekend cappuccinos"),
 			leaf("Coffee Grinders", "GRD", 2999, 59999,
-				"Burr Grinder|Coffee Grinder|Hand Grinder|Espresso Grinder", "Conical Burr|Flat Burr|Stepless|Electric",
+				"Burr Grinder|Coffee Grinder|Hand Grinder|Espresso Grinder", "Conical|Flat|Stepless|Electric",
 				"40 mm|54 mm|64 mm", "hardened stainless steel burrs|ceramic burrs",
 				"espresso and pour-over|French press coffee|cold brew"),
 			leaf("Kettles", "KTL", 2499, 19999,
