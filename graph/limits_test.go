@@ -54,10 +54,11 @@ func newLimitedEnv(t testing.TB, st *store.Store, opts graph.ServerOptions) *env
 		Finder:    quiz.New(st.Client, st.Dialect),
 	}
 	h := httpserver.New(httpserver.Options{
-		Log:          opts.Log,
-		GraphQL:      graph.NewHandler(resolver, opts),
-		Ready:        st.Ping,
-		Authenticate: tokens.Middleware(accounts.Lookup),
+		Log:            opts.Log,
+		GraphQL:        graph.NewHandler(resolver, opts),
+		Ready:          st.Ping,
+		Authenticate:   tokens.Middleware(accounts.Lookup),
+		TrustedProxies: testProxies,
 	})
 	return &env{st: st, handler: h, resolver: resolver, fx: loadFixture(t, st.Client), tokens: tokens,
 		gql: &gqltest.Client{URL: "http://unused/graphql"}}

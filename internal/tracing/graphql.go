@@ -32,7 +32,7 @@ var _ interface {
 	graphql.FieldInterceptor
 } = graphqlTracer{}
 
-func (graphqlTracer) ExtensionName() string                    { return "VitrineTracing" }
+func (graphqlTracer) ExtensionName() string                   { return "VitrineTracing" }
 func (graphqlTracer) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptResponse spans the operation, named "query ProductsNested" as the semantic
