@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
@@ -29,7 +30,7 @@ type graphqlTracer struct{ tracer trace.Tracer }
 var _ interface {
 	graphql.HandlerExtension
 	graphql.ResponseInterceptor
-	graphql.FieldInterceptor
+	graphql.RootFieldInterceptor
 } = graphqlTracer{}
 
 func (graphqlTracer) ExtensionName() string                   { return "VitrineTracing" }
@@ -74,20 +75,27 @@ func (g graphqlTracer) InterceptResponse(ctx context.Context, next graphql.Respo
 	return resp
 }
 
-// InterceptField spans root fields (Query.products, Mutation.addReview, …).
-func (g graphqlTracer) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Parent != nil || !fc.IsResolver {
+// InterceptRootField spans root fields (Query.products, Mutation.addReview, …) with all
+// they resolve beneath them: nested resolvers and loader batches run in the root field's
+// context, so their spans and SQL land under it. Its errors are reported on the operation.
+func (g graphqlTracer) InterceptRootField(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	fc := graphql.GetRootFieldContext(ctx)
+	if fc == nil {
 		return next(ctx)
 	}
-	ctx, span := g.tracer.Start(ctx, fc.Object+"."+fc.Field.Name, trace.WithAttributes(
-		attribute.String("graphql.field.path", fc.Path().String()),
+	ctx, span := g.tracer.Start(ctx, rootType(ctx)+"."+fc.Field.Name, trace.WithAttributes(
+		attribute.String("graphql.field.name", fc.Field.Name),
+		attribute.String("graphql.field.alias", fc.Field.Alias),
 	))
 	defer span.End()
-	res, err := next(ctx)
-	if err != nil {
-		span.RecordError(err)
-		span.SetStatus(codes.Error, "resolver error")
+	return next(ctx)
+}
+
+// rootType names the operation's root type as the schema does (RootFieldContext.Object holds
+// the response key, not the type).
+func rootType(ctx context.Context) string {
+	if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Mutation {
+		return "Mutation"
 	}
-	return res, err
+	return "Query"
 }
