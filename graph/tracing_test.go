@@ -147,7 +147,7 @@ func TestTracingTrustsOnlyProxies(t *testing.T) {
 func attrs(s sdktrace.ReadOnlySpan) []string {
 	var out []string
 	for _, a := range s.Attributes() {
-		out = append(out, string(a.Key)+"="+a.Value.Emit())
+		out = append(out, string(a.Key)+"="+a.Value.String())
 	}
 	return out
 }
