@@ -102,7 +102,7 @@ func TestMetrics(t *testing.T) {
 			e := newEnv(t, storetest.Open(t, kind, nil))
 			m := metrics.New(metrics.Options{MaxOperations: 2})
 			require.NoError(t, m.AddDB("primary", e.st.DB))
-			guard := &ratelimit.Guard{Requests: ratelimit.NewLocal(12), Log: slog.New(slog.DiscardHandler)}
+			guard := &ratelimit.Guard{Requests: ratelimit.NewLocal(14), Log: slog.New(slog.DiscardHandler)}
 			h := observedHandler(e, m, graph.ServerOptions{RateLimit: guard})
 
 			ok := serve(t, h, gqlRequest(t, ProductsNested, map[string]any{"first": 50}, ""))
@@ -116,6 +116,13 @@ func TestMetrics(t *testing.T) {
 				strings.Repeat("x", limits.DefaultMaxBodyBytes)+`"}}`))
 			big.Header.Set("Content-Type", "application/json")
 			require.Equal(t, http.StatusRequestEntityTooLarge, serve(t, h, big).Status)
+			// GET errors that gqlgen answers itself, and presented ones held back with a 4xx,
+			// are each counted once.
+			require.Equal(t, http.StatusMethodNotAllowed, serve(t, h, httptest.NewRequest(http.MethodGet,
+				"/graphql?query="+urlQuery(`mutation { deleteRating(productID: "x") }`), nil)).Status)
+			invalid := httptest.NewRequest(http.MethodGet, "/graphql?query="+urlQuery("{ nope }"), nil)
+			invalid.Header.Set("Accept", "application/graphql-response+json")
+			require.GreaterOrEqual(t, serve(t, h, invalid).Status, 400)
 			limited := false
 			for range 20 {
 				if res := serve(t, h, gqlRequest(t, "{ __typename }", nil, "")); res.Status == http.StatusTooManyRequests {
@@ -142,6 +149,8 @@ func TestMetrics(t *testing.T) {
 				{"vitrine_graphql_rejected_total", map[string]string{"code": "PAYLOAD_TOO_LARGE"}, false, 1},
 				{"vitrine_graphql_rejected_total", map[string]string{"code": "RATE_LIMITED"}, false, 1},
 				{"vitrine_graphql_errors_total", map[string]string{"code": "NOT_FOUND"}, false, 1},
+				{"vitrine_graphql_errors_total", map[string]string{"code": "METHOD_NOT_ALLOWED"}, false, 1},
+				{"vitrine_graphql_errors_total", map[string]string{"code": "GRAPHQL_VALIDATION_FAILED"}, false, 1},
 				{"vitrine_graphql_operation_duration_seconds", map[string]string{"operation": "products_nested", "type": "query"}, false, 2},
 				{"vitrine_loader_batch_keys", map[string]string{"loader": "RatingSummary"}, false, 1},
 				{"vitrine_loader_batch_keys", map[string]string{"loader": "RatingSummary"}, true, 30},

@@ -152,8 +152,12 @@ func (w *codingWriter) finish(r *http.Request) {
 			if _, ok := ext["code"]; !ok {
 				ext["code"] = string(code)
 			}
-			c, _ := ext["code"].(string)
-			reqlog.AddCode(r.Context(), c)
+			// An error without a request ID missed the error presenter, and so the record
+			// of codes the GraphQL layer keeps: count it here, and only it.
+			if _, presented := ext["requestId"]; !presented {
+				c, _ := ext["code"].(string)
+				reqlog.AddCode(r.Context(), c)
+			}
 			if id := middleware.GetReqID(r.Context()); id != "" {
 				ext["requestId"] = id
 			}
