@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -33,6 +34,9 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // testSecret signs the test stack's tokens; tests forge bad tokens against it.
 var testSecret = []byte("test-secret-test-secret-test-secret!")
+
+// testProxies hold the peer address of httptest.NewRequest, trusted as a load balancer.
+var testProxies = []netip.Prefix{netip.MustParsePrefix("192.0.2.1/32")}
 
 const (
 	testIssuer   = "vitrine"
@@ -90,6 +94,8 @@ func newStack(t testing.TB, st *store.Store, cost int, opts graph.ServerOptions)
 		GraphQL:      graph.NewHandler(resolver, opts),
 		Ready:        st.Ping,
 		Authenticate: tokens.Middleware(accounts.Lookup),
+		// httptest's requests come from 192.0.2.1: the load balancer, whose X-Request-ID is kept.
+		TrustedProxies: testProxies,
 	})
 	return &env{st: st, handler: h, resolver: resolver, fx: loadFixture(t, st.Client), tokens: tokens,
 		gql: &gqltest.Client{URL: "http://unused/graphql"}}

@@ -1,29 +1,9 @@
 package graph
 
 import (
-	"context"
 	"net/http"
 	"strings"
-
-	"github.com/99designs/gqlgen/graphql"
-
-	"github.com/vitrinehq/vitrine/internal/reqlog"
 )
-
-// recordForAccessLog copies the operation name and error count into the request's
-// reqlog.Info for the one-line access log.
-func recordForAccessLog(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	resp := next(ctx)
-	if info := reqlog.FromContext(ctx); info != nil {
-		if graphql.HasOperationContext(ctx) {
-			info.Operation = graphql.GetOperationContext(ctx).OperationName
-		}
-		if resp != nil {
-			info.Errors += len(resp.Errors)
-		}
-	}
-	return resp
-}
 
 // HTTPStatus adapts gqlgen's status codes to the GraphQL-over-HTTP spec: a well-formed request
 // answered as application/json gets 200 even when the document fails validation (gqlgen sends

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"entgo.io/contrib/entgql"
 
@@ -16,9 +17,10 @@ import (
 	"github.com/vitrinehq/vitrine/internal/analytics"
 	"github.com/vitrinehq/vitrine/internal/httpcache"
 	"github.com/vitrinehq/vitrine/internal/limits"
-	"github.com/vitrinehq/vitrine/internal/loader"
+	"github.com/vitrinehq/vitrine/internal/metrics"
 	"github.com/vitrinehq/vitrine/internal/persisted"
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
+	"github.com/vitrinehq/vitrine/internal/tracing"
 )
 
 // ServerOptions configure the GraphQL handler.
@@ -37,6 +39,14 @@ type ServerOptions struct {
 	// RateLimit, when set, throttles mutations per user (internal/ratelimit; its HTTP
 	// middleware must run in front of the handler).
 	RateLimit *ratelimit.Guard
+	// Metrics, when set, records data loader batch sizes; the HTTP layer records the rest
+	// from what this handler puts in reqlog.Info.
+	Metrics *metrics.Metrics
+	// Tracing, when set, spans each operation, its root fields and its loader batches.
+	Tracing *tracing.Tracing
+	// SlowOperation logs operations that take at least this long, with their cost and SQL
+	// statement count; 0 logs none.
+	SlowOperation time.Duration
 }
 
 // NewHandler builds the GraphQL HTTP handler explicitly: only the transports Vitrine serves,
@@ -52,6 +62,10 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	if t := opts.Tracing.GraphQL(); t != nil {
+		// First, so the operation's span covers every other extension's work.
+		srv.Use(t)
+	}
 	useLimits(srv, es, lru.New[*ast.QueryDocument](1000), lim, opts.Suggestions)
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
@@ -63,13 +77,11 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 		// Outermost, so it sees every error the other middleware add.
 		srv.AroundResponses(opts.HTTPCache.Responses(es.Schema()))
 	}
+	srv.AroundResponses(observe(lim, opts.Log, opts.SlowOperation))
 	// Registered before the transactioner, so it runs after the commit.
 	srv.AroundResponses(invalidateAnalytics(r.Analytics))
 	srv.Use(transactioner{entgql.Transactioner{TxOpener: r.Client}})
-	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog)))
-	})
-	srv.AroundResponses(recordForAccessLog)
+	srv.AroundOperations(withRequestState(r, batchHook(opts.Metrics, opts.Tracing)))
 	srv.AroundResponses(rejectBadCredentials)
 	if opts.RateLimit != nil {
 		// After the credential check: a forged token spends nobody's mutations.

@@ -28,7 +28,9 @@ import (
 	"github.com/vitrinehq/vitrine/internal/playground"
 	"github.com/vitrinehq/vitrine/internal/quiz"
 	"github.com/vitrinehq/vitrine/internal/replica"
+	"github.com/vitrinehq/vitrine/internal/requestid"
 	"github.com/vitrinehq/vitrine/internal/seed"
+	"github.com/vitrinehq/vitrine/internal/sqlcount"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -45,19 +47,27 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 	}
+	tr, err := startTracing(ctx, cfg.Observability, log)
+	if err != nil {
+		return err
+	}
+	defer stopTracing(tr, log)
 	// The router wraps the store's primary driver; it exists only when replicas are configured.
 	var (
 		router    *replica.Router
 		routerErr error
 	)
 	st, err := openMigrated(ctx, cfg, func(opts *store.Options) {
-		if len(cfg.ReplicaURLs) > 0 {
-			opts.WrapDriver = func(primary dialect.Driver) dialect.Driver {
-				if router, routerErr = newRouter(cfg, log, primary); routerErr != nil {
-					return primary // reported below, once the store is open
+		opts.WrapDriver = func(primary dialect.Driver) dialect.Driver {
+			d := primary
+			if len(cfg.ReplicaURLs) > 0 {
+				// On failure, reported below once the store is open.
+				if router, routerErr = newRouter(cfg, log, primary); routerErr == nil {
+					d = router
 				}
-				return router
 			}
+			// Outside the router, so statements are counted and traced wherever they go.
+			return tr.Driver(sqlcount.PerRequest(d))
 		}
 	})
 	if err != nil {
@@ -90,6 +100,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer guards.close()
+	met, err := newMetrics(cfg, st, router, guards.documents, log)
+	if err != nil {
+		return err
+	}
 	gql := graph.NewHandler(&graph.Resolver{
 		Client:    st.Client,
 		Catalog:   catalog.New(st.Client, st.Dialect),
@@ -101,6 +115,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}, graph.ServerOptions{
 		Log: log, Introspection: cfg.Introspection, Suggestions: cfg.Suggestions, Limits: &cfg.Limits,
 		Documents: guards.documents, HTTPCache: guards.cache, RateLimit: guards.limits,
+		Metrics: met, Tracing: tr, SlowOperation: cfg.Observability.SlowOperation,
 	})
 	pg, err := playground.New("Vitrine", "/graphql", "/playground/assets/", exampleQuery)
 	if err != nil {
@@ -117,6 +132,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Authenticate: tokens.Middleware(accounts.Lookup),
 		MaxBodyBytes: cfg.Limits.MaxBodyBytes,
 		RateLimit:    guards.limits.Middleware,
+		// The proxies whose X-Forwarded-For is believed are also believed about request IDs
+		// and trace context.
+		TrustedProxies: cfg.Edge.TrustedProxies,
+		Trace: tr.HTTP(func(r *http.Request) bool {
+			return !requestid.TrustedPeer(r, cfg.Edge.TrustedProxies)
+		}),
+	}
+	if met != nil {
+		httpOpts.Observe = met.ObserveHTTP
+		if cfg.Observability.MetricsPublic {
+			httpOpts.Metrics = met.Handler()
+		}
+		if cfg.Observability.MetricsAddr != "" {
+			if err := serveMetrics(ctx, cfg.Observability.MetricsAddr, met.Handler(), log); err != nil {
+				return err
+			}
+		}
 	}
 	if router != nil {
 		httpOpts.GraphQL = router.Middleware(viewerKey)(gql)

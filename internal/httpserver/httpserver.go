@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/vitrinehq/vitrine/internal/playground"
 	"github.com/vitrinehq/vitrine/internal/reqlog"
+	"github.com/vitrinehq/vitrine/internal/requestid"
 )
 
 // MaxBodyBytes bounds request bodies; GraphQL documents are small.
@@ -39,14 +41,27 @@ type Options struct {
 	MaxBodyBytes int64
 	// RateLimit throttles GraphQL requests before authentication (internal/ratelimit).
 	RateLimit func(http.Handler) http.Handler
+	// TrustedProxies are the peers whose X-Request-ID is kept (see internal/requestid).
+	TrustedProxies []netip.Prefix
+	// Trace, when set, opens each request's trace span (internal/tracing).
+	Trace func(http.Handler) http.Handler
+	// Observe, when set, is told about every request once it is served, with what the
+	// GraphQL layer recorded (internal/metrics).
+	Observe func(r *http.Request, status int, elapsed time.Duration, info *reqlog.Info)
+	// Metrics, when set, is served at /metrics on this router. Leave it nil on a public
+	// listener: metrics describe traffic and internals (see internal/metrics).
+	Metrics http.Handler
 }
 
 // New returns the router. Middleware reads top to bottom in the order requests meet it.
 func New(opts Options) http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID)
-	r.Use(accessLog(opts.Log))
-	r.Use(middleware.Recoverer)
+	r.Use(requestid.Middleware(opts.TrustedProxies))
+	if opts.Trace != nil {
+		r.Use(opts.Trace)
+	}
+	r.Use(accessLog(opts.Log, opts.Observe))
+	r.Use(recoverer(opts.Log))
 	if len(opts.CORSOrigins) > 0 {
 		r.Use(cors.Handler(cors.Options{
 			AllowedOrigins: opts.CORSOrigins,
@@ -62,6 +77,9 @@ func New(opts Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	r.Get("/readyz", readyz(opts))
+	if opts.Metrics != nil {
+		r.Handle("/metrics", opts.Metrics)
+	}
 	r.Group(func(r chi.Router) {
 		if opts.RateLimit != nil {
 			r.Use(opts.RateLimit)
@@ -108,23 +126,27 @@ func limitBody(limit int64, next http.Handler) http.Handler {
 }
 
 // accessLog writes one line per request, with the GraphQL operation name and error count that
-// the GraphQL layer records in reqlog.Info.
-func accessLog(log *slog.Logger) func(http.Handler) http.Handler {
+// the GraphQL layer records in reqlog.Info, and hands the same facts to observe.
+func accessLog(log *slog.Logger, observe func(*http.Request, int, time.Duration, *reqlog.Info)) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			info := &reqlog.Info{}
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			next.ServeHTTP(ww, r.WithContext(reqlog.NewContext(r.Context(), info)))
+			elapsed := time.Since(start)
 			status := ww.Status()
 			if status == 0 {
 				status = http.StatusOK
+			}
+			if observe != nil {
+				observe(r, status, elapsed, info)
 			}
 			attrs := []slog.Attr{
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", status),
-				slog.Duration("duration", time.Since(start)),
+				slog.Duration("duration", elapsed),
 				slog.Int("bytes", ww.BytesWritten()),
 				slog.String("request_id", middleware.GetReqID(r.Context())),
 			}

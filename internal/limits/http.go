@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/reqlog"
 )
 
 // Guard answers the requests that gqlgen's transports would answer vaguely, before they reach
@@ -76,6 +77,7 @@ func (l Limits) Guard(next http.Handler) http.Handler {
 
 // refuse writes a GraphQL response with one error, shaped like the error presenter's.
 func (l Limits) refuse(w http.ResponseWriter, r *http.Request, status int, code apperr.Code, msg string) {
+	reqlog.AddCode(r.Context(), string(code))
 	ext := map[string]any{"code": string(code)}
 	if id := middleware.GetReqID(r.Context()); id != "" {
 		ext["requestId"] = id
@@ -149,6 +151,12 @@ func (w *codingWriter) finish(r *http.Request) {
 			}
 			if _, ok := ext["code"]; !ok {
 				ext["code"] = string(code)
+			}
+			// An error without a request ID missed the error presenter, and so the record
+			// of codes the GraphQL layer keeps: count it here, and only it.
+			if _, presented := ext["requestId"]; !presented {
+				c, _ := ext["code"].(string)
+				reqlog.AddCode(r.Context(), c)
 			}
 			if id := middleware.GetReqID(r.Context()); id != "" {
 				ext["requestId"] = id

@@ -34,17 +34,36 @@ type Loaders struct {
 }
 
 // New returns fresh loaders over client. Inside a mutation the batch runs on the request's
-// transaction (ent.FromContext), so a mutation's response sees its own writes.
-func New(client *ent.Client, an *analytics.Analytics, cat *catalog.Catalog) *Loaders {
+// transaction (ent.FromContext), so a mutation's response sees its own writes. hook, when
+// set, runs around every batch.
+func New(client *ent.Client, an *analytics.Analytics, cat *catalog.Catalog, hook Hook) *Loaders {
 	b := batcher{client: client, dialect: an.Dialect()}
 	opt := dataloadgen.WithWait(wait)
 	return &Loaders{
-		RatingSummary:    dataloadgen.NewMappedLoader(an.ProductRatings, opt),
-		CategoryRatings:  dataloadgen.NewMappedLoader(subtreeRatings(an), opt),
-		ProductReviews:   dataloadgen.NewMappedLoader(b.reviewsPerProduct, opt),
-		CategoryProducts: dataloadgen.NewMappedLoader(b.productsPerCategory, opt),
-		UserReviews:      dataloadgen.NewMappedLoader(b.reviewsPerAuthor, opt),
-		ReviewPages:      dataloadgen.NewMappedLoader(cat.FirstReviewPages, opt),
+		RatingSummary:    dataloadgen.NewMappedLoader(observed(hook, "RatingSummary", an.ProductRatings), opt),
+		CategoryRatings:  dataloadgen.NewMappedLoader(observed(hook, "CategoryRatings", subtreeRatings(an)), opt),
+		ProductReviews:   dataloadgen.NewMappedLoader(observed(hook, "ProductReviews", b.reviewsPerProduct), opt),
+		CategoryProducts: dataloadgen.NewMappedLoader(observed(hook, "CategoryProducts", b.productsPerCategory), opt),
+		UserReviews:      dataloadgen.NewMappedLoader(observed(hook, "UserReviews", b.reviewsPerAuthor), opt),
+		ReviewPages:      dataloadgen.NewMappedLoader(observed(hook, "ReviewPages", cat.FirstReviewPages), opt),
+	}
+}
+
+// Hook runs around one batch: it is called with the loader's name (the Loaders field) and the
+// number of keys before the batch's query, returns the context to run it with (a trace span's,
+// say), and the function it returns gets the batch's error afterwards. Metrics and tracing use
+// it; dataloadgen's own tracer option makes spans per key, hundreds per request.
+type Hook func(ctx context.Context, loader string, keys int) (context.Context, func(error))
+
+func observed[K comparable, V any](hook Hook, name string, fetch func(context.Context, []K) (map[K]V, error)) func(context.Context, []K) (map[K]V, error) {
+	if hook == nil {
+		return fetch
+	}
+	return func(ctx context.Context, keys []K) (map[K]V, error) {
+		ctx, done := hook(ctx, name, len(keys))
+		out, err := fetch(ctx, keys)
+		done(err)
+		return out, err
 	}
 }
 

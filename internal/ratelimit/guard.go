@@ -15,6 +15,7 @@ import (
 
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/auth"
+	"github.com/vitrinehq/vitrine/internal/reqlog"
 )
 
 // CodeRateLimited is the extensions.code of a throttled request (HTTP 429 with Retry-After).
@@ -46,6 +47,7 @@ func (g *Guard) Middleware(next http.Handler) http.Handler {
 		req := &request{ip: ClientIP(r, g.Proxies)}
 		if g.Requests != nil {
 			if res := g.take(r.Context(), g.Requests, "req:"+clientKey(req.ip)); !res.Allowed {
+				reqlog.AddCode(r.Context(), string(CodeRateLimited))
 				writeLimited(w, res, "too many requests from your address")
 				return
 			}

@@ -5,11 +5,13 @@ import (
 	"log/slog"
 
 	"github.com/go-chi/chi/v5/middleware"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Handler returns a slog handler that adds request_id, the chi request ID, to every record
 // logged with a request's context (log.InfoContext(ctx, …)), so a request's lines can be found
-// from the requestId a client sees in an error.
+// from the requestId a client sees in an error; and trace_id when the request is traced, so
+// they can be found from a trace too.
 func Handler(h slog.Handler) slog.Handler { return requestIDHandler{h} }
 
 type requestIDHandler struct{ slog.Handler }
@@ -17,6 +19,9 @@ type requestIDHandler struct{ slog.Handler }
 func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
 	if id := middleware.GetReqID(ctx); id != "" && !hasRequestID(r) {
 		r.AddAttrs(slog.String("request_id", id))
+	}
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		r.AddAttrs(slog.String("trace_id", sc.TraceID().String()))
 	}
 	return h.Handler.Handle(ctx, r)
 }

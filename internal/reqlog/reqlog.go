@@ -1,14 +1,34 @@
-// Package reqlog carries per-request facts that the HTTP access log reports but that only
-// inner layers know, such as the GraphQL operation name and how many errors it produced.
+// Package reqlog carries per-request facts that the HTTP access log and the metrics report but
+// that only inner layers know, such as the GraphQL operation name, how long it ran and the
+// codes of the errors it produced.
 package reqlog
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Info is filled in while a request is served and read when it is logged. A request is handled
 // by one goroutine at the GraphQL operation level, so the fields need no lock.
 type Info struct {
 	Operation string
 	Errors    int
+	// OperationType is "query" or "mutation" once the document's operation is known, empty
+	// for requests refused before (parse errors, transport limits).
+	OperationType string
+	// Codes holds the extensions.code of every error the client was sent, in order.
+	Codes []string
+	// Duration is how long the GraphQL operation took, from reading the request to the
+	// response (gqlgen's operation start); zero when no operation ran.
+	Duration time.Duration
+}
+
+// AddCode records the code of an error answered outside the GraphQL error presenter (for
+// example a transport limit); it does nothing outside a logged request.
+func AddCode(ctx context.Context, code string) {
+	if info := FromContext(ctx); info != nil {
+		info.Codes = append(info.Codes, code)
+	}
 }
 
 type ctxKey struct{}

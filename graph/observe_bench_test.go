@@ -1,0 +1,94 @@
+package graph_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"entgo.io/ent/dialect"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/vitrinehq/vitrine/graph"
+	"github.com/vitrinehq/vitrine/internal/httpserver"
+	"github.com/vitrinehq/vitrine/internal/metrics"
+	"github.com/vitrinehq/vitrine/internal/sqlcount"
+	"github.com/vitrinehq/vitrine/internal/storetest"
+	"github.com/vitrinehq/vitrine/internal/tracing"
+)
+
+// BenchmarkObservabilityOverhead serves the canonical query (bench/products_nested.graphql,
+// 50 products) through three stacks over one store, in turn so that drift on a shared machine
+// hits all alike: observability off (tracing disabled, no metrics), metrics on (tracing still
+// disabled), and metrics with every request traced (sampled, spans dropped by a no-op
+// exporter: the cost of making them, not of shipping them). The store's driver carries the
+// per-request statement counter and the tracing wrapper in all three, as serve installs the
+// former always and the latter when tracing is on; without a span in the context the wrapper
+// is a context lookup per statement.
+func BenchmarkObservabilityOverhead(b *testing.B) {
+	for _, kind := range storetest.Kinds {
+		b.Run(kind, func(b *testing.B) {
+			tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(tracetest.NewNoopExporter())))
+			tr := tracing.New(tp)
+			st := storetest.Open(b, kind, func(d dialect.Driver) dialect.Driver { return tr.Driver(sqlcount.PerRequest(d)) })
+			e := newEnv(b, st)
+			loadWideCatalog(b, st.Client, e.fx)
+			log := slog.New(slog.NewTextHandler(io.Discard, nil))
+			stack := func(m *metrics.Metrics, t *tracing.Tracing) http.Handler {
+				o := httpserver.Options{
+					Log: log,
+					GraphQL: graph.NewHandler(e.resolver, graph.ServerOptions{
+						Log: log, Metrics: m, Tracing: t, SlowOperation: 500 * time.Millisecond,
+					}),
+					Ready: st.Ping,
+					Trace: t.HTTP(func(*http.Request) bool { return true }),
+				}
+				if m != nil {
+					o.Observe = m.ObserveHTTP
+				}
+				return httpserver.New(o)
+			}
+			stacks := []http.Handler{stack(nil, nil), stack(metrics.New(metrics.Options{}), nil), stack(metrics.New(metrics.Options{}), tr)}
+			body, err := json.Marshal(map[string]any{"query": ProductsNested, "variables": map[string]any{"first": 50}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			once := func(h http.Handler) time.Duration {
+				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				start := time.Now()
+				h.ServeHTTP(rec, req)
+				d := time.Since(start)
+				if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+					b.Fatalf("HTTP %d: %.300s", rec.Code, rec.Body.String())
+				}
+				return d
+			}
+			for _, h := range stacks {
+				once(h) // warm the query caches
+			}
+			total := make([]time.Duration, len(stacks))
+			b.ResetTimer()
+			for i := range b.N {
+				// Rotate which goes first, so none always meets a warmer cache.
+				for j := range stacks {
+					k := (i + j) % len(stacks)
+					total[k] += once(stacks[k])
+				}
+			}
+			b.StopTimer()
+			per := func(k int) float64 { return float64(total[k].Nanoseconds()) / float64(b.N) }
+			b.ReportMetric(per(0), "off-ns/req")
+			b.ReportMetric(per(1), "metrics-ns/req")
+			b.ReportMetric(per(2), "traced-ns/req")
+			b.ReportMetric(100*(per(1)/per(0)-1), "metrics-overhead-%")
+			b.ReportMetric(100*(per(2)/per(0)-1), "traced-overhead-%")
+		})
+	}
+}

@@ -1,0 +1,42 @@
+package httpserver
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/reqlog"
+)
+
+// recoverer turns a panic outside the GraphQL executor (which recovers its resolvers' panics
+// itself, graph.Recover) into a 500 with a GraphQL-shaped INTERNAL_SERVER_ERROR carrying the
+// request ID, and logs the stack through log, under the same request ID. chi's Recoverer
+// would print the stack to stderr, outside the structured log, and answer an empty body.
+func recoverer(log *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				p := recover()
+				if p == nil {
+					return
+				}
+				if p == http.ErrAbortHandler {
+					panic(p) // net/http's way of aborting a response on purpose
+				}
+				log.ErrorContext(r.Context(), "panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				reqlog.AddCode(r.Context(), string(apperr.Internal))
+				writeJSON(w, http.StatusInternalServerError, map[string]any{"errors": []any{map[string]any{
+					"message": "internal error",
+					"extensions": map[string]any{
+						"code": apperr.Internal, "requestId": middleware.GetReqID(r.Context()),
+					},
+				}}})
+			}()
+			next.ServeHTTP(w, r)
+		})
+	}
+}
