@@ -20,6 +20,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/metrics"
 	"github.com/vitrinehq/vitrine/internal/persisted"
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
+	"github.com/vitrinehq/vitrine/internal/replica"
 	"github.com/vitrinehq/vitrine/internal/tracing"
 )
 
@@ -81,6 +82,8 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 	// Registered before the transactioner, so it runs after the commit.
 	srv.AroundResponses(invalidateAnalytics(r.Analytics))
 	srv.Use(transactioner{entgql.Transactioner{TxOpener: r.Client}})
+	// Before the request state, so a retried query gets fresh loaders.
+	srv.AroundOperations(retryBrokenReplicaReads)
 	srv.AroundOperations(withRequestState(r, batchHook(opts.Metrics, opts.Tracing)))
 	srv.AroundResponses(rejectBadCredentials)
 	if opts.RateLimit != nil {
@@ -121,6 +124,7 @@ func fieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 	}
 	res, err := next(ctx)
 	if err != nil {
+		replica.NoteError(ctx, err)
 		return res, markResolverError(err)
 	}
 	// Eager-loaded edges (ent's generated edge methods) were primed with their parents.

@@ -173,7 +173,7 @@ func TestServeWithReadReplica(t *testing.T) {
 		close(stop)
 		wg.Wait()
 
-		require.Zero(t, failed.Load(), "failed requests (first: %v)", firstFailure.Load())
+		require.Zero(t, failed.Load(), "failed requests (first: %v); the server's errors:\n%s", firstFailure.Load(), errorLines(logs.String()))
 		require.Greater(t, ok.Load(), int64(50))
 		_, readsAfter := replicaState(t, base)
 		require.Greater(t, readsAfter, readsBack, "reads return to the re-admitted replica")
@@ -203,4 +203,15 @@ func loadRequest(url string, body []byte) error {
 		return fmt.Errorf("status %d, errors %s", res.StatusCode, out.Errors)
 	}
 	return nil
+}
+
+// errorLines picks the server's error log lines, to say why a request failed.
+func errorLines(logs string) string {
+	var out []string
+	for _, line := range strings.Split(logs, "\n") {
+		if strings.Contains(line, "ERROR") && len(out) < 20 {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -207,6 +207,9 @@ func (r *Router) read(ctx context.Context, fn func(*entsql.Driver) error) error 
 	}
 	m.reads.Add(1)
 	r.stats.replicaReads.Add(1)
+	if st := stateFrom(ctx); st != nil {
+		st.replicaRead.Store(true)
+	}
 	err := fn(m.drv)
 	if err == nil || ctx.Err() != nil {
 		return err

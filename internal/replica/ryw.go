@@ -23,6 +23,9 @@ type Marks interface {
 type state struct {
 	key    string      // the user, or "" for anonymous requests
 	pinned atomic.Bool // read from the primary: this request or its user wrote recently
+	// replicaRead is set once a read went to a replica, broken once such a read's connection
+	// broke after the rows were handed back (NoteError).
+	replicaRead, broken atomic.Bool
 }
 
 type ctxKey struct{}
