@@ -62,6 +62,9 @@ func newMetrics(cfg config.Config, st *store.Store, router *replica.Router, docu
 		return nil, err
 	}
 	if router != nil {
+		if err := m.Register(router.Collector()); err != nil {
+			return nil, err
+		}
 		for _, p := range router.Pools() {
 			if err := m.AddDB("replica "+p.Name, p.DB); err != nil {
 				return nil, err

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -111,6 +112,28 @@ func TestServeWithReadReplica(t *testing.T) {
 		anon.MustData(t, &out, reviews, nil)
 		_, after := replicaState(t, base)
 		require.Greater(t, after, before)
+	})
+
+	t.Run("MetricsShowTheRouting", func(t *testing.T) {
+		u, err := url.Parse(pg.ReplicaURL)
+		require.NoError(t, err)
+		replicaHost := u.Host
+		// Development serves /metrics on the main listener.
+		res, err := http.Get(base + "/metrics")
+		require.NoError(t, err)
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		text := string(body)
+		for _, series := range []string{
+			`vitrine_db_reads_total{reason="",target="replica"}`,
+			`vitrine_db_transactions_total`,
+			`vitrine_replica_admissions_total 1`,
+			`vitrine_replica_in_rotation{replica="` + replicaHost + `"} 1`,
+		} {
+			require.Contains(t, text, series)
+		}
+		require.NotContains(t, text, `vitrine_db_reads_total{reason="",target="replica"} 0`+"\n", "reads reached the replica")
 	})
 
 	t.Run("AUserReadsTheirOwnReviewWhileTheReplicaIsStale", func(t *testing.T) {

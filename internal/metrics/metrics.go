@@ -115,6 +115,10 @@ func (m *Metrics) AddDB(name string, db *sql.DB) error {
 	return m.reg.Register(collectors.NewDBStatsCollector(db, name))
 }
 
+// Register adds a collector of another package's metrics (e.g. the replica router's) to the
+// registry /metrics serves.
+func (m *Metrics) Register(c prometheus.Collector) error { return m.reg.Register(c) }
+
 // ObserveBatch records the size of one data loader batch.
 func (m *Metrics) ObserveBatch(loader string, keys int) {
 	m.batches.WithLabelValues(loader).Observe(float64(keys))
