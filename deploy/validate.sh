@@ -6,7 +6,9 @@
 # - nginx.conf: `nginx -t` with Debian's nginx (installed with apt-get when missing, as root),
 #   on a copy whose upstream servers point at 127.0.0.1 (nginx resolves them at load).
 # - vitrine.service: `systemd-analyze verify` on a copy whose ExecStart names an existing file.
-# - docker-compose.yml: `docker compose config` with the example secrets.
+# - docker-compose.yml: `docker compose config` with the example secrets; without the compose
+#   plugin, Debian's docker-compose (v1.29, installed with apt-get when missing, as root) on the
+#   file less its top-level `name:` (a Compose Specification key v1 predates).
 # A check whose tool is missing (and cannot be installed) is SKIPPED, loudly; any check that
 # runs and fails makes the script fail.
 set -Eeuo pipefail
@@ -35,6 +37,13 @@ install_nginx() {
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx </dev/null >/dev/null; }; } || rc=$?
 	((added)) && rm -f "$policy"
 	return $rc
+}
+
+# install_package installs a Debian package that starts no service.
+install_package() {
+	[[ $(id -u) == 0 ]] && command -v apt-get >/dev/null || return 1
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" </dev/null >/dev/null 2>&1 ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" </dev/null >/dev/null; }
 }
 
 section "nginx -t deploy/nginx.conf"
@@ -80,8 +89,17 @@ if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
 		echo "docker-compose.yml: FAILED" >&2
 		failed=1
 	fi
+elif command -v docker-compose >/dev/null || install_package docker-compose; then
+	# The project directory is deploy/, as for `docker compose -f deploy/docker-compose.yml`.
+	if sed '/^name:/d' "$here/docker-compose.yml" |
+		docker-compose -f - --project-directory "$here" --env-file "$here/compose.env.example" config -q; then
+		echo "docker-compose.yml: ok ($(docker-compose version --short), without the top-level name)"
+	else
+		echo "docker-compose.yml: FAILED" >&2
+		failed=1
+	fi
 else
-	skip "docker compose (no docker client with the compose plugin)"
+	skip "docker compose (no docker client with the compose plugin, no docker-compose)"
 	# Without compose, at least the YAML must parse, name only defined services, and mount
 	# files that exist: a partial check, not a substitute.
 	if python3 -c 'import yaml' 2>/dev/null; then
