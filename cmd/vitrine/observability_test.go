@@ -41,7 +41,8 @@ func httpGet(t *testing.T, url string) (int, http.Header, string) {
 // /metrics is on the main listener only in development or when asked for; production serves
 // it on the admin listener alone. Every response carries its request ID.
 func TestServeMetricsListeners(t *testing.T) {
-	prod := map[string]string{"VITRINE_ENV": "production", "VITRINE_JWT_SECRET": strings.Repeat("s", 32)}
+	// Auto-migrate: these tests are about listeners, not about the production upgrade path.
+	prod := map[string]string{"VITRINE_ENV": "production", "VITRINE_JWT_SECRET": strings.Repeat("s", 32), "VITRINE_AUTO_MIGRATE": "true"}
 	tests := []struct {
 		name  string
 		env   map[string]string
