@@ -1,14 +1,10 @@
 package graph_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/httpserver"
@@ -33,40 +29,10 @@ func BenchmarkLimitsOverhead(b *testing.B) {
 				})
 			}
 			off, on := stack(limits.Limits{}), stack(limits.Defaults())
-			body, err := json.Marshal(map[string]any{"query": ProductsNested, "variables": map[string]any{"first": 50}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			once := func(h http.Handler) time.Duration {
-				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				rec := httptest.NewRecorder()
-				start := time.Now()
-				h.ServeHTTP(rec, req)
-				d := time.Since(start)
-				if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
-					b.Fatalf("HTTP %d: %.300s", rec.Code, rec.Body.String())
-				}
-				return d
-			}
-			once(off) // warm the query caches
-			once(on)
-			var tOff, tOn time.Duration
-			b.ResetTimer()
-			for i := range b.N {
-				// Alternate which goes first, so neither always meets a warmer cache.
-				if i%2 == 0 {
-					tOff += once(off)
-					tOn += once(on)
-				} else {
-					tOn += once(on)
-					tOff += once(off)
-				}
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(tOff.Nanoseconds())/float64(b.N), "off-ns/req")
-			b.ReportMetric(float64(tOn.Nanoseconds())/float64(b.N), "on-ns/req")
-			b.ReportMetric(100*(float64(tOn)/float64(tOff)-1), "overhead-%")
+			ns := timeStacks(b, off, on)
+			b.ReportMetric(ns[0], "off-ns/req")
+			b.ReportMetric(ns[1], "on-ns/req")
+			b.ReportMetric(100*(ns[1]/ns[0]-1), "overhead-%")
 		})
 	}
 }

@@ -1,12 +1,9 @@
 package graph_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -54,36 +51,8 @@ func BenchmarkObservabilityOverhead(b *testing.B) {
 				return httpserver.New(o)
 			}
 			stacks := []http.Handler{stack(nil, nil), stack(metrics.New(metrics.Options{}), nil), stack(metrics.New(metrics.Options{}), tr)}
-			body, err := json.Marshal(map[string]any{"query": ProductsNested, "variables": map[string]any{"first": 50}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			once := func(h http.Handler) time.Duration {
-				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				rec := httptest.NewRecorder()
-				start := time.Now()
-				h.ServeHTTP(rec, req)
-				d := time.Since(start)
-				if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
-					b.Fatalf("HTTP %d: %.300s", rec.Code, rec.Body.String())
-				}
-				return d
-			}
-			for _, h := range stacks {
-				once(h) // warm the query caches
-			}
-			total := make([]time.Duration, len(stacks))
-			b.ResetTimer()
-			for i := range b.N {
-				// Rotate which goes first, so none always meets a warmer cache.
-				for j := range stacks {
-					k := (i + j) % len(stacks)
-					total[k] += once(stacks[k])
-				}
-			}
-			b.StopTimer()
-			per := func(k int) float64 { return float64(total[k].Nanoseconds()) / float64(b.N) }
+			ns := timeStacks(b, stacks...)
+			per := func(k int) float64 { return ns[k] }
 			b.ReportMetric(per(0), "off-ns/req")
 			b.ReportMetric(per(1), "metrics-ns/req")
 			b.ReportMetric(per(2), "traced-ns/req")
