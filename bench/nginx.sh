@@ -198,6 +198,7 @@ mkdir -p "$bench_dir/results"
 {
 	echo "bench/nginx.sh $stamp, git $(git -C "$repo" rev-parse --short HEAD), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
 	echo "wrk -t$threads, warm-up ${warmup}s, measured ${duration}s; products_nested (first: 50); database $db_name; $("$nginx_bin" -v 2>&1 | sed 's/.*: //')"
+	echo "vitrine runtime: GOMEMLIMIT=${GOMEMLIMIT:-(serve's default)} GOGC=${GOGC:-(serve's default)}"
 	echo "CPU is per process group during the measured run, 100% = one core; 'other' is everything else on the (shared) machine."
 	echo
 	echo "| setup                    | conn |    req/s |  p50 ms  |  p99 ms  | errors | CPU |"
