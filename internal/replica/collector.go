@@ -22,6 +22,8 @@ var (
 		"Times a read replica left the rotation (down, not streaming, or lagging).", nil, nil)
 	admissionsDesc = prometheus.NewDesc("vitrine_replica_admissions_total",
 		"Times a read replica joined or rejoined the rotation.", nil, nil)
+	opRetriesDesc = prometheus.NewDesc("vitrine_replica_operation_retries_total",
+		"Queries run again on the primary because a read replica's connection broke while they read from it.", nil, nil)
 	markErrorsDesc = prometheus.NewDesc("vitrine_read_your_writes_marker_errors_total",
 		"Failures to read or record a read-your-writes marker (the request then read from the primary).", nil, nil)
 	inRotationDesc = prometheus.NewDesc("vitrine_replica_in_rotation",
@@ -34,7 +36,7 @@ var (
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{readsDesc, writesDesc, txDesc, ejectionsDesc, admissionsDesc,
-		markErrorsDesc, inRotationDesc, lagDesc, replicaReadsDesc} {
+		opRetriesDesc, markErrorsDesc, inRotationDesc, lagDesc, replicaReadsDesc} {
 		ch <- d
 	}
 }
@@ -52,6 +54,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	counter(txDesc, s.Transactions)
 	counter(ejectionsDesc, s.Ejections)
 	counter(admissionsDesc, s.Admissions)
+	counter(opRetriesDesc, s.OperationRetries)
 	counter(markErrorsDesc, s.MarkErrors)
 	for _, m := range c.r.replicas {
 		m.mu.Lock()

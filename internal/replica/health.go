@@ -176,8 +176,9 @@ type Stats struct {
 	// ReplicaReads went to a replica; PrimaryReads to the primary, of which PinnedReads for
 	// read-your-writes and NoReplicaReads because no replica was healthy.
 	ReplicaReads, PrimaryReads, PinnedReads, NoReplicaReads int64
-	// Retries are replica reads that failed and were retried on the primary.
-	Retries int64
+	// Retries are replica reads that failed and were retried on the primary; OperationRetries
+	// are whole queries run again on the primary after a replica broke mid-result.
+	Retries, OperationRetries int64
 	// Writes are statements outside transactions sent to the primary; Transactions were begun.
 	Writes, Transactions int64
 	// Ejections and Admissions count replicas leaving and (re)joining the rotation.
@@ -189,7 +190,7 @@ type Stats struct {
 type counters struct {
 	replicaReads, primaryReads, pinnedReads, noReplicaReads atomic.Int64
 	retries, writes, transactions, ejections, admissions    atomic.Int64
-	markErrors                                              atomic.Int64
+	markErrors, operationRetries                            atomic.Int64
 }
 
 // Stats returns the routing counters.
@@ -198,7 +199,7 @@ func (r *Router) Stats() Stats {
 	return Stats{
 		ReplicaReads: c.replicaReads.Load(), PrimaryReads: c.primaryReads.Load(),
 		PinnedReads: c.pinnedReads.Load(), NoReplicaReads: c.noReplicaReads.Load(),
-		Retries: c.retries.Load(), Writes: c.writes.Load(), Transactions: c.transactions.Load(),
+		Retries: c.retries.Load(), OperationRetries: c.operationRetries.Load(), Writes: c.writes.Load(), Transactions: c.transactions.Load(),
 		Ejections: c.ejections.Load(), Admissions: c.admissions.Load(), MarkErrors: c.markErrors.Load(),
 	}
 }

@@ -33,8 +33,14 @@ func Broken(ctx context.Context) bool {
 	return st != nil && st.broken.Load()
 }
 
-// RetryContext returns ctx with a fresh routing state that reads from the primary only.
-func RetryContext(ctx context.Context) context.Context { return WithPrimary(ctx) }
+// RetryContext returns ctx with a fresh routing state that reads from the primary only, and
+// counts the re-run operation in the Router's statistics.
+func RetryContext(ctx context.Context) context.Context {
+	if st := stateFrom(ctx); st != nil && st.stats != nil {
+		st.stats.operationRetries.Add(1)
+	}
+	return WithPrimary(ctx)
+}
 
 // brokenConnection tells a connection that died (the server went away, was shut down or reset
 // it) from every other error, including the statement's own and a cancelled request's.

@@ -37,7 +37,7 @@ func TestBrokenConnection(t *testing.T) {
 func TestNoteErrorMarksOnlyRequestsThatReadFromAReplica(t *testing.T) {
 	broken := &pq.Error{Code: "57P01"}
 	t.Run("ReplicaRead", func(t *testing.T) {
-		st := &state{}
+		st := &state{stats: &counters{}}
 		st.replicaRead.Store(true)
 		ctx := context.WithValue(context.Background(), ctxKey{}, st)
 		NoteError(ctx, errors.New("a statement's own error"))
@@ -46,6 +46,7 @@ func TestNoteErrorMarksOnlyRequestsThatReadFromAReplica(t *testing.T) {
 		require.True(t, Broken(ctx))
 		require.False(t, Broken(RetryContext(ctx)), "the retry starts with a fresh state")
 		require.True(t, stateFrom(RetryContext(ctx)).pinned.Load(), "the retry reads from the primary")
+		require.EqualValues(t, 2, st.stats.operationRetries.Load(), "each retry is counted")
 	})
 	t.Run("PrimaryOnly", func(t *testing.T) {
 		ctx := context.WithValue(context.Background(), ctxKey{}, &state{})

@@ -26,6 +26,7 @@ type state struct {
 	// replicaRead is set once a read went to a replica, broken once such a read's connection
 	// broke after the rows were handed back (NoteError).
 	replicaRead, broken atomic.Bool
+	stats               *counters // the Router's, for counting re-run operations
 }
 
 type ctxKey struct{}
@@ -40,7 +41,7 @@ func stateFrom(ctx context.Context) *state {
 func WithPrimary(ctx context.Context) context.Context {
 	st := &state{key: ""}
 	if prev := stateFrom(ctx); prev != nil {
-		st.key = prev.key
+		st.key, st.stats = prev.key, prev.stats
 	}
 	st.pinned.Store(true)
 	return context.WithValue(ctx, ctxKey{}, st)
@@ -76,7 +77,7 @@ func (r *Router) wrote(ctx context.Context) {
 func (r *Router) Middleware(key func(*http.Request) string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-			st := &state{key: key(req)}
+			st := &state{key: key(req), stats: &r.stats}
 			if st.key != "" {
 				recent, err := r.opts.Marks.Recent(req.Context(), st.key)
 				if err != nil {
