@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"database/sql"
+
 	entsql "entgo.io/ent/dialect/sql"
 )
 

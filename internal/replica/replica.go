@@ -10,13 +10,16 @@ package replica
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"entgo.io/ent"
@@ -240,17 +243,17 @@ func (r *Router) pick() *member {
 	return nil
 }
 
-// connectionLost tells a dead or dying server (connection refused, reset, shutting down) from
-// an error of the statement itself, which says nothing about the replica's health.
+// connectionLost tells a dead or dying server (refused, reset, shut down, gone mid-result)
+// from every other error: the statement's own, a cancelled request's, or a resolver's. Both the
+// router's read retry and NoteError ask it.
 func connectionLost(err error) bool {
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) {
-		switch pqErr.Code.Class() {
-		case "08", "57": // connection exception; operator intervention (shutdown, terminated)
-			return true
-		}
-		return false
+		// 57014 is a cancelled statement: the request's own deadline, not the server's health.
+		return pqErr.Code.Class() == "08" || (pqErr.Code.Class() == "57" && pqErr.Code != "57014")
 	}
-	// Anything else failed below SQL: refused, reset, EOF, driver.ErrBadConn.
-	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	var netErr *net.OpError
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) ||
+		errors.As(err, &netErr)
 }

@@ -2,6 +2,7 @@ package replica
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -264,8 +266,14 @@ func TestConnectionLost(t *testing.T) {
 		{"Refused", &net.OpError{Op: "dial", Err: errors.New("connection refused")}, true},
 		{"AdminShutdown", &pq.Error{Code: "57P01"}, true},
 		{"ConnectionFailure", &pq.Error{Code: "08006"}, true},
+		{"ConnectionFailureWrapped", fmt.Errorf("load reviews: %w", &pq.Error{Code: "08006"}), true},
+		{"BadConn", driver.ErrBadConn, true},
+		{"GoneMidResult", fmt.Errorf("scan: %w", io.ErrUnexpectedEOF), true},
+		{"Reset", fmt.Errorf("read: %w", syscall.ECONNRESET), true},
 		{"SyntaxErrorSaysNothingAboutTheServer", &pq.Error{Code: "42601"}, false},
+		{"StatementCancelledByDeadline", &pq.Error{Code: "57014"}, false},
 		{"CanceledByTheClient", context.Canceled, false},
+		{"ResolverError", errors.New("no product has this slug"), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { require.Equal(t, tt.want, connectionLost(tt.err)) })

@@ -2,13 +2,6 @@ package replica
 
 import (
 	"context"
-	"database/sql/driver"
-	"errors"
-	"io"
-	"net"
-	"syscall"
-
-	"github.com/lib/pq"
 )
 
 // A replica that stops while it streams a result breaks the read after the Router handed the
@@ -20,7 +13,7 @@ import (
 // connection broke, if the request read from a replica. Other errors are ignored.
 func NoteError(ctx context.Context, err error) {
 	st := stateFrom(ctx)
-	if st == nil || !st.replicaRead.Load() || ctx.Err() != nil || !brokenConnection(err) {
+	if st == nil || !st.replicaRead.Load() || ctx.Err() != nil || !connectionLost(err) {
 		return
 	}
 	st.broken.Store(true)
@@ -40,18 +33,4 @@ func RetryContext(ctx context.Context) context.Context {
 		st.stats.operationRetries.Add(1)
 	}
 	return WithPrimary(ctx)
-}
-
-// brokenConnection tells a connection that died (the server went away, was shut down or reset
-// it) from every other error, including the statement's own and a cancelled request's.
-func brokenConnection(err error) bool {
-	var pqErr *pq.Error
-	if errors.As(err, &pqErr) {
-		// 57014 is a cancelled statement: the request's own deadline, not the server's health.
-		return pqErr.Code.Class() == "08" || (pqErr.Code.Class() == "57" && pqErr.Code != "57014")
-	}
-	var netErr *net.OpError
-	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) ||
-		errors.As(err, &netErr)
 }

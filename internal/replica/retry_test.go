@@ -2,37 +2,12 @@ package replica
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
-	"fmt"
-	"io"
-	"syscall"
 	"testing"
 
 	"github.com/lib/pq"
 	"github.com/stretchr/testify/require"
 )
-
-func TestBrokenConnection(t *testing.T) {
-	tests := []struct {
-		name string
-		err  error
-		want bool
-	}{
-		{"AdminShutdown", &pq.Error{Code: "57P01"}, true},
-		{"ConnectionFailure", fmt.Errorf("load reviews: %w", &pq.Error{Code: "08006"}), true},
-		{"BadConn", driver.ErrBadConn, true},
-		{"UnexpectedEOF", fmt.Errorf("scan: %w", io.ErrUnexpectedEOF), true},
-		{"Reset", fmt.Errorf("read: %w", syscall.ECONNRESET), true},
-		{"StatementCancelledByDeadline", &pq.Error{Code: "57014"}, false},
-		{"UniqueViolation", &pq.Error{Code: "23505"}, false},
-		{"Cancelled", context.Canceled, false},
-		{"DomainError", errors.New("no product has this slug"), false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { require.Equal(t, tt.want, brokenConnection(tt.err)) })
-	}
-}
 
 func TestNoteErrorMarksOnlyRequestsThatReadFromAReplica(t *testing.T) {
 	broken := &pq.Error{Code: "57P01"}
