@@ -278,3 +278,27 @@ func TestPanicReportsRequestID(t *testing.T) {
 		require.True(t, sawPanic && sawAccess, logs.String())
 	})
 }
+
+// A request refused at the transport still counts its error in the access log, as in the
+// metrics: both read the codes the request recorded.
+func TestAccessLogCountsTransportRefusals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		var logs bytes.Buffer
+		log := slog.New(slog.NewJSONHandler(&logs, nil))
+		e := newLimitedEnv(t, st, graph.ServerOptions{Log: log})
+		req := gqlRequest(t, "{ products(first: 1) { totalCount } }",
+			map[string]any{"pad": strings.Repeat("x", limits.DefaultMaxBodyBytes)}, "")
+		res := serve(t, e.handler, req)
+		require.Equal(t, http.StatusRequestEntityTooLarge, res.Status, res.Raw)
+		var access map[string]any
+		for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+			var rec map[string]any
+			require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
+			if rec["msg"] == "request" {
+				access = rec
+			}
+		}
+		require.NotNil(t, access, logs.String())
+		require.EqualValues(t, 1, access["errors"], logs.String())
+	})
+}

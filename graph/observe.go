@@ -30,7 +30,6 @@ func observe(l limits.Limits, log *slog.Logger, slow time.Duration) graphql.Resp
 		if info := reqlog.FromContext(ctx); info != nil {
 			info.Operation, info.OperationType, info.Duration = name, typ, elapsed
 			if resp != nil {
-				info.Errors += len(resp.Errors)
 				for _, e := range resp.Errors {
 					code, _ := e.Extensions["code"].(string)
 					info.Codes = append(info.Codes, code)

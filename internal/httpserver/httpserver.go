@@ -151,7 +151,7 @@ func accessLog(log *slog.Logger, observe func(*http.Request, int, time.Duration,
 				slog.String("request_id", middleware.GetReqID(r.Context())),
 			}
 			if r.URL.Path == "/graphql" {
-				attrs = append(attrs, slog.String("operation", info.Operation), slog.Int("errors", info.Errors))
+				attrs = append(attrs, slog.String("operation", info.Operation), slog.Int("errors", len(info.Codes)))
 			}
 			log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 		})

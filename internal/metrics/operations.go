@@ -1,6 +1,9 @@
 package metrics
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // DefaultMaxOperations bounds the distinct operation names of a server without trusted
 // documents. Names come from clients: without a bound, a client sending a new name with every
@@ -20,6 +23,8 @@ type operationNames struct {
 	known map[string]struct{}
 	fixed bool
 	max   int
+	// full is set once max names are kept, so unknown names stop taking the write lock.
+	full atomic.Bool
 }
 
 func newOperationNames(fixed []string, max int) *operationNames {
@@ -40,13 +45,20 @@ func (o *operationNames) label(name string) string {
 	if len(name) > maxNameLength {
 		return OtherOperation
 	}
+	if o.fixed {
+		// The list never changes: no lock.
+		if _, ok := o.known[name]; ok {
+			return name
+		}
+		return OtherOperation
+	}
 	o.mu.RLock()
 	_, ok := o.known[name]
 	o.mu.RUnlock()
 	if ok {
 		return name
 	}
-	if o.fixed {
+	if o.full.Load() {
 		return OtherOperation
 	}
 	o.mu.Lock()
@@ -55,6 +67,7 @@ func (o *operationNames) label(name string) string {
 		return name
 	}
 	if len(o.known) >= o.max {
+		o.full.Store(true)
 		return OtherOperation
 	}
 	o.known[name] = struct{}{}

@@ -12,11 +12,11 @@ import (
 // by one goroutine at the GraphQL operation level, so the fields need no lock.
 type Info struct {
 	Operation string
-	Errors    int
 	// OperationType is "query" or "mutation" once the document's operation is known, empty
 	// for requests refused before (parse errors, transport limits).
 	OperationType string
-	// Codes holds the extensions.code of every error the client was sent, in order.
+	// Codes holds the extensions.code of every error the client was sent, in order; its
+	// length is the request's error count.
 	Codes []string
 	// Duration is how long the GraphQL operation took, from reading the request to the
 	// response (gqlgen's operation start); zero when no operation ran.

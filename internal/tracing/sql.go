@@ -31,7 +31,8 @@ func (t *Tracing) Driver(d dialect.Driver) dialect.Driver {
 	}
 	tracer := t.tracer
 	return sqlhook.Wrap(d, func(ctx context.Context, query string) (context.Context, func(error)) {
-		if !trace.SpanContextFromContext(ctx).IsValid() {
+		// Unsampled requests carry a valid span context too; they get no statement spans.
+		if !trace.SpanFromContext(ctx).IsRecording() {
 			return ctx, func(error) {}
 		}
 		op := operation(query)
