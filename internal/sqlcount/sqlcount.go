@@ -5,15 +5,18 @@ package sqlcount
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"sync"
 	"sync/atomic"
 
 	"entgo.io/ent/dialect"
+
+	"github.com/vitrinehq/vitrine/internal/sqlhook"
 )
 
-// Driver counts statements run through it and, optionally, records their text.
+// Driver counts statements run through it (raw SQL and transactions included) and,
+// optionally, records their text.
 type Driver struct {
+	// Driver is the wrapped driver with the counting hook (sqlhook).
 	dialect.Driver
 	n      atomic.Int64
 	mu     sync.Mutex
@@ -22,7 +25,14 @@ type Driver struct {
 }
 
 // Wrap returns a counting driver around d.
-func Wrap(d dialect.Driver) *Driver { return &Driver{Driver: d} }
+func Wrap(d dialect.Driver) *Driver {
+	c := &Driver{}
+	c.Driver = sqlhook.Wrap(d, func(ctx context.Context, query string) (context.Context, func(error)) {
+		c.note(query)
+		return ctx, nothing
+	})
+	return c
+}
 
 // Count returns the number of statements since the last Reset.
 func (d *Driver) Count() int { return int(d.n.Load()) }
@@ -51,50 +61,25 @@ func (d *Driver) note(query string) {
 	d.mu.Unlock()
 }
 
-// Exec counts and runs a statement.
-func (d *Driver) Exec(ctx context.Context, query string, args, v any) error {
-	d.note(query)
-	return d.Driver.Exec(ctx, query, args, v)
-}
-
-// Query counts and runs a query.
-func (d *Driver) Query(ctx context.Context, query string, args, v any) error {
-	d.note(query)
-	return d.Driver.Query(ctx, query, args, v)
-}
-
-// Tx starts a transaction whose statements are counted too.
-func (d *Driver) Tx(ctx context.Context) (dialect.Tx, error) {
-	tx, err := d.Driver.Tx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &countingTx{Tx: tx, d: d}, nil
-}
-
-type countingTx struct {
-	dialect.Tx
-	d *Driver
-}
-
-func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error {
-	t.d.note(query)
-	return t.Tx.Exec(ctx, query, args, v)
-}
-
-func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
-	t.d.note(query)
-	return t.Tx.Query(ctx, query, args, v)
-}
+// The methods below are the hooked driver's; an embedded interface does not promote them.
 
 // QueryContext counts and runs raw SQL (ent's client.QueryContext reaches it).
 func (d *Driver) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	d.note(query)
-	q, ok := d.Driver.(interface {
+	return d.Driver.(interface {
 		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-	})
-	if !ok {
-		return nil, fmt.Errorf("sqlcount: driver %T has no QueryContext", d.Driver)
-	}
-	return q.QueryContext(ctx, query, args...)
+	}).QueryContext(ctx, query, args...)
+}
+
+// ExecContext counts and runs raw SQL (ent's client.ExecContext reaches it).
+func (d *Driver) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return d.Driver.(interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	}).ExecContext(ctx, query, args...)
+}
+
+// BeginTx starts a transaction, with its options, whose statements are counted too.
+func (d *Driver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
+	return d.Driver.(interface {
+		BeginTx(context.Context, *sql.TxOptions) (dialect.Tx, error)
+	}).BeginTx(ctx, opts)
 }

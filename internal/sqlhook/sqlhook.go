@@ -19,11 +19,12 @@ import (
 type Hook func(ctx context.Context, query string) (context.Context, func(error))
 
 // Wrap returns d with h around each of its statements.
-func Wrap(d dialect.Driver, h Hook) dialect.Driver { return driver{Driver: d, hook: h} }
+func Wrap(d dialect.Driver, h Hook) dialect.Driver { return driver{hooked: hooked{d, h}, d: d} }
 
-type driver struct {
-	dialect.Driver
-	hook Hook
+// hooked runs the hook around the statements of a driver or of one of its transactions.
+type hooked struct {
+	inner dialect.ExecQuerier
+	hook  Hook
 }
 
 type rawQuerier interface {
@@ -34,41 +35,63 @@ type rawExecer interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 }
 
-func (d driver) Exec(ctx context.Context, query string, args, v any) error {
-	ctx, done := d.hook(ctx, query)
-	err := d.Driver.Exec(ctx, query, args, v)
+func (h hooked) Exec(ctx context.Context, query string, args, v any) error {
+	ctx, done := h.hook(ctx, query)
+	err := h.inner.Exec(ctx, query, args, v)
 	done(err)
 	return err
 }
 
-func (d driver) Query(ctx context.Context, query string, args, v any) error {
-	ctx, done := d.hook(ctx, query)
-	err := d.Driver.Query(ctx, query, args, v)
+func (h hooked) Query(ctx context.Context, query string, args, v any) error {
+	ctx, done := h.hook(ctx, query)
+	err := h.inner.Query(ctx, query, args, v)
 	done(err)
 	return err
 }
 
-// QueryContext runs raw SQL (ent's client.QueryContext reaches it).
-func (d driver) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return queryContext(ctx, d.hook, d.Driver, query, args)
+// QueryContext runs raw SQL (ent's client.QueryContext reaches it, in transactions too).
+func (h hooked) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	q, ok := h.inner.(rawQuerier)
+	if !ok {
+		return nil, fmt.Errorf("sqlhook: %T has no QueryContext", h.inner)
+	}
+	ctx, done := h.hook(ctx, query)
+	rows, err := q.QueryContext(ctx, query, args...)
+	done(err)
+	return rows, err
 }
 
-// ExecContext runs raw SQL (ent's client.ExecContext reaches it).
-func (d driver) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return execContext(ctx, d.hook, d.Driver, query, args)
+// ExecContext runs raw SQL (ent's client.ExecContext reaches it, in transactions too).
+func (h hooked) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	e, ok := h.inner.(rawExecer)
+	if !ok {
+		return nil, fmt.Errorf("sqlhook: %T has no ExecContext", h.inner)
+	}
+	ctx, done := h.hook(ctx, query)
+	res, err := e.ExecContext(ctx, query, args...)
+	done(err)
+	return res, err
 }
+
+type driver struct {
+	hooked
+	d dialect.Driver
+}
+
+func (d driver) Dialect() string { return d.d.Dialect() }
+func (d driver) Close() error    { return d.d.Close() }
 
 func (d driver) Tx(ctx context.Context) (dialect.Tx, error) {
-	tx, err := d.Driver.Tx(ctx)
+	tx, err := d.d.Tx(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return txDriver{Tx: tx, hook: d.hook}, nil
+	return txDriver{hooked: hooked{tx, d.hook}, tx: tx}, nil
 }
 
 // BeginTx keeps transaction options (isolation levels, read-only) working through the wrapper.
 func (d driver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
-	b, ok := d.Driver.(interface {
+	b, ok := d.d.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (dialect.Tx, error)
 	})
 	if !ok {
@@ -78,56 +101,13 @@ func (d driver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, e
 	if err != nil {
 		return nil, err
 	}
-	return txDriver{Tx: tx, hook: d.hook}, nil
+	return txDriver{hooked: hooked{tx, d.hook}, tx: tx}, nil
 }
 
 type txDriver struct {
-	dialect.Tx
-	hook Hook
+	hooked
+	tx dialect.Tx
 }
 
-func (t txDriver) Exec(ctx context.Context, query string, args, v any) error {
-	ctx, done := t.hook(ctx, query)
-	err := t.Tx.Exec(ctx, query, args, v)
-	done(err)
-	return err
-}
-
-func (t txDriver) Query(ctx context.Context, query string, args, v any) error {
-	ctx, done := t.hook(ctx, query)
-	err := t.Tx.Query(ctx, query, args, v)
-	done(err)
-	return err
-}
-
-// QueryContext runs raw SQL inside the transaction.
-func (t txDriver) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return queryContext(ctx, t.hook, t.Tx, query, args)
-}
-
-// ExecContext runs raw SQL inside the transaction.
-func (t txDriver) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return execContext(ctx, t.hook, t.Tx, query, args)
-}
-
-func queryContext(ctx context.Context, h Hook, inner any, query string, args []any) (*sql.Rows, error) {
-	q, ok := inner.(rawQuerier)
-	if !ok {
-		return nil, fmt.Errorf("sqlhook: %T has no QueryContext", inner)
-	}
-	ctx, done := h(ctx, query)
-	rows, err := q.QueryContext(ctx, query, args...)
-	done(err)
-	return rows, err
-}
-
-func execContext(ctx context.Context, h Hook, inner any, query string, args []any) (sql.Result, error) {
-	e, ok := inner.(rawExecer)
-	if !ok {
-		return nil, fmt.Errorf("sqlhook: %T has no ExecContext", inner)
-	}
-	ctx, done := h(ctx, query)
-	res, err := e.ExecContext(ctx, query, args...)
-	done(err)
-	return res, err
-}
+func (t txDriver) Commit() error   { return t.tx.Commit() }
+func (t txDriver) Rollback() error { return t.tx.Rollback() }
