@@ -7,6 +7,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/vitrinehq/vitrine/internal/replica"
+	"github.com/vitrinehq/vitrine/internal/reqlog"
 )
 
 // retryBrokenReplicaReads runs a query once more, on the primary, when a read replica's
@@ -25,9 +26,19 @@ func retryBrokenReplicaReads(ctx context.Context, next graphql.OperationHandler)
 			return nil
 		}
 		done = true
+		info := reqlog.FromContext(ctx)
+		var recorded int
+		if info != nil {
+			recorded = len(info.Codes)
+		}
 		resp := responses(ctx)
 		if !replica.Broken(ctx) {
 			return resp
+		}
+		// The client gets the retry's answer only: the access log and the metrics must not
+		// count the discarded attempt's errors.
+		if info != nil {
+			info.Codes = info.Codes[:recorded]
 		}
 		retry := replica.RetryContext(ctx)
 		return next(retry)(retry)

@@ -174,9 +174,9 @@ func (r *Router) Status(ctx context.Context) []ServerStatus {
 
 // Stats are the routing counters since start, for metrics.
 type Stats struct {
-	// ReplicaReads went to a replica; PrimaryReads to the primary, of which PinnedReads for
-	// read-your-writes and NoReplicaReads because no replica was healthy.
-	ReplicaReads, PrimaryReads, PinnedReads, NoReplicaReads int64
+	// ReplicaReads went to a replica; the primary's reads are PinnedReads (read-your-writes),
+	// NoReplicaReads (no replica was healthy) and Retries.
+	ReplicaReads, PinnedReads, NoReplicaReads int64
 	// Retries are replica reads that failed and were retried on the primary; OperationRetries
 	// are whole queries run again on the primary after a replica broke mid-result.
 	Retries, OperationRetries int64
@@ -189,17 +189,17 @@ type Stats struct {
 }
 
 type counters struct {
-	replicaReads, primaryReads, pinnedReads, noReplicaReads atomic.Int64
-	retries, writes, transactions, ejections, admissions    atomic.Int64
-	markErrors, operationRetries                            atomic.Int64
+	replicaReads, pinnedReads, noReplicaReads            atomic.Int64
+	retries, writes, transactions, ejections, admissions atomic.Int64
+	markErrors, operationRetries                         atomic.Int64
 }
 
 // Stats returns the routing counters.
 func (r *Router) Stats() Stats {
 	c := &r.stats
 	return Stats{
-		ReplicaReads: c.replicaReads.Load(), PrimaryReads: c.primaryReads.Load(),
-		PinnedReads: c.pinnedReads.Load(), NoReplicaReads: c.noReplicaReads.Load(),
+		ReplicaReads: c.replicaReads.Load(),
+		PinnedReads:  c.pinnedReads.Load(), NoReplicaReads: c.noReplicaReads.Load(),
 		Retries: c.retries.Load(), OperationRetries: c.operationRetries.Load(), Writes: c.writes.Load(), Transactions: c.transactions.Load(),
 		Ejections: c.ejections.Load(), Admissions: c.admissions.Load(), MarkErrors: c.markErrors.Load(),
 	}

@@ -198,13 +198,11 @@ func (t *markingTx) Commit() error {
 // clients never see it; a replica whose connection broke leaves the rotation at once.
 func (r *Router) read(ctx context.Context, fn func(*entsql.Driver) error) error {
 	if r.mustUsePrimary(ctx) {
-		r.stats.primaryReads.Add(1)
 		r.stats.pinnedReads.Add(1)
 		return fn(r.primary)
 	}
 	m := r.pick()
 	if m == nil {
-		r.stats.primaryReads.Add(1)
 		r.stats.noReplicaReads.Add(1)
 		return fn(r.primary)
 	}
@@ -224,7 +222,6 @@ func (r *Router) read(ctx context.Context, fn func(*entsql.Driver) error) error 
 	} else {
 		r.opts.Log.Warn("read on replica failed; retrying on the primary", "replica", m.name, "err", err)
 	}
-	r.stats.primaryReads.Add(1)
 	return fn(r.primary)
 }
 

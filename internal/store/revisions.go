@@ -12,7 +12,7 @@ import (
 )
 
 // revisionsTable records the migrations a database has run, with the columns of the Atlas CLI's
-// table of the same name, so `atlas migrate status` can read it too.
+// table of the same name.
 const revisionsTable = "atlas_schema_revisions"
 
 // revisions is Atlas's RevisionReadWriter on the revisions table, through the transaction (or
