@@ -36,6 +36,7 @@ func requireLimited(t *testing.T, r edgeReply) {
 	require.True(t, secs >= 1 && secs <= 60, "Retry-After %d", secs)
 	require.Equal(t, string(ratelimit.CodeRateLimited), r.code(t))
 	require.Contains(t, r.Errors[0].Message, "retry in "+strconv.Itoa(secs)+" s")
+	require.NotEmpty(t, r.Errors[0].Extensions["requestId"], "a throttled request's error names its request ID: %s", r.body)
 }
 
 func TestRateLimitRequestsPerIP(t *testing.T) {

@@ -1,8 +1,8 @@
 package apperr
 
 // Codes raised outside this package's callers, named here so that ClassOf can group them; the
-// packages that raise them keep their own constants (ratelimit.CodeRateLimited,
-// persisted.CodeNotAllowed), pinned to these by a test.
+// packages that raise them name these (ratelimit.CodeRateLimited,
+// persisted.CodeNotAllowed).
 const (
 	RateLimited              Code = "RATE_LIMITED"
 	PersistedQueryNotAllowed Code = "PERSISTED_QUERY_NOT_ALLOWED"

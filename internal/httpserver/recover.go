@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"runtime/debug"
 
-	"github.com/go-chi/chi/v5/middleware"
-
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/reqlog"
 )
@@ -28,13 +26,7 @@ func recoverer(log *slog.Logger) func(http.Handler) http.Handler {
 					panic(p) // net/http's way of aborting a response on purpose
 				}
 				log.ErrorContext(r.Context(), "panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				reqlog.AddCode(r.Context(), string(apperr.Internal))
-				writeJSON(w, http.StatusInternalServerError, map[string]any{"errors": []any{map[string]any{
-					"message": "internal error",
-					"extensions": map[string]any{
-						"code": apperr.Internal, "requestId": middleware.GetReqID(r.Context()),
-					},
-				}}})
+				reqlog.Refuse(w, r, http.StatusInternalServerError, string(apperr.Internal), "internal error", nil)
 			}()
 			next.ServeHTTP(w, r)
 		})

@@ -75,21 +75,10 @@ func (l Limits) Guard(next http.Handler) http.Handler {
 	})
 }
 
-// refuse writes a GraphQL response with one error, shaped like the error presenter's.
+// refuse writes a GraphQL response with one error, shaped like the error presenter's, and the
+// cost report.
 func (l Limits) refuse(w http.ResponseWriter, r *http.Request, status int, code apperr.Code, msg string) {
-	reqlog.AddCode(r.Context(), string(code))
-	ext := map[string]any{"code": string(code)}
-	if id := middleware.GetReqID(r.Context()); id != "" {
-		ext["requestId"] = id
-	}
-	resp := map[string]any{
-		"errors":     []map[string]any{{"message": msg, "extensions": ext}},
-		"extensions": map[string]any{"cost": l.Report(r.Context())},
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(resp)
+	reqlog.Refuse(w, r, status, string(code), msg, map[string]any{"cost": l.Report(r.Context())})
 }
 
 func byteSize(n int64) string {

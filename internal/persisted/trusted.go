@@ -15,10 +15,11 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vitrinehq/vitrine/internal/apperr"
 )
 
 // CodeNotAllowed is the extensions.code of a document that is not in the trusted set.
-const CodeNotAllowed = "PERSISTED_QUERY_NOT_ALLOWED"
+const CodeNotAllowed = string(apperr.PersistedQueryNotAllowed)
 
 // Document is one trusted .graphql file: its exact text, registered under its sha256.
 type Document struct {

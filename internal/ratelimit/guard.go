@@ -2,7 +2,6 @@ package ratelimit
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"math"
 	"net/http"
@@ -19,7 +18,7 @@ import (
 )
 
 // CodeRateLimited is the extensions.code of a throttled request (HTTP 429 with Retry-After).
-const CodeRateLimited apperr.Code = "RATE_LIMITED"
+const CodeRateLimited = apperr.RateLimited
 
 // Guard applies the limits. Nil bucket sets disable their limit.
 type Guard struct {
@@ -47,8 +46,7 @@ func (g *Guard) Middleware(next http.Handler) http.Handler {
 		req := &request{ip: ClientIP(r, g.Proxies)}
 		if g.Requests != nil {
 			if res := g.take(r.Context(), g.Requests, "req:"+clientKey(req.ip)); !res.Allowed {
-				reqlog.AddCode(r.Context(), string(CodeRateLimited))
-				writeLimited(w, res, "too many requests from your address")
+				writeLimited(w, r, res, "too many requests from your address")
 				return
 			}
 		}
@@ -98,16 +96,9 @@ func retrySeconds(res Result) int {
 	return max(1, int(math.Ceil(res.RetryAfter.Seconds())))
 }
 
-func writeLimited(w http.ResponseWriter, res Result, what string) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Retry-After", strconv.Itoa(retrySeconds(res)))
-	w.WriteHeader(http.StatusTooManyRequests)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{
-		"message":    limitedError(res, what).Message,
-		"extensions": map[string]any{"code": CodeRateLimited},
-	}}})
+func writeLimited(w http.ResponseWriter, r *http.Request, res Result, what string) {
+	w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(res)))
+	reqlog.Refuse(w, r, http.StatusTooManyRequests, string(CodeRateLimited), limitedError(res, what).Message, nil)
 }
 
 // statusWriter turns the response of a mutation the GraphQL layer throttled into a 429.
