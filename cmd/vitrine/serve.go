@@ -130,7 +130,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Ready:        st.Ping,
 		Draining:     draining.Load,
 		Authenticate: tokens.Middleware(accounts.Lookup),
-		MaxBodyBytes: cfg.Limits.MaxBodyBytes,
 		RateLimit:    guards.limits.Middleware,
 		// The proxies whose X-Forwarded-For is believed are also believed about request IDs
 		// and trace context.

@@ -19,9 +19,6 @@ import (
 	"github.com/vitrinehq/vitrine/internal/requestid"
 )
 
-// MaxBodyBytes bounds request bodies; GraphQL documents are small.
-const MaxBodyBytes = 1 << 20
-
 // Options are the parts the router serves.
 type Options struct {
 	Log         *slog.Logger
@@ -37,8 +34,6 @@ type Options struct {
 	Databases func(context.Context) any
 	// Authenticate puts the caller in the request context; it never rejects a request.
 	Authenticate func(http.Handler) http.Handler
-	// MaxBodyBytes bounds /graphql request bodies; 0 means MaxBodyBytes.
-	MaxBodyBytes int64
 	// RateLimit throttles GraphQL requests before authentication (internal/ratelimit).
 	RateLimit func(http.Handler) http.Handler
 	// TrustedProxies are the peers whose X-Request-ID is kept (see internal/requestid).
@@ -87,7 +82,7 @@ func New(opts Options) http.Handler {
 		if opts.Authenticate != nil {
 			r.Use(opts.Authenticate)
 		}
-		r.Handle("/graphql", limitBody(opts.MaxBodyBytes, opts.GraphQL))
+		r.Handle("/graphql", opts.GraphQL) // its own guard (internal/limits) bounds the body
 	})
 	if opts.Playground != nil {
 		r.Handle("/playground/assets/*", opts.Playground.Assets())
@@ -113,16 +108,6 @@ func readyz(opts Options) http.HandlerFunc {
 		}
 		writeJSON(w, status, body)
 	}
-}
-
-func limitBody(limit int64, next http.Handler) http.Handler {
-	if limit <= 0 {
-		limit = MaxBodyBytes
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
-		next.ServeHTTP(w, r)
-	})
 }
 
 // accessLog writes one line per request, with the GraphQL operation name and error count that

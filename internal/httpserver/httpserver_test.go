@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -66,21 +65,6 @@ func TestCORS(t *testing.T) {
 			require.Empty(t, rec.Header().Get("Access-Control-Allow-Credentials"), "credentials are never allowed")
 		})
 	}
-}
-
-func TestBodyLimit(t *testing.T) {
-	var readErr error
-	h := New(Options{
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		GraphQL: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, readErr = io.ReadAll(r.Body)
-		}),
-		Ready: func(context.Context) error { return nil },
-	})
-	body := strings.NewReader(strings.Repeat("x", MaxBodyBytes+1))
-	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/graphql", body))
-	var tooLarge *http.MaxBytesError
-	require.ErrorAs(t, readErr, &tooLarge)
 }
 
 func TestReadyzDrainingAndDetail(t *testing.T) {
