@@ -43,7 +43,7 @@ func BenchmarkObservabilityOverhead(b *testing.B) {
 						Log: log, Metrics: m, Tracing: t, SlowOperation: 500 * time.Millisecond,
 					}),
 					Ready: st.Ping,
-					Trace: t.HTTP(func(*http.Request) bool { return true }),
+					Trace: t.HTTP(nil),
 				}
 				if m != nil {
 					o.Observe = m.ObserveHTTP

@@ -22,7 +22,7 @@ import (
 
 // tracedStack is the test stack with tracing wired as serve wires it, recording spans in
 // memory. public decides whether a caller's trace context is only linked.
-func tracedStack(t *testing.T, kind string, public func(*http.Request) bool) (http.Handler, *tracetest.SpanRecorder) {
+func tracedStack(t *testing.T, kind string) (http.Handler, *tracetest.SpanRecorder) {
 	t.Helper()
 	rec := tracetest.NewSpanRecorder()
 	tr := tracing.New(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
@@ -35,7 +35,7 @@ func tracedStack(t *testing.T, kind string, public func(*http.Request) bool) (ht
 		Ready:          st.Ping,
 		Authenticate:   e.tokens.Middleware(e.resolver.Accounts.Lookup),
 		TrustedProxies: testProxies,
-		Trace:          tr.HTTP(public),
+		Trace:          tr.HTTP(testProxies),
 	})
 	return h, rec
 }
@@ -46,7 +46,7 @@ func tracedStack(t *testing.T, kind string, public func(*http.Request) bool) (ht
 func TestTracingSpanHierarchy(t *testing.T) {
 	for _, kind := range storetest.Kinds {
 		t.Run(kind, func(t *testing.T) {
-			h, rec := tracedStack(t, kind, func(*http.Request) bool { return true })
+			h, rec := tracedStack(t, kind)
 			res := serve(t, h, gqlRequest(t, ProductsNested, map[string]any{"first": 50}, ""))
 			require.Empty(t, res.Errors, res.Raw)
 
@@ -118,13 +118,13 @@ func TestTracingSpanHierarchy(t *testing.T) {
 func TestTracingTrustsOnlyProxies(t *testing.T) {
 	const incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 	for _, tt := range []struct {
-		name   string
-		public bool
-		kept   bool
-	}{{"StrangerLinked", true, false}, {"ProxyContinued", false, true}} {
+		name, peer string
+		kept       bool
+	}{{"StrangerLinked", "203.0.113.9:4000", false}, {"ProxyContinued", "192.0.2.1:4000", true}} {
 		t.Run(tt.name, func(t *testing.T) {
-			h, rec := tracedStack(t, "sqlite", func(*http.Request) bool { return tt.public })
+			h, rec := tracedStack(t, "sqlite")
 			req := gqlRequest(t, "{ products(first: 1) { totalCount } }", nil, "")
+			req.RemoteAddr = tt.peer // testProxies trusts 192.0.2.1
 			req.Header.Set("traceparent", incoming)
 			res := serve(t, h, req)
 			require.Empty(t, res.Errors, res.Raw)

@@ -28,7 +28,6 @@ import (
 	"github.com/vitrinehq/vitrine/internal/playground"
 	"github.com/vitrinehq/vitrine/internal/quiz"
 	"github.com/vitrinehq/vitrine/internal/replica"
-	"github.com/vitrinehq/vitrine/internal/requestid"
 	"github.com/vitrinehq/vitrine/internal/seed"
 	"github.com/vitrinehq/vitrine/internal/sqlcount"
 	"github.com/vitrinehq/vitrine/internal/store"
@@ -134,9 +133,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		// The proxies whose X-Forwarded-For is believed are also believed about request IDs
 		// and trace context.
 		TrustedProxies: cfg.Edge.TrustedProxies,
-		Trace: tr.HTTP(func(r *http.Request) bool {
-			return !requestid.TrustedPeer(r, cfg.Edge.TrustedProxies)
-		}),
+		Trace:          tr.HTTP(cfg.Edge.TrustedProxies),
 	}
 	if met != nil {
 		httpOpts.Observe = met.ObserveHTTP

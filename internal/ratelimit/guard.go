@@ -14,6 +14,7 @@ import (
 
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/auth"
+	"github.com/vitrinehq/vitrine/internal/proxy"
 	"github.com/vitrinehq/vitrine/internal/reqlog"
 )
 
@@ -134,12 +135,11 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // peer is a trusted proxy, from the right: the first address that is not itself a trusted
 // proxy is the client (anything left of it could be forged by the client).
 func ClientIP(r *http.Request, proxies []netip.Prefix) netip.Addr {
-	peer, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
+	ip, ok := proxy.Peer(r)
+	if !ok {
 		return netip.IPv4Unspecified()
 	}
-	ip := peer.Addr().Unmap()
-	if !trusted(ip, proxies) {
+	if !proxy.Trusted(ip, proxies) {
 		return ip
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
@@ -149,7 +149,7 @@ func ClientIP(r *http.Request, proxies []netip.Prefix) netip.Addr {
 			return ip // a malformed hop: stop at the last address we could trust
 		}
 		ip = hop.Unmap()
-		if !trusted(ip, proxies) {
+		if !proxy.Trusted(ip, proxies) {
 			return ip
 		}
 	}
@@ -163,13 +163,4 @@ func clientKey(ip netip.Addr) string {
 		return netip.PrefixFrom(ip, 64).Masked().String()
 	}
 	return ip.String()
-}
-
-func trusted(ip netip.Addr, proxies []netip.Prefix) bool {
-	for _, p := range proxies {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
 }

@@ -6,11 +6,12 @@
 package requestid
 
 import (
-	"net"
 	"net/http"
 	"net/netip"
 
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/vitrinehq/vitrine/internal/proxy"
 )
 
 // Header is read from trusted proxies and set on every response.
@@ -31,34 +32,12 @@ func Middleware(trusted []netip.Prefix) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			// chi's middleware keeps any incoming header; drop the ones not to be believed, so
 			// it generates a fresh ID instead.
-			if id := r.Header.Get(Header); id != "" && (!valid(id) || !TrustedPeer(r, trusted)) {
+			if id := r.Header.Get(Header); id != "" && (!valid(id) || !proxy.TrustedPeer(r, trusted)) {
 				r.Header.Del(Header)
 			}
 			withID.ServeHTTP(w, r)
 		})
 	}
-}
-
-// TrustedPeer reports whether the request's TCP peer is one of the trusted proxies.
-func TrustedPeer(r *http.Request, trusted []netip.Prefix) bool {
-	if len(trusted) == 0 {
-		return false
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return false
-	}
-	addr = addr.Unmap()
-	for _, p := range trusted {
-		if p.Contains(addr) {
-			return true
-		}
-	}
-	return false
 }
 
 // valid accepts the IDs proxies generate (hex, UUIDs, base64url, dotted or slashed

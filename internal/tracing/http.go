@@ -2,6 +2,7 @@ package tracing
 
 import (
 	"net/http"
+	"net/netip"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -10,14 +11,17 @@ import (
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/vitrinehq/vitrine/internal/proxy"
 )
 
 // HTTP returns the middleware that opens the server span of each request (otelhttp). A
-// caller for which public reports true starts a new trace, with its own trace context only
+// caller that is not one of the proxies starts a new trace, with its own trace context only
 // linked: a stranger's traceparent must not decide what is sampled or whose trace our spans
-// join. Requests from the trusted proxies continue the proxy's trace. The span is named
-// after the chi route pattern, known once the request is routed.
-func (t *Tracing) HTTP(public func(*http.Request) bool) func(http.Handler) http.Handler {
+// join. Requests from the proxies continue the proxy's trace. The span is named after the chi
+// route pattern, known once the request is routed.
+func (t *Tracing) HTTP(proxies []netip.Prefix) func(http.Handler) http.Handler {
+	public := func(r *http.Request) bool { return !proxy.TrustedPeer(r, proxies) }
 	if t == nil {
 		return func(next http.Handler) http.Handler { return next }
 	}
