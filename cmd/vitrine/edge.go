@@ -60,7 +60,6 @@ func newEdge(ctx context.Context, cfg config.Edge, log *slog.Logger) (*edge, err
 		e.documents = extension.AutomaticPersistedQuery{Cache: persisted.NewLocal()}
 	}
 
-	e.limits = &ratelimit.Guard{Proxies: cfg.TrustedProxies, Log: log}
 	buckets := func(name string, perMinute int) ratelimit.Buckets {
 		switch {
 		case perMinute == 0:
@@ -70,7 +69,9 @@ func newEdge(ctx context.Context, cfg config.Edge, log *slog.Logger) (*edge, err
 		}
 		return ratelimit.NewLocal(perMinute)
 	}
-	e.limits.Requests = buckets("requests", cfg.RateLimitQueries)
-	e.limits.Mutations = buckets("mutations", cfg.RateLimitMutations)
+	// With both limits off there is no guard at all: nothing to resolve or wrap per request.
+	if requests, mutations := buckets("requests", cfg.RateLimitQueries), buckets("mutations", cfg.RateLimitMutations); requests != nil || mutations != nil {
+		e.limits = &ratelimit.Guard{Requests: requests, Mutations: mutations, Proxies: cfg.TrustedProxies, Log: log}
+	}
 	return e, nil
 }

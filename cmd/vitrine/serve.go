@@ -129,11 +129,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Ready:        st.Ping,
 		Draining:     draining.Load,
 		Authenticate: tokens.Middleware(accounts.Lookup),
-		RateLimit:    guards.limits.Middleware,
 		// The proxies whose X-Forwarded-For is believed are also believed about request IDs
 		// and trace context.
 		TrustedProxies: cfg.Edge.TrustedProxies,
 		Trace:          tr.HTTP(cfg.Edge.TrustedProxies),
+	}
+	if guards.limits != nil {
+		httpOpts.RateLimit = guards.limits.Middleware
 	}
 	if met != nil {
 		httpOpts.Observe = met.ObserveHTTP

@@ -67,8 +67,13 @@ func (s *Shared) Get(ctx context.Context, hash string) (string, bool) {
 	return doc, true
 }
 
-// Add implements graphql.Cache. gqlgen checked that hash is the document's sha256.
+// Add implements graphql.Cache. gqlgen checked that hash is the document's sha256. gqlgen calls
+// it for every request that carries the text with its hash; a document this process already
+// holds was registered in Redis when it first came, so it is not written again.
 func (s *Shared) Add(ctx context.Context, hash, doc string) {
+	if _, ok := s.local.Get(ctx, hash); ok {
+		return
+	}
 	s.local.Add(ctx, hash, doc)
 	if err := s.rdb.Set(ctx, s.prefix+hash, doc, SharedTTL).Err(); err != nil {
 		s.log.WarnContext(ctx, "persisted query registration in redis failed", "err", err)
