@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vitrinehq/vitrine/graph"
+	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/persisted"
 	"github.com/vitrinehq/vitrine/internal/redistest"
 	"github.com/vitrinehq/vitrine/internal/relay"
@@ -102,7 +103,7 @@ func TestTrustedDocuments(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "products.graphql"), productsDoc)
 	writeFile(t, filepath.Join(dir, "nested", "product.graphql"), productDoc)
 	writeFile(t, filepath.Join(dir, "README.md"), "not a document")
-	trusted, err := persisted.Load(dir, graph.NewExecutableSchema(graph.Config{}).Schema())
+	trusted, err := persisted.Load(dir, graph.NewExecutableSchema(graph.Config{}).Schema(), limits.Defaults().Rules(false))
 	require.NoError(t, err)
 	require.Equal(t, 2, trusted.Len())
 	endpoint := serveEdge(t, e, graph.ServerOptions{Documents: trusted})
@@ -166,27 +167,28 @@ func TestTrustedDocumentsLoad(t *testing.T) {
 		{"UnknownField", "stale.graphql", "{ products(first: 1) { nope } }", `stale.graphql: input:1:24: Cannot query field "nope"`},
 		{"SyntaxError", "broken.graphql", "{ products(first: 1) { ", "broken.graphql"},
 		{"FragmentsOnly", "frag.graphql", "fragment F on Product { name }", "frag.graphql"},
+		{"OverTheDepthLimit", "deep.graphql", "{ categories(first: 1) { edges { node { " + nested("parent", 20, "name") + " } } } }", "deep.graphql"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			writeFile(t, filepath.Join(dir, c.file), c.body)
-			_, err := persisted.Load(dir, schema)
+			_, err := persisted.Load(dir, schema, limits.Defaults().Rules(false))
 			require.ErrorContains(t, err, c.want)
 		})
 	}
 	t.Run("EmptyDirectory", func(t *testing.T) {
-		_, err := persisted.Load(t.TempDir(), schema)
+		_, err := persisted.Load(t.TempDir(), schema, nil)
 		require.ErrorContains(t, err, "no .graphql file")
 	})
 	t.Run("Missing", func(t *testing.T) {
-		_, err := persisted.Load(filepath.Join(t.TempDir(), "nope"), schema)
+		_, err := persisted.Load(filepath.Join(t.TempDir(), "nope"), schema, nil)
 		require.ErrorContains(t, err, "no such file")
 	})
 	t.Run("SingleFile", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "one.graphql")
 		writeFile(t, file, productsDoc)
-		docs, err := persisted.Read(file, schema)
+		docs, err := persisted.Read(file, schema, nil)
 		require.NoError(t, err)
 		require.Len(t, docs, 1)
 		require.Equal(t, persisted.Document{ID: persisted.Hash(productsDoc), File: "one.graphql", Body: productsDoc,

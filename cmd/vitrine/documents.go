@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/vitrinehq/vitrine/graph"
+	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/persisted"
 )
 
@@ -16,13 +17,13 @@ type manifest struct {
 }
 
 // documentsCmd implements `vitrine documents hash PATH`: it validates the .graphql documents
-// under PATH against the schema, as serve does with VITRINE_TRUSTED_DOCUMENTS, and prints
-// their manifest as JSON.
+// under PATH against the schema and the default limits (serve checks them against its
+// configured limits), and prints their manifest as JSON.
 func documentsCmd(args []string, stdout io.Writer) error {
 	if len(args) != 2 || args[0] != "hash" {
 		return fmt.Errorf("usage: vitrine documents hash PATH (a .graphql file or a directory of them)")
 	}
-	docs, err := persisted.Read(args[1], graph.NewExecutableSchema(graph.Config{}).Schema())
+	docs, err := persisted.Read(args[1], graph.NewExecutableSchema(graph.Config{}).Schema(), limits.Defaults().Rules(false))
 	if err != nil {
 		return err
 	}

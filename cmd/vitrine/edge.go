@@ -13,6 +13,7 @@ import (
 	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/config"
 	"github.com/vitrinehq/vitrine/internal/httpcache"
+	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/persisted"
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
 )
@@ -27,7 +28,7 @@ type edge struct {
 
 // newEdge opens Redis when configured (failing at start if it does not answer) and builds
 // persisted documents, the HTTP cache policy and the rate limits.
-func newEdge(ctx context.Context, cfg config.Edge, log *slog.Logger) (*edge, error) {
+func newEdge(ctx context.Context, cfg config.Edge, lim limits.Limits, log *slog.Logger) (*edge, error) {
 	e := &edge{cache: &httpcache.Policy{MaxAge: cfg.CacheMaxAge}, close: func() error { return nil }}
 	var rdb *redis.Client
 	if cfg.RedisURL != "" {
@@ -47,7 +48,7 @@ func newEdge(ctx context.Context, cfg config.Edge, log *slog.Logger) (*edge, err
 
 	switch {
 	case cfg.TrustedDocuments != "":
-		trusted, err := persisted.Load(cfg.TrustedDocuments, graph.NewExecutableSchema(graph.Config{}).Schema())
+		trusted, err := persisted.Load(cfg.TrustedDocuments, graph.NewExecutableSchema(graph.Config{}).Schema(), lim.Rules(false))
 		if err != nil {
 			_ = e.close()
 			return nil, fmt.Errorf("VITRINE_TRUSTED_DOCUMENTS: %w", err)

@@ -94,7 +94,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	guards, err := newEdge(ctx, cfg.Edge, log)
+	guards, err := newEdge(ctx, cfg.Edge, cfg.Limits, log)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 	"github.com/vitrinehq/vitrine/internal/apperr"
 )
 
@@ -50,10 +51,11 @@ var _ interface {
 } = (*Trusted)(nil)
 
 // Load reads path, a .graphql file or a directory searched recursively for them, and
-// validates every document against schema, so a stale document fails at start rather than on
-// a client's request.
-func Load(path string, schema *ast.Schema) (*Trusted, error) {
-	docs, err := Read(path, schema)
+// validates every document against schema with rules (the server's, limits included; nil
+// means gqlparser's defaults), so a stale or oversized document fails at start rather than on
+// every client request.
+func Load(path string, schema *ast.Schema, rules *rules.Rules) (*Trusted, error) {
+	docs, err := Read(path, schema, rules)
 	if err != nil {
 		return nil, err
 	}
@@ -64,8 +66,9 @@ func Load(path string, schema *ast.Schema) (*Trusted, error) {
 	return t, nil
 }
 
-// Read returns the documents under path, sorted by file name, each validated against schema.
-func Read(path string, schema *ast.Schema) ([]Document, error) {
+// Read returns the documents under path, sorted by file name, each validated against schema
+// with rules (see Load).
+func Read(path string, schema *ast.Schema, rules *rules.Rules) ([]Document, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("trusted documents: %w", err)
@@ -89,7 +92,7 @@ func Read(path string, schema *ast.Schema) ([]Document, error) {
 	sort.Strings(files)
 	docs := make([]Document, 0, len(files))
 	for _, f := range files {
-		d, err := readDocument(root, f, schema)
+		d, err := readDocument(root, f, schema, rules)
 		if err != nil {
 			return nil, err
 		}
@@ -98,7 +101,7 @@ func Read(path string, schema *ast.Schema) ([]Document, error) {
 	return docs, nil
 }
 
-func readDocument(root, file string, schema *ast.Schema) (Document, error) {
+func readDocument(root, file string, schema *ast.Schema, rules *rules.Rules) (Document, error) {
 	raw, err := os.ReadFile(file)
 	if err != nil {
 		return Document{}, fmt.Errorf("trusted documents: %w", err)
@@ -108,7 +111,7 @@ func readDocument(root, file string, schema *ast.Schema) (Document, error) {
 		rel = file
 	}
 	body := string(raw)
-	parsed, errs := gqlparser.LoadQueryWithRules(schema, body, nil) // nil: the default rules
+	parsed, errs := gqlparser.LoadQueryWithRules(schema, body, rules)
 	if len(errs) > 0 {
 		return Document{}, fmt.Errorf("trusted documents: %s: %w", rel, errs)
 	}
