@@ -81,8 +81,8 @@ func (a *Analytics) useRollups(f Filter) bool {
 	return a.dialect == dialect.Postgres && f.ProductID == nil
 }
 
-// rolledUp returns the five counts of each span's bucket, in one statement.
-func (a *Analytics) rolledUp(ctx context.Context, k rollupKind, categoryID *int, spans []span) (map[int][5]int, error) {
+// rolledUp returns the counts of each span's bucket by span index, in one statement.
+func (a *Analytics) rolledUp(ctx context.Context, k rollupKind, categoryID *int, spans []span) (map[int]Stats, error) {
 	var whole, parts []span
 	for _, s := range spans {
 		w, p := splitHours(s)
@@ -124,14 +124,14 @@ func (a *Analytics) rolledUp(ctx context.Context, k rollupKind, categoryID *int,
 		return nil, fmt.Errorf("rollups: %w", err)
 	}
 	defer rows.Close()
-	out := make(map[int][5]int)
+	out := make(map[int]Stats)
 	for rows.Next() {
 		var idx int
-		var c [5]int64
-		if err := rows.Scan(&idx, &c[0], &c[1], &c[2], &c[3], &c[4]); err != nil {
+		var st Stats
+		if err := scanCounts(rows, &st, &idx); err != nil {
 			return nil, fmt.Errorf("rollups: %w", err)
 		}
-		out[idx] = [5]int{int(c[0]), int(c[1]), int(c[2]), int(c[3]), int(c[4])}
+		out[idx] = st
 	}
 	return out, rows.Err()
 }
@@ -179,11 +179,7 @@ func (a *Analytics) statsFromRollups(ctx context.Context, f Filter) (Stats, erro
 	if err != nil {
 		return Stats{}, err
 	}
-	var out Stats
-	for i, n := range counts[0] {
-		out.add(i+1, n)
-	}
-	return out, nil
+	return counts[0], nil
 }
 
 // trendFromRollups counts each bucket of edges from the rollups.
@@ -198,10 +194,7 @@ func (a *Analytics) trendFromRollups(ctx context.Context, k rollupKind, f Filter
 	}
 	points := make([]*Point, len(spans))
 	for i := range points {
-		var s Stats
-		for j, n := range counts[i] {
-			s.add(j+1, n)
-		}
+		s := counts[i]
 		points[i] = &Point{Start: edges[i], Count: s.Count, stars: stars}
 		if stars {
 			points[i].Sum = s.Sum
