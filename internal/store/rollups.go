@@ -28,14 +28,13 @@ package store
 // The tables, functions and triggers are created by the migration
 // ent/migrate/migrations/postgres/20261201191826_rollups.sql.
 
-// rebuildRollups recomputes both rollups from the rows: each category is mapped to itself and
-// its ancestors once, so the ratings are grouped a single time. Rows go in in key order, so a
-// scope's hours sit on neighbouring pages and a range of them is read from a few pages.
+// rebuildRollups recomputes both rollups from the rows: each category is mapped once to the
+// scopes it counts in — vitrine_scopes, the same function the triggers use, so the two cannot
+// disagree — and the ratings are grouped a single time. Rows go in in key order, so a scope's
+// hours sit on neighbouring pages and a range of them is read from a few pages.
 var rebuildRollups = []string{
 	`INSERT INTO rating_rollups (scope_id, hour, n1, n2, n3, n4, n5)
-	WITH RECURSIVE anc(cat, scope_id) AS (
-		SELECT id, id FROM categories
-		UNION SELECT anc.cat, c.parent_id FROM anc JOIN categories c ON c.id = anc.scope_id WHERE c.parent_id IS NOT NULL),
+	WITH anc(cat, scope_id) AS (SELECT c.id, s FROM categories c CROSS JOIN LATERAL vitrine_scopes(c.id) AS s),
 	per AS (
 		SELECT p.category_id, date_trunc('hour', r.updated_at, 'UTC') AS hour,
 			count(*) FILTER (WHERE r.stars = 1) AS n1, count(*) FILTER (WHERE r.stars = 2) AS n2,
@@ -43,26 +42,19 @@ var rebuildRollups = []string{
 			count(*) FILTER (WHERE r.stars = 5) AS n5
 		FROM ratings r JOIN products p ON p.id = r.product_id GROUP BY 1, 2),
 	hourly AS (
-		SELECT 0::bigint AS scope_id, hour, sum(n1) AS n1, sum(n2) AS n2, sum(n3) AS n3, sum(n4) AS n4, sum(n5) AS n5
-		FROM per GROUP BY hour
-		UNION ALL
-		SELECT anc.scope_id, per.hour, sum(n1), sum(n2), sum(n3), sum(n4), sum(n5)
+		SELECT anc.scope_id, per.hour, sum(n1) AS n1, sum(n2) AS n2, sum(n3) AS n3, sum(n4) AS n4, sum(n5) AS n5
 		FROM per JOIN anc ON anc.cat = per.category_id GROUP BY 1, 2)
 	SELECT * FROM hourly
 	UNION ALL
 	SELECT scope_id, '-infinity', sum(n1), sum(n2), sum(n3), sum(n4), sum(n5) FROM hourly GROUP BY scope_id
 	ORDER BY 1, 2`,
 	`INSERT INTO review_rollups (scope_id, hour, n)
-	WITH RECURSIVE anc(cat, scope_id) AS (
-		SELECT id, id FROM categories
-		UNION SELECT anc.cat, c.parent_id FROM anc JOIN categories c ON c.id = anc.scope_id WHERE c.parent_id IS NOT NULL),
+	WITH anc(cat, scope_id) AS (SELECT c.id, s FROM categories c CROSS JOIN LATERAL vitrine_scopes(c.id) AS s),
 	per AS (
 		SELECT p.category_id, date_trunc('hour', v.created_at, 'UTC') AS hour, count(*) AS n
 		FROM reviews v JOIN products p ON p.id = v.product_id GROUP BY 1, 2),
 	hourly AS (
-		SELECT 0::bigint AS scope_id, hour, sum(n) AS n FROM per GROUP BY hour
-		UNION ALL
-		SELECT anc.scope_id, per.hour, sum(n) FROM per JOIN anc ON anc.cat = per.category_id GROUP BY 1, 2)
+		SELECT anc.scope_id, per.hour, sum(n) AS n FROM per JOIN anc ON anc.cat = per.category_id GROUP BY 1, 2)
 	SELECT * FROM hourly
 	UNION ALL
 	SELECT scope_id, '-infinity', sum(n) FROM hourly GROUP BY scope_id
