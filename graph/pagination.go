@@ -6,12 +6,14 @@ import (
 	"time"
 
 	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/relay"
 )
 
-// Page size limits for every connection field.
+// Page size limits for every connection field. The default is the cost model's, so a
+// connection is priced at the page size it is served with.
 const (
-	DefaultPageSize = 20
+	DefaultPageSize = limits.DefaultPageSize
 	MaxPageSize     = 100
 )
 

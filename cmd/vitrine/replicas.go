@@ -15,6 +15,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/auth"
 	"github.com/vitrinehq/vitrine/internal/config"
 	"github.com/vitrinehq/vitrine/internal/replica"
+	"github.com/vitrinehq/vitrine/internal/store"
 )
 
 // newRouter sends reads to the configured replicas of primary. With VITRINE_REDIS_URL the
@@ -34,9 +35,9 @@ func newRouter(cfg config.Config, log *slog.Logger, primary dialect.Driver) (*re
 		opts.Marks = replica.NewRedisMarks(redis.NewClient(ropts), cfg.Edge.RedisPrefix+"ryw:")
 	}
 	pool := func(db *sql.DB) {
-		db.SetMaxOpenConns(max(cfg.DBMaxOpenConns, 1))
-		db.SetMaxIdleConns(max(cfg.DBMaxIdleConns, 1))
-		db.SetConnMaxLifetime(cfg.DBConnLifetime)
+		store.ConfigurePool(db, store.Options{
+			MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns, ConnMaxLifetime: cfg.DBConnLifetime,
+		})
 	}
 	r, err := replica.New(primary, cfg.ReplicaURLs, pool, opts)
 	if err != nil {

@@ -55,7 +55,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	configurePool(db, opts)
+	ConfigurePool(db, opts)
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
@@ -89,7 +89,9 @@ func openSQLite(dir string) (*sql.DB, error) {
 	return db, nil
 }
 
-func configurePool(db *sql.DB, opts Options) {
+// ConfigurePool sizes a connection pool from opts' pool settings, with the store's defaults:
+// the primary's, and the read replicas' so that they are sized alike.
+func ConfigurePool(db *sql.DB, opts Options) {
 	maxOpen := opts.MaxOpenConns
 	if maxOpen <= 0 {
 		maxOpen = 20

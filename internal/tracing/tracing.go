@@ -63,7 +63,7 @@ func Start(ctx context.Context, protocol, version string, log *slog.Logger) (*Tr
 	if err != nil {
 		return nil, fmt.Errorf("OTLP trace exporter: %w", err)
 	}
-	res, err := Resource(ctx, version)
+	res, err := newResource(ctx, version)
 	if err != nil {
 		return nil, err
 	}
@@ -77,9 +77,9 @@ func Start(ctx context.Context, protocol, version string, log *slog.Logger) (*Tr
 	return t, nil
 }
 
-// Resource describes this process: service.name (DefaultServiceName unless the environment
+// newResource describes this process: service.name (DefaultServiceName unless the environment
 // names one), service.version, and the SDK's own attributes.
-func Resource(ctx context.Context, version string) (*resource.Resource, error) {
+func newResource(ctx context.Context, version string) (*resource.Resource, error) {
 	attrs := []resource.Option{
 		resource.WithAttributes(semconv.ServiceName(DefaultServiceName)),
 		resource.WithTelemetrySDK(),
@@ -105,14 +105,6 @@ func New(tp trace.TracerProvider) *Tracing {
 		propagator: propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}),
 		shutdown:   func(context.Context) error { return nil },
 	}
-}
-
-// Tracer returns the tracer for Vitrine's own spans; nil when tracing is off.
-func (t *Tracing) Tracer() trace.Tracer {
-	if t == nil {
-		return nil
-	}
-	return t.tracer
 }
 
 // Shutdown flushes the spans still buffered and stops the exporter.
