@@ -67,10 +67,13 @@ func operationFacts(opCtx *graphql.OperationContext) (name, typ string, elapsed 
 	return name, typ, elapsed
 }
 
-// withRequestState gives each operation its batch loaders and its SQL statement counter.
-func withRequestState(r *Resolver, hook loader.Hook) graphql.OperationMiddleware {
+// withRequestState gives each operation its batch loaders and, when the slow-operation log
+// will read it, its SQL statement counter.
+func withRequestState(r *Resolver, hook loader.Hook, countSQL bool) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		ctx, _ = sqlcount.NewContext(ctx)
+		if countSQL {
+			ctx, _ = sqlcount.NewContext(ctx)
+		}
 		return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog, hook)))
 	}
 }

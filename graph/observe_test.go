@@ -212,6 +212,9 @@ func TestSlowOperationLog(t *testing.T) {
 					require.NotZero(t, slow["sql_statements"])
 					require.NotEmpty(t, slow["request_id"])
 					require.Greater(t, slow["duration"], float64(0))
+					require.Equal(t, "WARN", slow["level"])
+					require.Equal(t, float64(res.Extensions.Cost.Budget), slow["budget"])
+					require.Equal(t, float64(0), slow["errors"])
 				})
 			}
 		})

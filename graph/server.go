@@ -84,7 +84,7 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 	srv.Use(transactioner{entgql.Transactioner{TxOpener: r.Client}})
 	// Before the request state, so a retried query gets fresh loaders.
 	srv.AroundOperations(retryBrokenReplicaReads)
-	srv.AroundOperations(withRequestState(r, batchHook(opts.Metrics, opts.Tracing)))
+	srv.AroundOperations(withRequestState(r, batchHook(opts.Metrics, opts.Tracing), opts.SlowOperation > 0))
 	srv.AroundResponses(rejectBadCredentials)
 	if opts.RateLimit != nil {
 		// After the credential check: a forged token spends nobody's mutations.

@@ -65,8 +65,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 					d = router
 				}
 			}
-			// Outside the router, so statements are counted and traced wherever they go.
-			return tr.Driver(sqlcount.PerRequest(d))
+			// Outside the router, so statements are counted and traced wherever they go. Only
+			// the slow-operation log reads the count.
+			if cfg.Observability.SlowOperation > 0 {
+				d = sqlcount.PerRequest(d)
+			}
+			return tr.Driver(d)
 		}
 	})
 	if err != nil {
