@@ -2,12 +2,14 @@ package graph_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -216,4 +218,18 @@ func (c conn) field(name string) []any {
 func requireCode(t *testing.T, e gqltest.Error, code string) {
 	t.Helper()
 	require.Equal(t, code, e.Code(), e.Message)
+}
+
+// logRecord returns the last JSON log record whose message is msg, or nil.
+func logRecord(t testing.TB, logs, msg string) map[string]any {
+	t.Helper()
+	var found map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
+		if rec["msg"] == msg {
+			found = rec
+		}
+	}
+	return found
 }

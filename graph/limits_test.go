@@ -290,14 +290,7 @@ func TestAccessLogCountsTransportRefusals(t *testing.T) {
 			map[string]any{"pad": strings.Repeat("x", limits.DefaultMaxBodyBytes)}, "")
 		res := serve(t, e.handler, req)
 		require.Equal(t, http.StatusRequestEntityTooLarge, res.Status, res.Raw)
-		var access map[string]any
-		for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-			var rec map[string]any
-			require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
-			if rec["msg"] == "request" {
-				access = rec
-			}
-		}
+		access := logRecord(t, logs.String(), "request")
 		require.NotNil(t, access, logs.String())
 		require.EqualValues(t, 1, access["errors"], logs.String())
 	})

@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -192,14 +191,7 @@ func TestSlowOperationLog(t *testing.T) {
 					counter.Reset(false)
 					res := serve(t, e.handler, gqlRequest(t, ProductsNested, map[string]any{"first": 50}, ""))
 					require.Empty(t, res.Errors, res.Raw)
-					var slow map[string]any
-					for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-						var rec map[string]any
-						require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
-						if rec["msg"] == "slow operation" {
-							slow = rec
-						}
-					}
+					slow := logRecord(t, logs.String(), "slow operation")
 					if !tt.want {
 						require.Nil(t, slow, logs.String())
 						return
