@@ -4,7 +4,9 @@
 package auth
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/go-chi/jwtauth/v5"
 	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 
 	"github.com/vitrinehq/vitrine/ent/user"
@@ -86,7 +89,7 @@ type Tokens struct {
 }
 
 // NewTokens returns a Tokens. The algorithm is pinned to HS256: tokens signed with anything
-// else, including "none", fail verification.
+// else, including "none", or whose header names anything else, fail verification.
 func NewTokens(secret []byte, ttl time.Duration, issuer, audience string) (*Tokens, error) {
 	if len(secret) == 0 {
 		return nil, errors.New("auth: empty JWT secret")
@@ -124,6 +127,9 @@ func (t *Tokens) Issue(userID int, role user.Role) (string, time.Time, error) {
 
 // verify returns the user ID in a valid token's subject.
 func (t *Tokens) verify(raw string) (int, error) {
+	if err := checkForm(raw); err != nil {
+		return 0, err
+	}
 	tok, err := jwtauth.VerifyToken(t.ja, raw)
 	if err != nil {
 		return 0, err
@@ -178,3 +184,39 @@ func unauthenticated(reason string) *apperr.Error {
 	return apperr.Errorf(apperr.Unauthenticated,
 		"%s; the request was refused (send no Authorization header to read anonymously)", reason)
 }
+
+// timeClaims are the registered claims whose values are NumericDates (RFC 7519 §4.1.4-6).
+var timeClaims = []string{jwt.ExpirationKey, jwt.NotBeforeKey, jwt.IssuedAtKey}
+
+// checkForm applies what jwx leaves out, following RFC 8725: the token is one compact JWS whose
+// protected header names HS256 — jwx verifies with the configured algorithm whatever the
+// header says, so a header claiming RS256 over an HMAC would pass — and whose time claims are
+// JSON numbers, which jwx would also read from strings and RFC 3339 dates.
+func checkForm(raw string) error {
+	if strings.Count(raw, ".") != 2 {
+		return errors.New("auth: not a compact JWS")
+	}
+	msg, err := jws.Parse([]byte(raw))
+	if err != nil {
+		return fmt.Errorf("auth: %w", err)
+	}
+	if sigs := msg.Signatures(); len(sigs) != 1 || sigs[0].ProtectedHeaders().Algorithm() != jwa.HS256 {
+		return errAlgorithm
+	}
+	dec := json.NewDecoder(bytes.NewReader(msg.Payload()))
+	dec.UseNumber()
+	var claims map[string]any
+	if err := dec.Decode(&claims); err != nil {
+		return fmt.Errorf("auth: claims: %w", err)
+	}
+	for _, name := range timeClaims {
+		if v, ok := claims[name]; ok {
+			if _, isNumber := v.(json.Number); !isNumber {
+				return fmt.Errorf("auth: the %s claim is not a NumericDate", name)
+			}
+		}
+	}
+	return nil
+}
+
+var errAlgorithm = fmt.Errorf("auth: the token header's alg is not %s: %w", jwa.HS256, jwtauth.ErrAlgoInvalid)
