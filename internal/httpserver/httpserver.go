@@ -51,6 +51,9 @@ type Options struct {
 // New returns the router. Middleware reads top to bottom in the order requests meet it.
 func New(opts Options) http.Handler {
 	r := chi.NewRouter()
+	// First, so every response has it, refusals and errors included: browsers must never
+	// guess a type other than the one sent (a JSON error echoing input read as HTML).
+	r.Use(middleware.SetHeader("X-Content-Type-Options", "nosniff"))
 	r.Use(requestid.Middleware(opts.TrustedProxies))
 	if opts.Trace != nil {
 		r.Use(opts.Trace)
