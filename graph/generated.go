@@ -2142,7 +2142,7 @@ type Mutation {
   "Deletes an empty category (CONFLICT while it has products or subcategories); returns the deleted ID."
   deleteCategory(id: ID!): ID! @auth(requires: ADMIN)
 
-  "Review a product; one review per user per product."
+  "Review a product; one review per user per product (a second one: CONFLICT)."
   addReview(input: AddReviewInput!): Review! @auth
   "Edit a review: its author or an admin."
   updateReview(id: ID!, input: UpdateReviewInput!): Review! @auth
