@@ -2370,7 +2370,7 @@ input QuizWeightInput {
 type QuizStats {
   submissionCount: Int!
   questions: [QuestionStats!]!
-  "The products recommended most often (first place counts like any other)."
+  "The products recommended most often in submissions' first 5 recommendations (first place counts like any other)."
   topRecommendedProducts(first: Int = 5): [RecommendedProductStats!]!
 }
 
@@ -2392,7 +2392,10 @@ type OptionStats {
 
 type RecommendedProductStats {
   product: Product!
-  "How many submissions recommended it."
+  """
+  How many submissions ranked it among their first 5 recommendations (the page
+  QuizSubmission.recommendations returns by default); ranks 6 to 20 are stored but not counted.
+  """
   count: Int!
 }
 
