@@ -32,9 +32,15 @@ func TestRequestErrorsHaveNoData(t *testing.T) {
 				map[string]int{graphqlResponseJSON: 400, "application/json": 200}, "GRAPHQL_VALIDATION_FAILED"},
 			{"ExecutionError", `{"query":"{ product(id: \"nope\") { name } }"}`, true,
 				map[string]int{graphqlResponseJSON: 200, "application/json": 200}, "BAD_USER_INPUT"},
+			{"GetValidationError", "?query=%7B%20nope%20%7D", false, map[string]int{graphqlResponseJSON: 400, "application/json": 200}, "GRAPHQL_VALIDATION_FAILED"},
+			{"GetExecutionError", "?query=%7B%20product(id%3A%20%22nope%22)%20%7B%20name%20%7D%20%7D", true,
+				map[string]int{graphqlResponseJSON: 200, "application/json": 200}, "BAD_USER_INPUT"},
 		} {
 			t.Run(accept+"/"+tc.name, func(t *testing.T) {
 				req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(tc.body))
+				if strings.HasPrefix(tc.body, "?") {
+					req = httptest.NewRequest(http.MethodGet, "/graphql"+tc.body, nil)
+				}
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Accept", accept)
 				got := serve(t, e.handler, req)
