@@ -18,8 +18,8 @@ import (
 
 // TestEveryResponseIsNosniff sends one request of each kind the router answers — success,
 // GraphQL errors, every refusal of the transport guard, 404, 429, health checks, the playground
-// — and requires X-Content-Type-Options: nosniff on all of them, and a Content-Security-Policy
-// on the HTML page.
+// — and requires X-Content-Type-Options: nosniff on all of them, the playground's own
+// Content-Security-Policy on the HTML page and the strict default everywhere else.
 func TestEveryResponseIsNosniff(t *testing.T) {
 	e := edgeEnv(t)
 	pg, err := playground.New("Vitrine", "/graphql", "/playground/assets/", "{ products { totalCount } }")
@@ -88,7 +88,10 @@ func TestEveryResponseIsNosniff(t *testing.T) {
 			if tc.html {
 				require.Contains(t, csp, "default-src 'none'")
 				require.Contains(t, csp, "frame-ancestors 'none'")
+				require.Contains(t, csp, "script-src 'self' 'sha256-")
+				return
 			}
+			require.Equal(t, httpserver.DefaultCSP, csp)
 		})
 	}
 }
