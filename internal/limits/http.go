@@ -24,15 +24,19 @@ import (
 // follow what Extension learns about the request (see protocol.go).
 func (l Limits) Guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
 		if l.RequestTimeout > 0 {
-			ctx, cancel := context.WithTimeout(r.Context(), l.RequestTimeout)
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, l.RequestTimeout)
 			defer cancel()
-			r = r.WithContext(ctx)
 		}
 		if r.Method == http.MethodGet || r.Method == http.MethodPost {
 			p := &protocol{}
-			r = r.WithContext(context.WithValue(r.Context(), protocolKey{}, p))
+			ctx = context.WithValue(ctx, protocolKey{}, p)
 			w = &protocolWriter{ResponseWriter: w, p: p}
+		}
+		if ctx != r.Context() {
+			r = r.WithContext(ctx) // one copy of the request for both
 		}
 		switch r.Method {
 		case http.MethodGet:
