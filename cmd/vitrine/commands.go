@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,14 +18,9 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("vitrine migrate", flag.ContinueOnError)
-	status := fs.Bool("status", false, "list the applied and pending schema migrations and change nothing")
-	rebuild := fs.Bool("rebuild-aggregates", false, "recompute the rating/review counters and rollups from the rows (after a bulk load with triggers disabled)")
-	cfg, _, err := config.Load(fs, getenv, args)
-	if err != nil {
-		return err
-	}
+// migrate applies the pending migrations (or, with status, lists them) and, with rebuild,
+// recomputes the aggregates.
+func migrate(ctx context.Context, cfg config.Config, status, rebuild bool, stdout io.Writer) error {
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -36,7 +30,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	if *status {
+	if status {
 		printStatus(stdout, before)
 		return nil
 	}
@@ -59,7 +53,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintf(stdout, "%s %s_%s\n", verb, m.Version, m.Description)
 	}
 	fmt.Fprintf(stdout, "schema is up to date (%s, version %s)\n", st.Dialect, before.Latest)
-	if *rebuild {
+	if rebuild {
 		start := time.Now()
 		if err := st.RebuildAggregates(ctx); err != nil {
 			return err
@@ -92,11 +86,7 @@ func printStatus(w io.Writer, s store.SchemaStatus) {
 	}
 }
 
-func seedCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	cfg, _, err := config.Load(flag.NewFlagSet("vitrine seed", flag.ContinueOnError), getenv, args)
-	if err != nil {
-		return err
-	}
+func seedCmd(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	st, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
@@ -184,11 +174,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // healthcheck probes /healthz on the configured address, so container images without curl
 // can still declare a health check.
-func healthcheck(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	cfg, _, err := config.Load(flag.NewFlagSet("vitrine healthcheck", flag.ContinueOnError), getenv, args)
-	if err != nil {
-		return err
-	}
+func healthcheck(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	host, port, err := net.SplitHostPort(cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("VITRINE_ADDR %q: %w", cfg.Addr, err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,11 +33,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, onListen func(net.Addr)) error {
-	cfg, _, err := config.Load(flag.NewFlagSet("vitrine serve", flag.ContinueOnError), getenv, args)
-	if err != nil {
-		return err
-	}
+func serve(ctx context.Context, cfg config.Config, getenv func(string) string, stdout io.Writer, onListen func(net.Addr)) error {
 	log := newLogger(cfg, stdout)
 	tuneGC(getenv)
 	if cfg.PprofAddr != "" {

@@ -19,7 +19,7 @@ const (
 // flags defines the edge settings on fs and returns the raw proxy list, parsed by validate.
 func (c *Edge) flags(fs *flag.FlagSet, e *envReader) *string {
 	proxies := new(string)
-	fs.StringVar(&c.RedisURL, "redis-url", e.str("VITRINE_REDIS_URL", ""), "Redis URL shared by replicas for persisted queries and rate limits, e.g. redis://127.0.0.1:6379/0; empty keeps both in process (VITRINE_REDIS_URL)")
+	secretVar(fs, &c.RedisURL, "redis-url", e.str("VITRINE_REDIS_URL", ""), redactURLs, "Redis `URL` shared by replicas for persisted queries and rate limits, e.g. redis://127.0.0.1:6379/0; empty keeps both in process (VITRINE_REDIS_URL)")
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", e.str("VITRINE_REDIS_PREFIX", "vitrine:"), "prefix of every Redis key Vitrine writes (VITRINE_REDIS_PREFIX)")
 	fs.StringVar(&c.TrustedDocuments, "trusted-documents", e.str("VITRINE_TRUSTED_DOCUMENTS", ""), "a .graphql file or directory of them; when set, only these documents run (VITRINE_TRUSTED_DOCUMENTS)")
 	fs.DurationVar(&c.CacheMaxAge, "cache-max-age", e.duration("VITRINE_CACHE_MAX_AGE", DefaultCacheMaxAge), "max-age of public GET responses (VITRINE_CACHE_MAX_AGE)")
@@ -68,9 +68,4 @@ func parsePrefix(s string) (netip.Prefix, error) {
 }
 
 // redact hides a password in a URL so that error messages can quote it.
-func redact(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Redacted()
-	}
-	return "(unparsable URL)"
-}
+func redact(raw string) string { return SafeURL(raw) }

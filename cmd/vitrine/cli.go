@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/peterbourgon/ff/v3/ffcli"
+
+	"github.com/vitrinehq/vitrine/internal/config"
+)
+
+// cli is one invocation's command tree. Every command has its own flag set, holding only the
+// settings it reads (internal/config scopes them), with defaults from the environment; all
+// flag sets write to help, which run prints when -h was asked for and drops otherwise, so a
+// bad flag is reported once, by run's caller.
+type cli struct {
+	root *ffcli.Command
+	help bytes.Buffer
+}
+
+func newCLI(getenv func(string) string, stdin io.Reader, stdout io.Writer, onListen func(net.Addr)) *cli {
+	c := &cli{}
+	flags := func(name string) *flag.FlagSet {
+		fs := flag.NewFlagSet(name, flag.ContinueOnError)
+		fs.SetOutput(&c.help)
+		return fs
+	}
+
+	serveFS := flags("vitrine serve")
+	serveCfg := config.Define(serveFS, getenv, config.ScopeServe)
+	serveExec := func(ctx context.Context, args []string) error {
+		cfg, err := configFor(serveCfg, args)
+		if err != nil {
+			return err
+		}
+		return serve(ctx, cfg, getenv, stdout, onListen)
+	}
+
+	migrateFS := flags("vitrine migrate")
+	status := migrateFS.Bool("status", false, "list the applied and pending schema migrations and change nothing")
+	rebuild := migrateFS.Bool("rebuild-aggregates", false, "recompute the rating/review counters and rollups from the rows (after a bulk load with triggers disabled)")
+	migrateCfg := config.Define(migrateFS, getenv, config.ScopeStore)
+
+	seedFS := flags("vitrine seed")
+	seedCfg := config.Define(seedFS, getenv, config.ScopeStore)
+
+	adminFS := flags("vitrine user create-admin")
+	admin := adminFlags{
+		email:     adminFS.String("email", "", "the admin's email (required)"),
+		name:      adminFS.String("name", "Administrator", "display name"),
+		fromStdin: adminFS.Bool("password-stdin", false, "read the password from standard input (required)"),
+	}
+	adminCfg := config.Define(adminFS, getenv, config.ScopeStore)
+
+	healthFS := flags("vitrine healthcheck")
+	healthCfg := config.Define(healthFS, getenv, config.ScopeAddr)
+
+	c.root = &ffcli.Command{
+		Name:       "vitrine",
+		ShortUsage: "vitrine <command> [flags]",
+		LongHelp: "Vitrine serves a product catalog as a GraphQL API. Without a command it runs serve.\n" +
+			"Every setting is an environment variable; a flag of the same name overrides it.\n" +
+			`Run "vitrine <command> -h" for the flags of a command.`,
+		FlagSet: flags("vitrine"),
+		Subcommands: []*ffcli.Command{
+			{
+				Name:       "serve",
+				ShortUsage: "vitrine serve [flags]",
+				ShortHelp:  "run the GraphQL server (migrates first unless VITRINE_AUTO_MIGRATE is off, as in production)",
+				LongHelp: "Serves GraphQL on /graphql, the playground on /, /healthz and /readyz. Without DATABASE_URL it\n" +
+					"uses the embedded store and, outside production, loads the demo catalog into it when empty.",
+				FlagSet: serveFS,
+				Exec:    serveExec,
+			},
+			{
+				Name:       "migrate",
+				ShortUsage: "vitrine migrate [-status] [-rebuild-aggregates] [flags]",
+				ShortHelp:  "apply the pending schema migrations; -status lists applied and pending ones",
+				FlagSet:    migrateFS,
+				Exec: func(ctx context.Context, args []string) error {
+					cfg, err := configFor(migrateCfg, args)
+					if err != nil {
+						return err
+					}
+					return migrate(ctx, cfg, *status, *rebuild, stdout)
+				},
+			},
+			{
+				Name:       "seed",
+				ShortUsage: "vitrine seed [flags]",
+				ShortHelp:  "load the demo catalog into an empty database",
+				FlagSet:    seedFS,
+				Exec: func(ctx context.Context, args []string) error {
+					cfg, err := configFor(seedCfg, args)
+					if err != nil {
+						return err
+					}
+					return seedCmd(ctx, cfg, stdout)
+				},
+			},
+			{
+				Name:       "user",
+				ShortUsage: "vitrine user create-admin --email E --password-stdin [--name N]",
+				ShortHelp:  "manage accounts: create-admin bootstraps an administrator (on either store)",
+				FlagSet:    flags("vitrine user"),
+				Subcommands: []*ffcli.Command{{
+					Name:       "create-admin",
+					ShortUsage: "vitrine user create-admin --email E --password-stdin [--name N] [flags]",
+					ShortHelp:  "create an administrator; the password is read from standard input",
+					FlagSet:    adminFS,
+					Exec: func(ctx context.Context, args []string) error {
+						cfg, err := configFor(adminCfg, args)
+						if err != nil {
+							return err
+						}
+						return createAdmin(ctx, cfg, admin, stdin, stdout)
+					},
+				}},
+				Exec: func(context.Context, []string) error {
+					return errors.New(`user needs a subcommand: create-admin (run "vitrine user -h")`)
+				},
+			},
+			{
+				Name:       "healthcheck",
+				ShortUsage: "vitrine healthcheck [-addr ADDR]",
+				ShortHelp:  "exit 0 if the server on VITRINE_ADDR answers /healthz (for container health checks)",
+				FlagSet:    healthFS,
+				Exec: func(ctx context.Context, args []string) error {
+					cfg, err := configFor(healthCfg, args)
+					if err != nil {
+						return err
+					}
+					return healthcheck(ctx, cfg, stdout)
+				},
+			},
+			{
+				Name:       "documents",
+				ShortUsage: "vitrine documents hash PATH",
+				ShortHelp:  "validate the .graphql documents under PATH and print their hashes as JSON (for VITRINE_TRUSTED_DOCUMENTS)",
+				FlagSet:    flags("vitrine documents"),
+				Subcommands: []*ffcli.Command{{
+					Name:       "hash",
+					ShortUsage: "vitrine documents hash PATH",
+					ShortHelp:  "validate the documents under PATH (a .graphql file or a directory) and print their manifest",
+					FlagSet:    flags("vitrine documents hash"),
+					Exec: func(_ context.Context, args []string) error {
+						if len(args) != 1 {
+							return errors.New(`documents hash needs one PATH: a .graphql file or a directory of them`)
+						}
+						return documentsHash(args[0], stdout)
+					},
+				}},
+				Exec: func(context.Context, []string) error {
+					return errors.New(`documents needs a subcommand: hash (run "vitrine documents -h")`)
+				},
+			},
+		},
+		Exec: func(ctx context.Context, args []string) error {
+			switch {
+			case len(args) == 0:
+				return serveExec(ctx, nil)
+			case args[0] == "help":
+				return flag.ErrHelp
+			}
+			return fmt.Errorf(`unknown command %q: run "vitrine -h" for the commands`, args[0])
+		},
+	}
+	return c
+}
+
+// run parses args and runs the command they select. -h and --help print the command's usage
+// to stdout and succeed.
+func (c *cli) run(ctx context.Context, args []string, stdout io.Writer) error {
+	err := c.root.Parse(args)
+	if err == nil {
+		err = c.root.Run(ctx)
+	} else if !errors.Is(err, flag.ErrHelp) {
+		// The flag package's own message, without ff's prefix and the usage it printed.
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner
+		}
+		name := parsed(c.root).FlagSet.Name()
+		return fmt.Errorf("%w (run \"%s -h\" for its flags)", err, name)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		_, err = stdout.Write(c.help.Bytes())
+	}
+	return err
+}
+
+// parsed returns the deepest command whose flags were parsed: the one a parse error is about.
+func parsed(cmd *ffcli.Command) *ffcli.Command {
+	for _, sub := range cmd.Subcommands {
+		if sub.FlagSet != nil && sub.FlagSet.Parsed() {
+			return parsed(sub)
+		}
+	}
+	return cmd
+}
+
+// configFor checks a command's settings once its flags are parsed; none of the commands
+// configured this way take positional arguments.
+func configFor(check func() (config.Config, error), args []string) (config.Config, error) {
+	if len(args) > 0 {
+		return config.Config{}, fmt.Errorf("unexpected argument %q (flags start with -)", args[0])
+	}
+	return check()
+}
