@@ -3,10 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/url"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/vitrinehq/vitrine/internal/pgtest"
 )
 
 // TestHelp: every command answers -h with its own usage on stdout and success; the root lists
@@ -76,4 +82,35 @@ func TestMigrateStatusInProductionNeedsNoJWTSecret(t *testing.T) {
 	require.Contains(t, out.String(), "pending")
 	err := run(context.Background(), []string{"serve", "-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, nil, &out, nil)
 	require.ErrorContains(t, err, "VITRINE_JWT_SECRET", "serve still requires it")
+}
+
+// TestDatabaseErrorsNameTheVariable: failures to open Postgres name DATABASE_URL, never show
+// its password, and a database that does not exist yet comes with how to create it.
+func TestDatabaseErrorsNameTheVariable(t *testing.T) {
+	u, err := url.Parse(pgtest.URL(t))
+	require.NoError(t, err)
+	u.User = url.UserPassword(orDefault(u.User.Username(), "postgres"), "S3CRETPW") // ignored by trust auth
+	missing := *u
+	missing.Path = "/vitrine_missing_" + strconv.Itoa(os.Getpid())
+	refused := *u
+	refused.Host = "127.0.0.1:1"
+	tests := []struct {
+		name string
+		url  string
+		want []string
+	}{
+		{"ErrDatabaseMissing", missing.String(), []string{"DATABASE_URL postgres://", `database "` + strings.TrimPrefix(missing.Path, "/") + `" does not exist`, "createdb -h", "CREATE DATABASE"}},
+		{"ErrRefused", refused.String(), []string{"DATABASE_URL postgres://", "127.0.0.1:1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"DATABASE_URL": tt.url}
+			err := run(context.Background(), []string{"migrate", "-status"}, func(k string) string { return env[k] }, nil, io.Discard, nil)
+			require.Error(t, err)
+			for _, w := range tt.want {
+				require.Contains(t, err.Error(), w)
+			}
+			require.NotContains(t, err.Error(), "S3CRETPW")
+		})
+	}
 }

@@ -8,7 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
+
+	"github.com/lib/pq"
 
 	"github.com/vitrinehq/vitrine/internal/account"
 	"github.com/vitrinehq/vitrine/internal/config"
@@ -160,7 +164,35 @@ func openStore(ctx context.Context, cfg config.Config, tune ...func(*store.Optio
 	for _, t := range tune {
 		t(&opts)
 	}
-	return store.Open(ctx, opts)
+	st, err := store.Open(ctx, opts)
+	if err != nil && cfg.DatabaseURL != "" {
+		return nil, databaseError(cfg.DatabaseURL, err)
+	}
+	return st, err
+}
+
+// databaseError names DATABASE_URL (without its password) in a failure to open the database,
+// and says how to create a database that does not exist yet: a fresh Postgres server has
+// only "postgres".
+func databaseError(rawURL string, err error) error {
+	where := "DATABASE_URL " + config.SafeURL(rawURL)
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) || pqErr.Code != "3D000" { // invalid_catalog_name
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	u, _ := url.Parse(rawURL) // parsed by config already
+	name := strings.TrimPrefix(u.Path, "/")
+	return fmt.Errorf("%s: database %q does not exist on that server; create it first, e.g. "+
+		"createdb -h %s -p %s -U %s %s (or psql -c 'CREATE DATABASE %s' on the server), then run vitrine migrate",
+		where, name, orDefault(u.Hostname(), "localhost"), orDefault(u.Port(), "5432"), orDefault(u.User.Username(), "postgres"),
+		name, pq.QuoteIdentifier(name))
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }
 
 // newLogger logs JSON in production (for log pipelines) and text in development (for people).
