@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"path/filepath"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -242,16 +242,18 @@ func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
 	return nil
 }
 
-// newTokens uses the configured secret, or in development an ephemeral one: tokens then stop
-// working when the process restarts, which is fine for a playground and loud in the log.
+// newTokens uses the configured secret, or in development one kept in the data directory, so
+// that a restart does not log everyone out.
 func newTokens(cfg config.Config, log *slog.Logger) (*auth.Tokens, error) {
 	secret := []byte(cfg.JWTSecret)
 	if len(secret) == 0 {
-		secret = make([]byte, 32)
-		if _, err := rand.Read(secret); err != nil {
+		var created bool
+		var err error
+		if secret, created, err = devSecret(cfg.DataDir); err != nil {
 			return nil, err
 		}
-		log.Warn("VITRINE_JWT_SECRET is not set: using an ephemeral secret; tokens stop working when the process restarts")
+		log.Warn("VITRINE_JWT_SECRET is not set: signing tokens with the development secret in the data directory",
+			"file", filepath.Join(cfg.DataDir, devSecretFile), "created", created)
 	} else if len(secret) < config.MinJWTSecretBytes {
 		log.Warn("VITRINE_JWT_SECRET is shorter than 32 bytes; production mode refuses this")
 	}
