@@ -115,7 +115,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		Documents: guards.documents, HTTPCache: guards.cache, RateLimit: guards.limits,
 		Metrics: met, Tracing: tr, SlowOperation: cfg.Observability.SlowOperation,
 	})
-	pg, err := playground.New("Vitrine", "/graphql", "/playground/assets/", exampleQuery)
+	pg, err := playground.New("Vitrine", "/graphql", "/playground/assets/", exampleQuery, playgroundOptions(cfg)...)
 	if err != nil {
 		return err
 	}
