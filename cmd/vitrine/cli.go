@@ -121,9 +121,7 @@ func newCLI(getenv func(string) string, stdin io.Reader, stdout io.Writer, onLis
 						return createAdmin(ctx, cfg, admin, stdin, stdout)
 					},
 				}},
-				Exec: func(context.Context, []string) error {
-					return errors.New(`user needs a subcommand: create-admin (run "vitrine user -h")`)
-				},
+				Exec: needsSubcommand("user", "vitrine user create-admin --email E --password-stdin [--name N]"),
 			},
 			{
 				Name:       "healthcheck",
@@ -155,9 +153,7 @@ func newCLI(getenv func(string) string, stdin io.Reader, stdout io.Writer, onLis
 						return documentsHash(args[0], stdout)
 					},
 				}},
-				Exec: func(context.Context, []string) error {
-					return errors.New(`documents needs a subcommand: hash (run "vitrine documents -h")`)
-				},
+				Exec: needsSubcommand("documents", "vitrine documents hash PATH"),
 			},
 		},
 		Exec: func(ctx context.Context, args []string) error {
@@ -210,4 +206,14 @@ func configFor(check func() (config.Config, error), args []string) (config.Confi
 		return config.Config{}, fmt.Errorf("unexpected argument %q (flags start with -)", args[0])
 	}
 	return check()
+}
+
+// needsSubcommand is the Exec of a command that only groups subcommands.
+func needsSubcommand(name, usage string) func(context.Context, []string) error {
+	return func(_ context.Context, args []string) error {
+		if len(args) > 0 {
+			return fmt.Errorf("unknown %s subcommand %q; usage: %s", name, args[0], usage)
+		}
+		return fmt.Errorf("%s needs a subcommand; usage: %s", name, usage)
+	}
 }

@@ -152,13 +152,16 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		httpOpts.Databases = func(ctx context.Context) any { return router.Status(ctx) }
 		httpOpts.Authenticate = tokens.Middleware(lookupFresh(accounts.Lookup))
 	}
-	return listenAndServe(ctx, cfg, log, httpserver.New(httpOpts), onListen, &draining)
+	inflight := httpserver.NewInflight()
+	httpOpts.GraphQL = httpserver.Identify(httpOpts.GraphQL)
+	h := inflight.Track(httpserver.CloseWhileDraining(draining.Load, httpserver.New(httpOpts)))
+	return listenAndServe(ctx, cfg, log, h, onListen, &draining, inflight)
 }
 
 // listenAndServe serves until ctx ends, then shuts down without cutting a response: /readyz
 // turns 503 for the drain delay while requests are still served, so a load balancer stops
 // routing here; then the listener closes and in-flight requests get ShutdownTimeout to finish.
-func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h http.Handler, onListen func(net.Addr), draining *atomic.Bool) error {
+func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h http.Handler, onListen func(net.Addr), draining *atomic.Bool, inflight *httpserver.Inflight) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -185,8 +188,9 @@ func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h 
 	draining.Store(true)
 	if cfg.ShutdownDrain > 0 {
 		log.Info("draining: /readyz answers 503", "drain", cfg.ShutdownDrain.String())
-		// New connections must come through the load balancer's next pick, not a kept-alive one.
-		srv.SetKeepAlivesEnabled(false)
+		// Responses now carry Connection: close (httpserver.CloseWhileDraining), so clients
+		// move to the load balancer's next pick; idle connections stay open meanwhile, since
+		// closing them would cut requests already on their way on them.
 		select {
 		case <-time.After(cfg.ShutdownDrain):
 		case err := <-errc:
@@ -197,7 +201,10 @@ func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h 
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		n := inflight.LogAbandoned(log)
+		log.Error("shutdown deadline passed: cutting the requests still running", "deadline", cfg.ShutdownTimeout.String(), "abandoned", n)
+		_ = srv.Close()
+		return fmt.Errorf("shutdown: VITRINE_SHUTDOWN_TIMEOUT (%s) passed with %d request(s) still running; they were cut and are logged as \"request abandoned at shutdown\"", cfg.ShutdownTimeout, n)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
