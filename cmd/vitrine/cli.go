@@ -19,147 +19,29 @@ import (
 // flag sets write to help, which run prints when -h was asked for and drops otherwise, so a
 // bad flag is reported once, by run's caller.
 type cli struct {
-	root *ffcli.Command
-	help bytes.Buffer
+	root     *ffcli.Command
+	help     bytes.Buffer
+	getenv   func(string) string
+	stdin    io.Reader
+	stdout   io.Writer
+	onListen func(net.Addr)
 }
 
 func newCLI(getenv func(string) string, stdin io.Reader, stdout io.Writer, onListen func(net.Addr)) *cli {
-	c := &cli{}
-	flags := func(name string) *flag.FlagSet {
-		fs := flag.NewFlagSet(name, flag.ContinueOnError)
-		fs.SetOutput(&c.help)
-		return fs
-	}
-
-	serveFS := flags("vitrine serve")
-	serveCfg := config.Define(serveFS, getenv, config.ScopeServe)
-	serveExec := func(ctx context.Context, args []string) error {
-		cfg, err := configFor(serveCfg, args)
-		if err != nil {
-			return err
-		}
-		return serve(ctx, cfg, getenv, stdout, onListen)
-	}
-
-	migrateFS := flags("vitrine migrate")
-	status := migrateFS.Bool("status", false, "list the applied and pending schema migrations and change nothing")
-	rebuild := migrateFS.Bool("rebuild-aggregates", false, "recompute the rating/review counters and rollups from the rows (after a bulk load with triggers disabled)")
-	migrateCfg := config.Define(migrateFS, getenv, config.ScopeStore)
-
-	seedFS := flags("vitrine seed")
-	seedCfg := config.Define(seedFS, getenv, config.ScopeStore)
-
-	adminFS := flags("vitrine user create-admin")
-	admin := adminFlags{
-		email:     adminFS.String("email", "", "the admin's email (required)"),
-		name:      adminFS.String("name", "Administrator", "display name"),
-		fromStdin: adminFS.Bool("password-stdin", false, "read the password from standard input (required)"),
-	}
-	adminCfg := config.Define(adminFS, getenv, config.ScopeStore)
-
-	healthFS := flags("vitrine healthcheck")
-	healthCfg := config.Define(healthFS, getenv, config.ScopeAddr)
-
+	c := &cli{getenv: getenv, stdin: stdin, stdout: stdout, onListen: onListen}
+	serveCmd := c.serve()
 	c.root = &ffcli.Command{
 		Name:       "vitrine",
 		ShortUsage: "vitrine <command> [flags]",
 		LongHelp: "Vitrine serves a product catalog as a GraphQL API. Without a command it runs serve.\n" +
 			"Every setting is an environment variable; a flag of the same name overrides it.\n" +
 			`Run "vitrine <command> -h" for the flags of a command.`,
-		FlagSet: flags("vitrine"),
-		Subcommands: []*ffcli.Command{
-			{
-				Name:       "serve",
-				ShortUsage: "vitrine serve [flags]",
-				ShortHelp:  "run the GraphQL server (migrates first unless VITRINE_AUTO_MIGRATE is off, as in production)",
-				LongHelp: "Serves GraphQL on /graphql, the playground on /, /healthz and /readyz. Without DATABASE_URL it\n" +
-					"uses the embedded store and, outside production, loads the demo catalog into it when empty.",
-				FlagSet: serveFS,
-				Exec:    serveExec,
-			},
-			{
-				Name:       "migrate",
-				ShortUsage: "vitrine migrate [-status] [-rebuild-aggregates] [flags]",
-				ShortHelp:  "apply the pending schema migrations; -status lists applied and pending ones",
-				FlagSet:    migrateFS,
-				Exec: func(ctx context.Context, args []string) error {
-					cfg, err := configFor(migrateCfg, args)
-					if err != nil {
-						return err
-					}
-					return migrate(ctx, cfg, *status, *rebuild, stdout)
-				},
-			},
-			{
-				Name:       "seed",
-				ShortUsage: "vitrine seed [flags]",
-				ShortHelp:  "load the demo catalog into an empty database",
-				FlagSet:    seedFS,
-				Exec: func(ctx context.Context, args []string) error {
-					cfg, err := configFor(seedCfg, args)
-					if err != nil {
-						return err
-					}
-					return seedCmd(ctx, cfg, stdout)
-				},
-			},
-			{
-				Name:       "user",
-				ShortUsage: "vitrine user create-admin --email E --password-stdin [--name N]",
-				ShortHelp:  "manage accounts: create-admin bootstraps an administrator (on either store)",
-				FlagSet:    flags("vitrine user"),
-				Subcommands: []*ffcli.Command{{
-					Name:       "create-admin",
-					ShortUsage: "vitrine user create-admin --email E --password-stdin [--name N] [flags]",
-					ShortHelp:  "create an administrator; the password is read from standard input",
-					FlagSet:    adminFS,
-					Exec: func(ctx context.Context, args []string) error {
-						cfg, err := configFor(adminCfg, args)
-						if err != nil {
-							return err
-						}
-						return createAdmin(ctx, cfg, admin, stdin, stdout)
-					},
-				}},
-				Exec: needsSubcommand("user", "vitrine user create-admin --email E --password-stdin [--name N]"),
-			},
-			{
-				Name:       "healthcheck",
-				ShortUsage: "vitrine healthcheck [-addr ADDR]",
-				ShortHelp:  "exit 0 if the server on VITRINE_ADDR answers /healthz (for container health checks)",
-				FlagSet:    healthFS,
-				Exec: func(ctx context.Context, args []string) error {
-					cfg, err := configFor(healthCfg, args)
-					if err != nil {
-						return err
-					}
-					return healthcheck(ctx, cfg, stdout)
-				},
-			},
-			{
-				Name:       "documents",
-				ShortUsage: "vitrine documents hash PATH",
-				ShortHelp:  "validate the .graphql documents under PATH and print their hashes as JSON (for VITRINE_TRUSTED_DOCUMENTS)",
-				FlagSet:    flags("vitrine documents"),
-				Subcommands: []*ffcli.Command{{
-					Name:       "hash",
-					ShortUsage: "vitrine documents hash PATH",
-					ShortHelp:  "validate the documents under PATH (a .graphql file or a directory) and print their manifest",
-					FlagSet:    flags("vitrine documents hash"),
-					Exec: func(_ context.Context, args []string) error {
-						if len(args) != 1 {
-							return errors.New(`documents hash needs one PATH: a .graphql file or a directory of them`)
-						}
-						return documentsHash(args[0], stdout)
-					},
-				}},
-				Exec: needsSubcommand("documents", "vitrine documents hash PATH"),
-			},
-		},
+		FlagSet:     c.flags("vitrine"),
+		Subcommands: []*ffcli.Command{serveCmd, c.migrate(), c.seed(), c.user(), c.healthcheck(), c.documents()},
 		Exec: func(ctx context.Context, args []string) error {
 			switch {
 			case len(args) == 0:
-				return serveExec(ctx, nil)
+				return serveCmd.Exec(ctx, nil)
 			case args[0] == "help":
 				return flag.ErrHelp
 			}
@@ -169,9 +51,146 @@ func newCLI(getenv func(string) string, stdin io.Reader, stdout io.Writer, onLis
 	return c
 }
 
+// flags returns a command's flag set, writing to the help buffer.
+func (c *cli) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(&c.help)
+	return fs
+}
+
+func (c *cli) serve() *ffcli.Command {
+	fs := c.flags("vitrine serve")
+	check := config.Define(fs, c.getenv, config.ScopeServe)
+	return &ffcli.Command{
+		Name:       "serve",
+		ShortUsage: "vitrine serve [flags]",
+		ShortHelp:  "run the GraphQL server (migrates first unless VITRINE_AUTO_MIGRATE is off, as in production)",
+		LongHelp: "Serves GraphQL on /graphql, the playground on /, /healthz and /readyz. Without DATABASE_URL it\n" +
+			"uses the embedded store and, outside production, loads the demo catalog into it when empty.",
+		FlagSet: fs,
+		Exec: func(ctx context.Context, args []string) error {
+			cfg, err := configFor(check, args)
+			if err != nil {
+				return err
+			}
+			return serve(ctx, cfg, c.getenv, c.stdout, c.onListen)
+		},
+	}
+}
+
+func (c *cli) migrate() *ffcli.Command {
+	fs := c.flags("vitrine migrate")
+	status := fs.Bool("status", false, "list the applied and pending schema migrations and change nothing")
+	rebuild := fs.Bool("rebuild-aggregates", false, "recompute the rating/review counters and rollups from the rows (after a bulk load with triggers disabled)")
+	check := config.Define(fs, c.getenv, config.ScopeStore)
+	return &ffcli.Command{
+		Name:       "migrate",
+		ShortUsage: "vitrine migrate [-status] [-rebuild-aggregates] [flags]",
+		ShortHelp:  "apply the pending schema migrations; -status lists applied and pending ones",
+		FlagSet:    fs,
+		Exec: func(ctx context.Context, args []string) error {
+			cfg, err := configFor(check, args)
+			if err != nil {
+				return err
+			}
+			return migrate(ctx, cfg, *status, *rebuild, c.stdout)
+		},
+	}
+}
+
+func (c *cli) seed() *ffcli.Command {
+	fs := c.flags("vitrine seed")
+	check := config.Define(fs, c.getenv, config.ScopeStore)
+	return &ffcli.Command{
+		Name:       "seed",
+		ShortUsage: "vitrine seed [flags]",
+		ShortHelp:  "load the demo catalog into an empty database",
+		FlagSet:    fs,
+		Exec: func(ctx context.Context, args []string) error {
+			cfg, err := configFor(check, args)
+			if err != nil {
+				return err
+			}
+			return seedCmd(ctx, cfg, c.stdout)
+		},
+	}
+}
+
+func (c *cli) user() *ffcli.Command {
+	fs := c.flags("vitrine user create-admin")
+	admin := adminFlags{
+		email:     fs.String("email", "", "the admin's email (required)"),
+		name:      fs.String("name", "Administrator", "display name"),
+		fromStdin: fs.Bool("password-stdin", false, "read the password from standard input (required)"),
+	}
+	check := config.Define(fs, c.getenv, config.ScopeStore)
+	const usage = "vitrine user create-admin --email E --password-stdin [--name N]"
+	return &ffcli.Command{
+		Name:       "user",
+		ShortUsage: usage,
+		ShortHelp:  "manage accounts: create-admin bootstraps an administrator (on either store)",
+		FlagSet:    c.flags("vitrine user"),
+		Subcommands: []*ffcli.Command{{
+			Name:       "create-admin",
+			ShortUsage: usage + " [flags]",
+			ShortHelp:  "create an administrator; the password is read from standard input",
+			FlagSet:    fs,
+			Exec: func(ctx context.Context, args []string) error {
+				cfg, err := configFor(check, args)
+				if err != nil {
+					return err
+				}
+				return createAdmin(ctx, cfg, admin, c.stdin, c.stdout)
+			},
+		}},
+		Exec: needsSubcommand("user", usage),
+	}
+}
+
+func (c *cli) healthcheck() *ffcli.Command {
+	fs := c.flags("vitrine healthcheck")
+	check := config.Define(fs, c.getenv, config.ScopeAddr)
+	return &ffcli.Command{
+		Name:       "healthcheck",
+		ShortUsage: "vitrine healthcheck [-addr ADDR]",
+		ShortHelp:  "exit 0 if the server on VITRINE_ADDR answers /healthz (for container health checks)",
+		FlagSet:    fs,
+		Exec: func(ctx context.Context, args []string) error {
+			cfg, err := configFor(check, args)
+			if err != nil {
+				return err
+			}
+			return healthcheck(ctx, cfg, c.stdout)
+		},
+	}
+}
+
+func (c *cli) documents() *ffcli.Command {
+	const usage = "vitrine documents hash PATH"
+	return &ffcli.Command{
+		Name:       "documents",
+		ShortUsage: usage,
+		ShortHelp:  "validate the .graphql documents under PATH and print their hashes as JSON (for VITRINE_TRUSTED_DOCUMENTS)",
+		FlagSet:    c.flags("vitrine documents"),
+		Subcommands: []*ffcli.Command{{
+			Name:       "hash",
+			ShortUsage: usage,
+			ShortHelp:  "validate the documents under PATH (a .graphql file or a directory) and print their manifest",
+			FlagSet:    c.flags("vitrine documents hash"),
+			Exec: func(_ context.Context, args []string) error {
+				if len(args) != 1 {
+					return errors.New("documents hash needs one PATH: a .graphql file or a directory of them")
+				}
+				return documentsHash(args[0], c.stdout)
+			},
+		}},
+		Exec: needsSubcommand("documents", usage),
+	}
+}
+
 // run parses args and runs the command they select. -h and --help print the command's usage
 // to stdout and succeed.
-func (c *cli) run(ctx context.Context, args []string, stdout io.Writer) error {
+func (c *cli) run(ctx context.Context, args []string) error {
 	err := c.root.Parse(args)
 	if err == nil {
 		err = c.root.Run(ctx)
@@ -184,7 +203,7 @@ func (c *cli) run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w (run \"%s -h\" for its flags)", err, name)
 	}
 	if errors.Is(err, flag.ErrHelp) {
-		_, err = stdout.Write(c.help.Bytes())
+		_, err = c.stdout.Write(c.help.Bytes())
 	}
 	return err
 }

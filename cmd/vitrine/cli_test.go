@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -113,4 +114,15 @@ func TestDatabaseErrorsNameTheVariable(t *testing.T) {
 			require.NotContains(t, err.Error(), "S3CRETPW")
 		})
 	}
+}
+
+// TestNoCommandServes: `vitrine` alone runs serve, as the container image's entry point did.
+func TestNoCommandServes(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	env := map[string]string{"VITRINE_DATA_DIR": t.TempDir(), "VITRINE_ADDR": "127.0.0.1:0"}
+	listened := false
+	err := run(ctx, nil, func(k string) string { return env[k] }, nil, io.Discard, func(net.Addr) { listened = true; cancel() })
+	require.NoError(t, err)
+	require.True(t, listened)
 }

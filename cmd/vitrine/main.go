@@ -33,5 +33,5 @@ func main() {
 // run is main without the process: tests call it with their own arguments, environment and
 // a callback that learns the listening address.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer, onListen func(net.Addr)) error {
-	return newCLI(getenv, stdin, stdout, onListen).run(ctx, args, stdout)
+	return newCLI(getenv, stdin, stdout, onListen).run(ctx, args)
 }
