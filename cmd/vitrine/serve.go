@@ -98,7 +98,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	guards, err := newEdge(ctx, cfg.Edge, cfg.Limits, log)
+	guards, err := newEdge(ctx, cfg.Edge, cfg.Throttle, cfg.Limits, log)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Finder:    quiz.New(st.Client, st.Dialect),
 	}, graph.ServerOptions{
 		Log: log, Introspection: cfg.Introspection, Suggestions: cfg.Suggestions, Limits: &cfg.Limits,
-		Documents: guards.documents, HTTPCache: guards.cache, RateLimit: guards.limits,
+		Documents: guards.documents, HTTPCache: guards.cache, RateLimit: guards.limits, Throttle: guards.throttle,
 		Metrics: met, Tracing: tr, SlowOperation: cfg.Observability.SlowOperation,
 	})
 	pg, err := playground.New("Vitrine", "/graphql", "/playground/assets/", exampleQuery)

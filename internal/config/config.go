@@ -66,6 +66,8 @@ type Config struct {
 	// Edge holds the guard rails at the HTTP edge: persisted documents, caching, rate limits,
 	// and the Redis that Vitrine processes share (also for read-your-writes markers).
 	Edge Edge
+	// Throttle meters clients by the cost of their operations (throttle.go).
+	Throttle Throttle
 	// Observability configures metrics, tracing and the slow-operation log (observability.go).
 	Observability Observability
 }
@@ -121,6 +123,7 @@ func Load(fs *flag.FlagSet, getenv func(string) string, args []string) (Config, 
 	fs.StringVar(&introspection, "introspection", env("VITRINE_INTROSPECTION", ""), "serve schema introspection: true or false; default on in development, off in production (VITRINE_INTROSPECTION)")
 	fs.StringVar(&suggestions, "suggestions", env("VITRINE_SUGGESTIONS", ""), `"Did you mean" hints in validation errors: true or false; default on in development, off in production (VITRINE_SUGGESTIONS)`)
 	proxies := c.Edge.flags(fs, e)
+	c.Throttle.flags(fs, e)
 	metricsPublic := c.Observability.flags(fs, e)
 	fs.StringVar(&replicas, "database-replica-urls", env("DATABASE_REPLICA_URLS", ""), "comma-separated Postgres read replicas of DATABASE_URL (DATABASE_REPLICA_URLS)")
 	fs.DurationVar(&c.ReplicaMaxLag, "replica-max-lag", e.duration("VITRINE_REPLICA_MAX_LAG", 5*time.Second), "take a replica out of the read rotation while it lags more (VITRINE_REPLICA_MAX_LAG)")
@@ -162,7 +165,7 @@ func Load(fs *flag.FlagSet, getenv func(string) string, args []string) (Config, 
 	// effect of a replica starting; a developer's database just follows the code.
 	c.AutoMigrate, errMigrate = boolOr("VITRINE_AUTO_MIGRATE", autoMigrate, !c.Production())
 	errObs := c.Observability.validate(c.Production(), *metricsPublic, getenv)
-	if err := errors.Join(errIntro, errSugg, errMigrate, c.Edge.validate(*proxies), errObs); err != nil {
+	if err := errors.Join(errIntro, errSugg, errMigrate, c.Edge.validate(*proxies), errObs, c.Throttle.validate()); err != nil {
 		return c, nil, err
 	}
 	c.ReplicaURLs = splitList(replicas)
