@@ -1,7 +1,9 @@
 -- bench/starvation.lua: wrk script for bench/starvation.sh. POSTs the JSON body in the file
 -- named by BENCH_BODY_FILE. With BENCH_CLIENTS=N, request k carries X-Forwarded-For
 -- BENCH_XFF_PREFIX..(k mod N + 1), so that a server trusting 127.0.0.1 as a proxy sees N
--- clients (each with its own cost bucket). Prints one "BENCH ..." line: rate, latency
+-- clients (each with its own cost bucket). With BENCH_HONOR_RETRY_AFTER=1 every 429 delays one
+-- later request of the thread by its Retry-After, as a polite client waits before retrying
+-- (wrk measures latency from when a request is sent, so the wait is not in it). Prints one "BENCH ..." line: rate, latency
 -- percentiles (all responses), and counts of 200s without errors, 429s, TIMEOUT errors and
 -- other failures.
 
@@ -14,6 +16,7 @@ local body = f:read("*a")
 f:close()
 local clients = tonumber(os.getenv("BENCH_CLIENTS") or "1")
 local prefix = os.getenv("BENCH_XFF_PREFIX") or "10.0.0."
+local polite = os.getenv("BENCH_HONOR_RETRY_AFTER") == "1"
 
 wrk.method = "POST"
 wrk.body = body
@@ -28,6 +31,13 @@ end
 
 function init(args)
   n, ok, throttled, timeouts, other = 0, 0, 0, 0, 0
+  waits = {}
+end
+
+if polite then
+  function delay()
+    return table.remove(waits, 1) or 0
+  end
 end
 
 function request()
@@ -39,6 +49,9 @@ end
 function response(status, headers, resp)
   if status == 429 then
     throttled = throttled + 1
+    if polite then
+      table.insert(waits, 1000 * (tonumber(headers["Retry-After"]) or 1))
+    end
   elseif status ~= 200 then
     other = other + 1
   elseif resp:find('"TIMEOUT"', 1, true) then

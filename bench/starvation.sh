@@ -9,11 +9,13 @@
 # over one connection. The script measures the cheap query's latency, and the expensive clients'
 # throughput and refusals, in several server configurations (BENCH_SCENARIOS):
 #
-#   alone   the cheap client without the expensive ones (the baseline)
+#   alone   the cheap client without the expensive ones (the baseline; cost buckets off, since
+#           one client looping as fast as it can would exceed its own 1,000 points a second)
 #   none    cost throttle and concurrency bound off (VITRINE_COST_BUCKET=0, VITRINE_COST_CONCURRENCY=0)
 #   gate    concurrency bound only (VITRINE_COST_BUCKET=0, the bound at its default)
 #   bucket  cost buckets only (VITRINE_COST_CONCURRENCY=0)
-#   both    the defaults: buckets and bound
+#   both    the defaults: buckets and bound; the expensive clients retry at once after a 429
+#   polite  the defaults, the expensive clients wait as Retry-After says before retrying
 #
 # Each scenario starts a fresh server (production mode, Postgres with bench/large.sql in
 # BENCH_DATABASE_URL, default vitrine_bench_starvation on 127.0.0.1:5432, loaded once and reused
@@ -23,7 +25,7 @@
 # Results go to bench/results/starvation-<UTC timestamp>.txt.
 #
 # Knobs: BENCH_DURATION (s, 20), BENCH_WARMUP (s, 3), BENCH_HEAVY_CONNECTIONS (32),
-# BENCH_SCENARIOS ("alone none gate bucket both"), BENCH_DATABASE_URL, BENCH_QUIET_MAX (% of one
+# BENCH_SCENARIOS ("alone none gate bucket both polite"), BENCH_DATABASE_URL, BENCH_QUIET_MAX (% of one
 # core used by other processes, 30) and BENCH_QUIET_WAIT (s, 120). VITRINE_* variables of the
 # caller reach the server (e.g. VITRINE_COST_CONCURRENCY=5000 to try another bound).
 set -Eeuo pipefail
@@ -33,7 +35,7 @@ repo=$(cd "$bench_dir/.." && pwd)
 duration=${BENCH_DURATION:-20}
 warmup=${BENCH_WARMUP:-3}
 heavy_conns=${BENCH_HEAVY_CONNECTIONS:-32}
-scenarios=${BENCH_SCENARIOS:-alone none gate bucket both}
+scenarios=${BENCH_SCENARIOS:-alone none gate bucket both polite}
 db_url=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/vitrine_bench_starvation?sslmode=disable}
 
 log() { printf '[starvation %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -150,7 +152,7 @@ start_server() { # VAR=value...
   secret=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
   (cd "$work" && exec env VITRINE_ENV=production VITRINE_ADDR=127.0.0.1:0 VITRINE_JWT_SECRET="$secret" \
     VITRINE_RATE_LIMIT_QUERIES=0 VITRINE_RATE_LIMIT_MUTATIONS=0 \
-    VITRINE_TRUSTED_PROXIES=127.0.0.1 DATABASE_URL="$db_url" "$@" \
+    VITRINE_TRUSTED_PROXIES=127.0.0.1 VITRINE_SHUTDOWN_DRAIN=0 DATABASE_URL="$db_url" "$@" \
     "$work/vitrine" serve >"$work/server.log" 2>&1) &
   server_pid=$!
   addr=""
@@ -171,7 +173,7 @@ stop_server() {
 
 jq -n --rawfile q "$bench_dir/starvation.graphql" '{query: $q}' >"$work/heavy.json"
 wrk_heavy() { # seconds
-  BENCH_BODY_FILE=$work/heavy.json BENCH_CLIENTS=32 BENCH_XFF_PREFIX=10.0.0. \
+  BENCH_HONOR_RETRY_AFTER=$polite BENCH_BODY_FILE=$work/heavy.json BENCH_CLIENTS=32 BENCH_XFF_PREFIX=10.0.0. \
     timeout $(($1 + 60)) wrk -t1 "-c$heavy_conns" "-d$1s" --timeout 15s -s "$bench_dir/starvation.lua" "$base"
 }
 wrk_cheap() { # seconds
@@ -187,12 +189,15 @@ summary=()
 raw=""
 for s in $scenarios; do
   case $s in
-    alone | both) env_s=() ;;
+    alone) env_s=(VITRINE_COST_BUCKET=0) ;;
+    both | polite) env_s=() ;;
     none) env_s=(VITRINE_COST_BUCKET=0 VITRINE_COST_CONCURRENCY=0) ;;
     gate) env_s=(VITRINE_COST_BUCKET=0) ;;
     bucket) env_s=(VITRINE_COST_CONCURRENCY=0) ;;
-    *) die "unknown scenario $s (alone none gate bucket both)" ;;
+    *) die "unknown scenario $s (alone none gate bucket both polite)" ;;
   esac
+  polite=0
+  [[ $s == polite ]] && polite=1
   start_server "${env_s[@]}"
   if [[ ! -f $work/cheap.json ]]; then
     id=$(curl -s --max-time 10 -H 'Content-Type: application/json' -d '{"query":"{ products(first: 1) { edges { node { id } } } }"}' "$base" |
@@ -234,7 +239,7 @@ for s in $scenarios; do
       "$(field "$h" p50_ms)" "$(field "$h" p99_ms)")
   fi
   summary+=("$line$flag" "       cpu: $(head -1 <<<"$cpu")")
-  raw+=$'\n'"== $s (${env_s[*]:-defaults})"$'\n'"cheap: $c"$'\n'"heavy: ${h:-(none)}"$'\n'"cpu: $(head -1 <<<"$cpu")"$'\n'
+  raw+=$'\n'"== $s (${env_s[*]:-defaults})$([[ $polite == 1 ]] && echo ', expensive clients honour Retry-After')"$'\n'"cheap: $c"$'\n'"heavy: ${h:-(none)}"$'\n'"cpu: $(head -1 <<<"$cpu")"$'\n'
   log "$line$flag"
 done
 
