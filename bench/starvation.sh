@@ -239,7 +239,9 @@ for s in $scenarios; do
       "$(field "$h" p50_ms)" "$(field "$h" p99_ms)")
   fi
   summary+=("$line$flag" "       cpu: $(head -1 <<<"$cpu")")
-  raw+=$'\n'"== $s (${env_s[*]:-defaults})$([[ $polite == 1 ]] && echo ', expensive clients honour Retry-After')"$'\n'"cheap: $c"$'\n'"heavy: ${h:-(none)}"$'\n'"cpu: $(head -1 <<<"$cpu")"$'\n'
+  note=""
+  [[ $polite == 1 ]] && note=", expensive clients honour Retry-After"
+  raw+=$'\n'"== $s (${env_s[*]:-defaults})$note"$'\n'"cheap: $c"$'\n'"heavy: ${h:-(none)}"$'\n'"cpu: $(head -1 <<<"$cpu")"$'\n'
   log "$line$flag"
 done
 
