@@ -3,7 +3,9 @@
 -- BENCH_XFF_PREFIX..(k mod N + 1), so that a server trusting 127.0.0.1 as a proxy sees N
 -- clients (each with its own cost bucket). With BENCH_HONOR_RETRY_AFTER=1 every 429 delays one
 -- later request of the thread by its Retry-After, as a polite client waits before retrying
--- (wrk measures latency from when a request is sent, so the wait is not in it). Prints one "BENCH ..." line: rate, latency
+-- (wrk measures latency from when a request is sent, so the wait is not in it). With
+-- BENCH_DELAY_MS=d each connection waits d ms between a response and its next request (a
+-- client with think time rather than a loop as fast as the server answers). Prints one "BENCH ..." line: rate, latency
 -- percentiles (all responses), and counts of 200s without errors, 429s, TIMEOUT errors and
 -- other failures.
 
@@ -17,6 +19,7 @@ f:close()
 local clients = tonumber(os.getenv("BENCH_CLIENTS") or "1")
 local prefix = os.getenv("BENCH_XFF_PREFIX") or "10.0.0."
 local polite = os.getenv("BENCH_HONOR_RETRY_AFTER") == "1"
+local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
 
 wrk.method = "POST"
 wrk.body = body
@@ -34,9 +37,9 @@ function init(args)
   waits = {}
 end
 
-if polite then
+if polite or pause > 0 then
   function delay()
-    return table.remove(waits, 1) or 0
+    return table.remove(waits, 1) or pause
   end
 end
 

@@ -6,11 +6,12 @@
 # 32 clients (BENCH_HEAVY_CONNECTIONS connections, each request from one of 32 addresses through
 # X-Forwarded-For, the server trusting 127.0.0.1 as its proxy) send bench/starvation.graphql,
 # which costs 4,901 of the 5,000 budget, while one more client sends a one-product query (cost 2)
-# over one connection. The script measures the cheap query's latency, and the expensive clients'
+# over one connection, waiting BENCH_CHEAP_DELAY_MS (10) between a response and its next request:
+# a client with think time, which stays within its own 1,000 points a second (a loop as fast as
+# the server answers would spend 2,000 and be throttled itself, which is not what is measured). The script measures the cheap query's latency, and the expensive clients'
 # throughput and refusals, in several server configurations (BENCH_SCENARIOS):
 #
-#   alone   the cheap client without the expensive ones (the baseline; cost buckets off, since
-#           one client looping as fast as it can would exceed its own 1,000 points a second)
+#   alone   the cheap client without the expensive ones (the baseline)
 #   none    cost throttle and concurrency bound off (VITRINE_COST_BUCKET=0, VITRINE_COST_CONCURRENCY=0)
 #   gate    concurrency bound only (VITRINE_COST_BUCKET=0, the bound at its default)
 #   bucket  cost buckets only (VITRINE_COST_CONCURRENCY=0)
@@ -24,7 +25,7 @@
 # seconds and records the CPU the server, its Postgres backends, wrk and everything else used.
 # Results go to bench/results/starvation-<UTC timestamp>.txt.
 #
-# Knobs: BENCH_DURATION (s, 20), BENCH_WARMUP (s, 3), BENCH_HEAVY_CONNECTIONS (32),
+# Knobs: BENCH_DURATION (s, 20), BENCH_WARMUP (s, 3), BENCH_HEAVY_CONNECTIONS (32), BENCH_CHEAP_DELAY_MS (10),
 # BENCH_SCENARIOS ("alone none gate bucket both polite"), BENCH_DATABASE_URL, BENCH_QUIET_MAX (% of one
 # core used by other processes, 30) and BENCH_QUIET_WAIT (s, 120). VITRINE_* variables of the
 # caller reach the server (e.g. VITRINE_COST_CONCURRENCY=5000 to try another bound).
@@ -177,7 +178,7 @@ wrk_heavy() { # seconds
     timeout $(($1 + 60)) wrk -t1 "-c$heavy_conns" "-d$1s" --timeout 15s -s "$bench_dir/starvation.lua" "$base"
 }
 wrk_cheap() { # seconds
-  BENCH_BODY_FILE=$work/cheap.json BENCH_CLIENTS=1 BENCH_XFF_PREFIX=10.1.0. \
+  BENCH_DELAY_MS=${BENCH_CHEAP_DELAY_MS:-10} BENCH_BODY_FILE=$work/cheap.json BENCH_CLIENTS=1 BENCH_XFF_PREFIX=10.1.0. \
     timeout $(($1 + 60)) wrk -t1 -c1 "-d$1s" --timeout 15s -s "$bench_dir/starvation.lua" "$base"
 }
 field() { sed -n 's/.*[ ]'"$2"'=\([^ ]*\).*/\1/p' <<<"$1"; }
@@ -189,8 +190,7 @@ summary=()
 raw=""
 for s in $scenarios; do
   case $s in
-    alone) env_s=(VITRINE_COST_BUCKET=0) ;;
-    both | polite) env_s=() ;;
+    alone | both | polite) env_s=() ;;
     none) env_s=(VITRINE_COST_BUCKET=0 VITRINE_COST_CONCURRENCY=0) ;;
     gate) env_s=(VITRINE_COST_BUCKET=0) ;;
     bucket) env_s=(VITRINE_COST_CONCURRENCY=0) ;;
@@ -247,7 +247,7 @@ done
 
 {
   echo "bench/starvation.sh $stamp, vitrine $git_rev, $(nproc) cores, Postgres $(psql_db -At -c 'SHOW server_version'), data bench/large.sql"
-  echo "cheap: one product by ID (cost 2), 1 connection; heavy: bench/starvation.graphql (cost 4,901), $heavy_conns connections from 32 addresses; ${duration}s each"
+  echo "cheap: one product by ID (cost 2), 1 connection, ${BENCH_CHEAP_DELAY_MS:-10} ms between requests; heavy: bench/starvation.graphql (cost 4,901), $heavy_conns connections from 32 addresses; ${duration}s each"
   printf '%s\n' "${summary[@]}"
   echo
   echo "raw:$raw"
