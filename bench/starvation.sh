@@ -17,6 +17,9 @@
 #   bucket  cost buckets only (VITRINE_COST_CONCURRENCY=0)
 #   both    the defaults: buckets and bound; the expensive clients retry at once after a 429
 #   polite  the defaults, the expensive clients wait as Retry-After says before retrying
+#   edge    as both, with the request-count rate limit at its default too (600 a minute per IP,
+#           refused at the edge before parsing), as production runs; the cheap client, from one
+#           address, then waits 100 ms between requests to stay within that limit
 #
 # Each scenario starts a fresh server (production mode, Postgres with bench/large.sql in
 # BENCH_DATABASE_URL, default vitrine_bench_starvation on 127.0.0.1:5432, loaded once and reused
@@ -26,7 +29,7 @@
 # Results go to bench/results/starvation-<UTC timestamp>.txt.
 #
 # Knobs: BENCH_DURATION (s, 20), BENCH_WARMUP (s, 3), BENCH_HEAVY_CONNECTIONS (32), BENCH_CHEAP_DELAY_MS (10),
-# BENCH_SCENARIOS ("alone none gate bucket both polite"), BENCH_DATABASE_URL, BENCH_QUIET_MAX (% of one
+# BENCH_SCENARIOS ("alone none gate bucket both polite edge"), BENCH_DATABASE_URL, BENCH_QUIET_MAX (% of one
 # core used by other processes, 30) and BENCH_QUIET_WAIT (s, 120). VITRINE_* variables of the
 # caller reach the server (e.g. VITRINE_COST_CONCURRENCY=5000 to try another bound).
 set -Eeuo pipefail
@@ -36,7 +39,7 @@ repo=$(cd "$bench_dir/.." && pwd)
 duration=${BENCH_DURATION:-20}
 warmup=${BENCH_WARMUP:-3}
 heavy_conns=${BENCH_HEAVY_CONNECTIONS:-32}
-scenarios=${BENCH_SCENARIOS:-alone none gate bucket both polite}
+scenarios=${BENCH_SCENARIOS:-alone none gate bucket both polite edge}
 db_url=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/vitrine_bench_starvation?sslmode=disable}
 
 log() { printf '[starvation %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -178,7 +181,7 @@ wrk_heavy() { # seconds
     timeout $(($1 + 60)) wrk -t1 "-c$heavy_conns" "-d$1s" --timeout 15s -s "$bench_dir/starvation.lua" "$base"
 }
 wrk_cheap() { # seconds
-  BENCH_DELAY_MS=${BENCH_CHEAP_DELAY_MS:-10} BENCH_BODY_FILE=$work/cheap.json BENCH_CLIENTS=1 BENCH_XFF_PREFIX=10.1.0. \
+  BENCH_DELAY_MS=$cheap_delay BENCH_BODY_FILE=$work/cheap.json BENCH_CLIENTS=1 BENCH_XFF_PREFIX=10.1.0. \
     timeout $(($1 + 60)) wrk -t1 -c1 "-d$1s" --timeout 15s -s "$bench_dir/starvation.lua" "$base"
 }
 field() { sed -n 's/.*[ ]'"$2"'=\([^ ]*\).*/\1/p' <<<"$1"; }
@@ -194,8 +197,11 @@ for s in $scenarios; do
     none) env_s=(VITRINE_COST_BUCKET=0 VITRINE_COST_CONCURRENCY=0) ;;
     gate) env_s=(VITRINE_COST_BUCKET=0) ;;
     bucket) env_s=(VITRINE_COST_CONCURRENCY=0) ;;
-    *) die "unknown scenario $s (alone none gate bucket both polite)" ;;
+    edge) env_s=(VITRINE_RATE_LIMIT_QUERIES=600) ;;
+    *) die "unknown scenario $s (alone none gate bucket both polite edge)" ;;
   esac
+  cheap_delay=${BENCH_CHEAP_DELAY_MS:-10}
+  [[ $s == edge ]] && cheap_delay=100
   polite=0
   [[ $s == polite ]] && polite=1
   start_server "${env_s[@]}"
@@ -230,7 +236,7 @@ for s in $scenarios; do
   other=$(sed -n 's/^OTHER=//p' <<<"$cpu")
   flag=""
   ((other > ${BENCH_QUIET_MAX:-30})) && flag=" [DISTURBED: other processes used ${other}% of a core]"
-  line=$(printf '%-6s cheap p50 %6s ms  p99 %7s ms  max %7s ms  %7s req/s  errors %s' "$s" \
+  line=$(printf '%-6s cheap (%3s ms apart) p50 %6s ms  p99 %7s ms  max %7s ms  %7s req/s  errors %s' "$s" "$cheap_delay" \
     "$(field "$c" p50_ms)" "$(field "$c" p99_ms)" "$(field "$c" max_ms)" "$(field "$c" rps)" \
     "$(($(field "$c" throttled) + $(field "$c" timeouts) + $(field "$c" other_errors) + $(field "$c" socket_errors)))")
   if [[ -n $h ]]; then
@@ -247,7 +253,7 @@ done
 
 {
   echo "bench/starvation.sh $stamp, vitrine $git_rev, $(nproc) cores, Postgres $(psql_db -At -c 'SHOW server_version'), data bench/large.sql"
-  echo "cheap: one product by ID (cost 2), 1 connection, ${BENCH_CHEAP_DELAY_MS:-10} ms between requests; heavy: bench/starvation.graphql (cost 4,901), $heavy_conns connections from 32 addresses; ${duration}s each"
+  echo "cheap: one product by ID (cost 2), 1 connection, waiting between requests; heavy: bench/starvation.graphql (cost 4,901), $heavy_conns connections from 32 addresses; ${duration}s each"
   printf '%s\n' "${summary[@]}"
   echo
   echo "raw:$raw"
