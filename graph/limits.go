@@ -16,6 +16,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/scalar"
+	"github.com/vitrinehq/vitrine/internal/throttle"
 )
 
 // serverLimits returns the configured limits, or the defaults when none are given.
@@ -49,10 +50,17 @@ func useLimits(srv *handler.Server, es graphql.ExecutableSchema, cache graphql.C
 			if resp.Extensions == nil {
 				resp.Extensions = map[string]any{}
 			}
-			resp.Extensions["cost"] = l.Report(ctx)
+			resp.Extensions["cost"] = costExtension{CostReport: l.Report(ctx), ThrottleStatus: throttle.StatusOf(ctx)}
 		}
 		return resp
 	})
+}
+
+// costExtension is extensions.cost: the request's cost and budget and, with the cost
+// throttle on, the client's bucket after this request (Shopify's throttleStatus).
+type costExtension struct {
+	limits.CostReport
+	ThrottleStatus *throttle.Status `json:"throttleStatus,omitempty"`
 }
 
 // guardHTTP wraps the GraphQL handler with the transport checks and the request deadline.

@@ -20,6 +20,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/persisted"
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
 	"github.com/vitrinehq/vitrine/internal/replica"
+	"github.com/vitrinehq/vitrine/internal/throttle"
 	"github.com/vitrinehq/vitrine/internal/tracing"
 )
 
@@ -39,6 +40,9 @@ type ServerOptions struct {
 	// RateLimit, when set, throttles mutations per user (internal/ratelimit; its HTTP
 	// middleware must run in front of the handler).
 	RateLimit *ratelimit.Guard
+	// Throttle, when set, spends each operation's cost from its client's bucket and bounds the
+	// expensive operations running at once (internal/throttle).
+	Throttle *throttle.Throttle
 	// Metrics, when set, records data loader batch sizes; the HTTP layer records the rest
 	// from what this handler puts in reqlog.Info.
 	Metrics *metrics.Metrics
@@ -78,6 +82,10 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 	srv.AroundResponses(observe(lim, opts.Log, opts.SlowOperation))
 	// Registered before the transactioner, so it runs after the commit.
 	srv.AroundResponses(invalidateAnalytics(r.Analytics))
+	if opts.Throttle != nil {
+		// Before the transactioner: a refused or waiting operation holds no transaction.
+		srv.Use(opts.Throttle)
+	}
 	srv.Use(transactioner{entgql.Transactioner{TxOpener: r.Client}})
 	// Before the request state, so a retried query gets fresh loaders.
 	srv.AroundOperations(retryBrokenReplicaReads)
@@ -96,6 +104,9 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 	srv.SetErrorPresenter(presenter)
 	srv.SetRecoverFunc(Recover(opts.Log))
 	h := HTTPStatus(srv)
+	if opts.Throttle != nil {
+		h = opts.Throttle.HTTP(h)
+	}
 	if opts.Documents != nil {
 		h = persisted.DocumentIDs(h)
 	}

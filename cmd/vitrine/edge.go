@@ -16,6 +16,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/persisted"
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
+	"github.com/vitrinehq/vitrine/internal/throttle"
 )
 
 // edge is the guard rails wired from the configuration.
@@ -23,12 +24,13 @@ type edge struct {
 	documents graphql.HandlerExtension
 	cache     *httpcache.Policy
 	limits    *ratelimit.Guard
+	throttle  *throttle.Throttle
 	close     func() error
 }
 
 // newEdge opens Redis when configured (failing at start if it does not answer) and builds
 // persisted documents, the HTTP cache policy and the rate limits.
-func newEdge(ctx context.Context, cfg config.Edge, lim limits.Limits, log *slog.Logger) (*edge, error) {
+func newEdge(ctx context.Context, cfg config.Edge, th config.Throttle, lim limits.Limits, log *slog.Logger) (*edge, error) {
 	e := &edge{cache: &httpcache.Policy{MaxAge: cfg.CacheMaxAge}, close: func() error { return nil }}
 	var rdb *redis.Client
 	if cfg.RedisURL != "" {
@@ -74,5 +76,27 @@ func newEdge(ctx context.Context, cfg config.Edge, lim limits.Limits, log *slog.
 	if requests, mutations := buckets("requests", cfg.RateLimitQueries), buckets("mutations", cfg.RateLimitMutations); requests != nil || mutations != nil {
 		e.limits = &ratelimit.Guard{Requests: requests, Mutations: mutations, Proxies: cfg.TrustedProxies, Log: log}
 	}
+	e.throttle = newThrottle(th, rdb, cfg, log)
 	return e, nil
+}
+
+// newThrottle builds the cost throttle: buckets in Redis like the rate limits' when Redis is
+// configured (a client's points then hold across replicas), the gate always per process (it
+// protects this process's CPU and connections). Nil when both are off.
+func newThrottle(th config.Throttle, rdb *redis.Client, cfg config.Edge, log *slog.Logger) *throttle.Throttle {
+	t := &throttle.Throttle{Proxies: cfg.TrustedProxies, Log: log}
+	switch {
+	case th.Bucket == 0:
+	case rdb != nil:
+		t.Buckets = throttle.NewShared(rdb, cfg.RedisPrefix+"cost:", th.Bucket, th.RestoreRate)
+	default:
+		t.Buckets = throttle.NewLocal(th.Bucket, th.RestoreRate, nil)
+	}
+	if th.Concurrency > 0 {
+		t.Gate = throttle.NewGate(th.Concurrency, th.Expensive)
+	}
+	if t.Buckets == nil && t.Gate == nil {
+		return nil
+	}
+	return t
 }

@@ -67,6 +67,10 @@ func TestServeProductionGuardRails(t *testing.T) {
 	keys, err := rdb.Keys(context.Background(), "*"+prefix+"requests:*").Result()
 	require.NoError(t, err)
 	require.NotEmpty(t, keys, "request buckets are kept in Redis")
+	// The cost throttle is on by default and follows the rate limits into Redis.
+	keys, err = rdb.Keys(context.Background(), "*"+prefix+"cost:*").Result()
+	require.NoError(t, err)
+	require.NotEmpty(t, keys, "cost buckets are kept in Redis")
 }
 
 func TestServeRefusesBrokenGuardRails(t *testing.T) {

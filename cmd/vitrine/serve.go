@@ -93,7 +93,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	guards, err := newEdge(ctx, cfg.Edge, cfg.Limits, log)
+	guards, err := newEdge(ctx, cfg.Edge, cfg.Throttle, cfg.Limits, log)
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		Finder:    quiz.New(st.Client, st.Dialect),
 	}, graph.ServerOptions{
 		Log: log, Introspection: cfg.Introspection, Suggestions: cfg.Suggestions, Limits: &cfg.Limits,
-		Documents: guards.documents, HTTPCache: guards.cache, RateLimit: guards.limits,
+		Documents: guards.documents, HTTPCache: guards.cache, RateLimit: guards.limits, Throttle: guards.throttle,
 		Metrics: met, Tracing: tr, SlowOperation: cfg.Observability.SlowOperation,
 	})
 	pg, err := playground.New("Vitrine", "/graphql", "/playground/assets/", exampleQuery, playgroundOptions(cfg)...)

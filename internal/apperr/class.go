@@ -2,9 +2,10 @@ package apperr
 
 // Codes raised outside this package's callers, named here so that ClassOf can group them; the
 // packages that raise them name these (ratelimit.CodeRateLimited,
-// persisted.CodeNotAllowed).
+// persisted.CodeNotAllowed, throttle.CodeThrottled).
 const (
 	RateLimited              Code = "RATE_LIMITED"
+	Throttled                Code = "THROTTLED"
 	PersistedQueryNotAllowed Code = "PERSISTED_QUERY_NOT_ALLOWED"
 )
 
@@ -30,7 +31,7 @@ func ClassOf(code Code) Class {
 	case Timeout:
 		return ClassTimeout
 	case QueryTooDeep, QueryTooComplex, QueryTooLarge, TooManyAliases, TooManyRootFields,
-		TooManyDirectives, TooManyFields, PayloadTooLarge, RateLimited, PersistedQueryNotAllowed:
+		TooManyDirectives, TooManyFields, PayloadTooLarge, RateLimited, Throttled, PersistedQueryNotAllowed:
 		return ClassRejected
 	}
 	return ClassClient

@@ -21,6 +21,7 @@ func TestClassOf(t *testing.T) {
 		{apperr.QueryTooDeep, apperr.ClassRejected},
 		{apperr.PayloadTooLarge, apperr.ClassRejected},
 		{ratelimit.CodeRateLimited, apperr.ClassRejected},
+		{apperr.Throttled, apperr.ClassRejected},
 		{apperr.Code(persisted.CodeNotAllowed), apperr.ClassRejected},
 		{apperr.BadInput, apperr.ClassClient},
 		{apperr.Unauthenticated, apperr.ClassClient},

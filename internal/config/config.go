@@ -66,6 +66,8 @@ type Config struct {
 	// Edge holds the guard rails at the HTTP edge: persisted documents, caching, rate limits,
 	// and the Redis that Vitrine processes share (also for read-your-writes markers).
 	Edge Edge
+	// Throttle meters clients by the cost of their operations (throttle.go).
+	Throttle Throttle
 	// Observability configures metrics, tracing and the slow-operation log (observability.go).
 	Observability Observability
 }
@@ -154,6 +156,7 @@ func Define(fs *flag.FlagSet, getenv func(string) string, scope Scope) func() (C
 	fs.StringVar(&introspection, "introspection", env("VITRINE_INTROSPECTION", ""), "answer schema introspection (__schema, __type): true or false; when off, introspection is refused as a validation error and the playground runs without schema; default on in development, off in production (VITRINE_INTROSPECTION)")
 	fs.StringVar(&suggestions, "suggestions", env("VITRINE_SUGGESTIONS", ""), `"Did you mean" hints in validation errors: true or false; default on in development, off in production (VITRINE_SUGGESTIONS)`)
 	proxies := c.Edge.flags(fs, e)
+	c.Throttle.flags(fs, e)
 	metricsPublic := c.Observability.flags(fs, e)
 	secretVar(fs, &replicas, "database-replica-urls", env("DATABASE_REPLICA_URLS", ""), redactURLs, "comma-separated Postgres read replica `URLs` (streaming standbys) of DATABASE_URL; reads outside transactions go to healthy ones (DATABASE_REPLICA_URLS)")
 	fs.DurationVar(&c.ReplicaMaxLag, "replica-max-lag", e.duration("VITRINE_REPLICA_MAX_LAG", 5*time.Second), "a replica further behind leaves the read rotation until it catches up (VITRINE_REPLICA_MAX_LAG)")
@@ -187,7 +190,7 @@ func Define(fs *flag.FlagSet, getenv func(string) string, scope Scope) func() (C
 		c.Introspection, errIntro = boolOr("VITRINE_INTROSPECTION", introspection, !c.Production())
 		c.Suggestions, errSugg = boolOr("VITRINE_SUGGESTIONS", suggestions, !c.Production())
 		errObs := c.Observability.validate(c.Production(), *metricsPublic, getenv)
-		if err := errors.Join(errIntro, errSugg, c.Edge.validate(*proxies), errObs); err != nil {
+		if err := errors.Join(errIntro, errSugg, c.Edge.validate(*proxies), errObs, c.Throttle.validate()); err != nil {
 			return c, err
 		}
 		c.ReplicaURLs = splitList(replicas)

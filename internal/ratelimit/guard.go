@@ -46,7 +46,7 @@ func (g *Guard) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req := &request{ip: ClientIP(r, g.Proxies)}
 		if g.Requests != nil {
-			if res := g.take(r.Context(), g.Requests, "req:"+clientKey(req.ip)); !res.Allowed {
+			if res := g.take(r.Context(), g.Requests, "req:"+ClientKey(req.ip)); !res.Allowed {
 				writeLimited(w, r, res, "too many requests from your address")
 				return
 			}
@@ -65,7 +65,7 @@ func (g *Guard) LimitMutations(ctx context.Context, next graphql.ResponseHandler
 	if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation != ast.Mutation {
 		return next(ctx)
 	}
-	key := "mut:ip:" + clientKey(req.ip)
+	key := "mut:ip:" + ClientKey(req.ip)
 	if v := auth.FromContext(ctx); v != nil {
 		key = "mut:user:" + strconv.Itoa(v.UserID)
 	}
@@ -156,9 +156,9 @@ func ClientIP(r *http.Request, proxies []netip.Prefix) netip.Addr {
 	return ip
 }
 
-// clientKey names a client's bucket: its IPv4 address, or its IPv6 /64, since one host
+// ClientKey names a client's bucket: its IPv4 address, or its IPv6 /64, since one host
 // usually holds a whole /64 and could otherwise rotate through fresh buckets.
-func clientKey(ip netip.Addr) string {
+func ClientKey(ip netip.Addr) string {
 	if ip.Is6() {
 		return netip.PrefixFrom(ip, 64).Masked().String()
 	}

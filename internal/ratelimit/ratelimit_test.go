@@ -47,7 +47,7 @@ func TestClientKey(t *testing.T) {
 		"2001:db8:1:2:bbbb:cccc::9": "2001:db8:1:2::/64",
 		"2001:db8:1:3::1":           "2001:db8:1:3::/64",
 	} {
-		require.Equal(t, want, clientKey(netip.MustParseAddr(addr)), addr)
+		require.Equal(t, want, ClientKey(netip.MustParseAddr(addr)), addr)
 	}
 }
 

@@ -1,0 +1,169 @@
+package throttle
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+
+	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/auth"
+	"github.com/vitrinehq/vitrine/internal/ratelimit"
+)
+
+// CodeThrottled is the extensions.code of an operation refused because its client's bucket
+// holds fewer points than it costs (HTTP 429 with Retry-After).
+const CodeThrottled = apperr.Throttled
+
+// Throttle applies the cost buckets and the concurrency bound to GraphQL operations, priced
+// by the cost budget's complexity walker (internal/limits): without the budget extension an
+// operation has no cost and passes. It is a gqlgen handler extension, and HTTP middleware
+// that must wrap the GraphQL handler. Either part may be nil.
+type Throttle struct {
+	// Buckets are spent once per operation, keyed by user, or by client IP when anonymous.
+	Buckets Buckets
+	// Gate bounds the expensive operations running at once.
+	Gate *Gate
+	// Proxies are the peers whose X-Forwarded-For header is believed (as internal/ratelimit).
+	Proxies []netip.Prefix
+	Log     *slog.Logger
+}
+
+// request is what the HTTP middleware and the GraphQL layer share about one request.
+type request struct {
+	ip      netip.Addr
+	status  *Status
+	refused *Spend
+}
+
+type ctxKey struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.ResponseInterceptor
+} = (*Throttle)(nil)
+
+// ExtensionName implements graphql.HandlerExtension.
+func (*Throttle) ExtensionName() string { return "VitrineThrottle" }
+
+// Validate implements graphql.HandlerExtension.
+func (*Throttle) Validate(graphql.ExecutableSchema) error { return nil }
+
+// HTTP resolves the client's address and turns the response of a throttled operation into a
+// 429 with Retry-After.
+func (t *Throttle) HTTP(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req := &request{ip: ratelimit.ClientIP(r, t.Proxies)}
+		next.ServeHTTP(&statusWriter{ResponseWriter: w, req: req}, r.WithContext(context.WithValue(r.Context(), ctxKey{}, req)))
+	})
+}
+
+// StatusOf returns the bucket state after the request's operation spent its cost, or nil
+// when nothing was spent (no throttle, a request refused before it had a cost, a failed store).
+func StatusOf(ctx context.Context) *Status {
+	if req, ok := ctx.Value(ctxKey{}).(*request); ok {
+		return req.status
+	}
+	return nil
+}
+
+// InterceptResponse implements graphql.ResponseInterceptor: it spends the operation's cost,
+// refusing the operation when the bucket is short, then waits at the gate if the operation is
+// expensive. It runs before anything executes, so a refused or waiting operation holds no
+// transaction or connection.
+func (t *Throttle) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	req, _ := ctx.Value(ctxKey{}).(*request)
+	// Requests refused before execution (validation, budget) reach here with their errors.
+	if req == nil || !graphql.HasOperationContext(ctx) || len(graphql.GetErrors(ctx)) > 0 {
+		return next(ctx)
+	}
+	stats := extension.GetComplexityStats(ctx)
+	if stats == nil {
+		return next(ctx)
+	}
+	if t.Buckets != nil {
+		spend, err := t.Buckets.Spend(ctx, t.key(ctx, req), stats.Complexity)
+		if err != nil {
+			// Fail open, as the rate limits do: an unreachable Redis must not take the API down.
+			t.Log.WarnContext(ctx, "cost throttle store failed; operation allowed", "err", err)
+		} else {
+			req.status = &spend.Status
+			if !spend.Allowed {
+				req.refused = &spend
+				graphql.AddError(ctx, apperr.Errorf(CodeThrottled,
+					"throttled: this operation costs %d points and %d of your %d are left (%d restored a second); "+
+						"retry in %d s (see the Retry-After header and extensions.cost.throttleStatus), or ask for less",
+					stats.Complexity, spend.Status.CurrentlyAvailable, spend.Status.MaximumAvailable, spend.Status.RestoreRate, retrySeconds(spend.RetryAfter)))
+				return &graphql.Response{Errors: graphql.GetErrors(ctx)}
+			}
+		}
+	}
+	if t.Gate != nil {
+		release, err := t.Gate.Enter(ctx, stats.Complexity)
+		if err != nil {
+			graphql.AddError(ctx, gateError(err))
+			return &graphql.Response{Errors: graphql.GetErrors(ctx)}
+		}
+		defer release()
+	}
+	return next(ctx)
+}
+
+// key names the client's bucket: the user when signed in (whatever address they come from),
+// else the client IP (its /64 for IPv6), as the rate limits key theirs.
+func (t *Throttle) key(ctx context.Context, req *request) string {
+	if v := auth.FromContext(ctx); v != nil {
+		return "user:" + strconv.Itoa(v.UserID)
+	}
+	return "ip:" + ratelimit.ClientKey(req.ip)
+}
+
+func gateError(err error) *apperr.Error {
+	e := apperr.Errorf(apperr.Timeout, "the server is busy with other expensive operations and none finished "+
+		"within this request's time limit; retry later, or ask for less: cheaper operations do not wait")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		e.Err = err // the client went away; logged, never shown
+	}
+	return e
+}
+
+// retrySeconds rounds up, so a client that waits as told finds the points.
+func retrySeconds(d time.Duration) int {
+	return max(1, int(math.Ceil(d.Seconds())))
+}
+
+// statusWriter turns the response of a throttled operation into a 429.
+type statusWriter struct {
+	http.ResponseWriter
+	req         *request
+	wroteHeader bool
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.wroteHeader {
+		return
+	}
+	w.wroteHeader = true
+	if s := w.req.refused; s != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(s.RetryAfter)))
+		status = http.StatusTooManyRequests
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
