@@ -2,11 +2,13 @@ package graph
 
 import (
 	"context"
-	"entgo.io/contrib/entgql"
+	"database/sql/driver"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
+	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -100,12 +102,42 @@ func withoutSuggestions(present graphql.ErrorPresenterFunc) graphql.ErrorPresent
 // transactioner is entgql's, made safe for requests refused before they had an operation
 // (e.g. a body that is not a GraphQL request): entgql's response interceptor asks for the
 // operation context unconditionally and panics without one, which turned a client's malformed
-// JSON into an internal error.
+// JSON into an internal error. It also sends BEGIN and COMMIT failures through the error
+// presenter: entgql answers them with the driver's raw message (hosts, ports) and no code.
 type transactioner struct{ entgql.Transactioner }
 
 func (t transactioner) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	if !graphql.HasOperationContext(ctx) {
 		return next(ctx)
 	}
-	return t.Transactioner.InterceptResponse(ctx, next)
+	var failed error
+	inner := t.Transactioner
+	inner.TxOpener = entgql.TxOpenerFunc(func(ctx context.Context) (context.Context, driver.Tx, error) {
+		txCtx, tx, err := t.TxOpener.OpenTx(ctx)
+		if err != nil {
+			failed = fmt.Errorf("begin transaction: %w", err)
+			return nil, nil, err
+		}
+		return txCtx, committer{Tx: tx, failed: &failed}, nil
+	})
+	resp := inner.InterceptResponse(ctx, next)
+	if failed == nil {
+		return resp
+	}
+	graphql.AddError(ctx, &resolverError{err: failed})
+	return &graphql.Response{Errors: graphql.GetErrors(ctx)}
+}
+
+// committer records a failed COMMIT for transactioner.
+type committer struct {
+	driver.Tx
+	failed *error
+}
+
+func (c committer) Commit() error {
+	err := c.Tx.Commit()
+	if err != nil {
+		*c.failed = fmt.Errorf("commit transaction: %w", err)
+	}
+	return err
 }
