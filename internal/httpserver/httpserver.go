@@ -101,6 +101,8 @@ func readyz(opts Options) http.HandlerFunc {
 		defer cancel()
 		status, body := http.StatusOK, map[string]any{"status": "ready", "database": "ok"}
 		if err := opts.Ready(ctx); err != nil {
+			// The cause is for the operator: /readyz is public, and driver errors name hosts.
+			opts.Log.WarnContext(ctx, "readiness check failed", "err", err)
 			status, body = http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "database": "unreachable"}
 		}
 		if opts.Databases != nil {
