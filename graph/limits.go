@@ -17,6 +17,7 @@ import (
 
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/limits"
+	"github.com/vitrinehq/vitrine/internal/reqlog"
 )
 
 // serverLimits returns the configured limits, or the defaults when none are given.
@@ -54,7 +55,21 @@ func useLimits(srv *handler.Server, es graphql.ExecutableSchema, cache graphql.C
 }
 
 // guardHTTP wraps the GraphQL handler with the transport checks and the request deadline.
-func guardHTTP(l limits.Limits, h http.Handler) http.Handler { return l.Guard(h) }
+func guardHTTP(l limits.Limits, h http.Handler) http.Handler { return l.Guard(timedOut(h)) }
+
+// timedOut answers TIMEOUT for a request whose deadline passed before it reached gqlgen (spent
+// waiting on the rate limit store or the token's user lookup): gqlgen answers a request whose
+// context has ended with a bare "null".
+func timedOut(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if errors.Is(r.Context().Err(), context.DeadlineExceeded) {
+			reqlog.Refuse(w, r, http.StatusServiceUnavailable, string(apperr.Timeout),
+				"the request took longer than the server's time limit before it could run; retry later", nil)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
 
 // classifyLimit maps the errors of refused requests to their codes, with messages that say
 // what to change. ok is false for other errors.

@@ -126,13 +126,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	var draining atomic.Bool
 	httpOpts := httpserver.Options{
-		Log:          log,
-		GraphQL:      gql,
-		Playground:   pg,
-		CORSOrigins:  cfg.CORSOrigins,
-		Ready:        st.Ping,
-		Draining:     draining.Load,
-		Authenticate: tokens.Middleware(accounts.Lookup),
+		Log:         log,
+		GraphQL:     gql,
+		Playground:  pg,
+		CORSOrigins: cfg.CORSOrigins,
+		Ready:       st.Ping,
+		Draining:    draining.Load,
+		// The request's deadline starts before the rate limit and the token's user lookup.
+		RequestTimeout: cfg.Limits.RequestTimeout,
+		Authenticate:   tokens.Middleware(accounts.Lookup),
 		// The proxies whose X-Forwarded-For is believed are also believed about request IDs
 		// and trace context.
 		TrustedProxies: cfg.Edge.TrustedProxies,
