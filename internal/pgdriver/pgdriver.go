@@ -190,5 +190,7 @@ func interrupted(ctx context.Context, err error) error {
 
 type contextError struct{ ctx, err error }
 
-func (e *contextError) Error() string   { return "postgres: " + e.ctx.Error() + " (" + e.err.Error() + ")" }
+func (e *contextError) Error() string {
+	return "postgres: " + e.ctx.Error() + " (" + e.err.Error() + ")"
+}
 func (e *contextError) Unwrap() []error { return []error{e.ctx, e.err} }
