@@ -51,6 +51,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer stopTracing(tr, log)
+	// One Redis client per process, shared by every Redis user (nil without Redis).
+	rdb, err := openRedis(ctx, cfg.Edge, log)
+	if err != nil {
+		return err
+	}
+	if rdb != nil {
+		defer rdb.Close()
+	}
 	// The router wraps the store's primary driver; it exists only when replicas are configured.
 	var (
 		router    *replica.Router
@@ -61,7 +69,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			d := primary
 			if len(cfg.ReplicaURLs) > 0 {
 				// On failure, reported below once the store is open.
-				if router, routerErr = newRouter(cfg, log, primary); routerErr == nil {
+				if router, routerErr = newRouter(cfg, log, primary, rdb); routerErr == nil {
 					d = router
 				}
 			}
@@ -98,11 +106,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	guards, err := newEdge(ctx, cfg.Edge, cfg.Limits, log)
+	guards, err := newEdge(cfg.Edge, cfg.Limits, log, rdb)
 	if err != nil {
 		return err
 	}
-	defer guards.close()
 	met, err := newMetrics(cfg, st, router, guards.documents, log)
 	if err != nil {
 		return err
