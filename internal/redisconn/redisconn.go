@@ -128,9 +128,17 @@ func (b *breaker) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Proc
 	}
 }
 
+// inside marks a context already running under the breaker: go-redis sends a new
+// connection's handshake commands (HELLO, SELECT) through the same hooks, and a half-open
+// breaker admitting one command would refuse its own probe's handshake.
+type inside struct{}
+
 func (b *breaker) run(ctx context.Context, do func(context.Context) error) error {
+	if ctx.Value(inside{}) != nil {
+		return do(ctx)
+	}
 	_, err := b.cb.Execute(func() (struct{}, error) {
-		ctx, cancel := context.WithTimeout(ctx, b.timeout)
+		ctx, cancel := context.WithTimeout(context.WithValue(ctx, inside{}, true), b.timeout)
 		defer cancel()
 		return struct{}{}, do(ctx)
 	})
