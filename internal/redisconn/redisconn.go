@@ -104,10 +104,13 @@ func newBreaker(opts Options) *breaker {
 		// The caller went away: that says nothing about Redis.
 		IsExcluded: func(err error) bool { return errors.Is(err, context.Canceled) },
 		OnStateChange: func(_ string, from, to gobreaker.State) {
-			switch to {
-			case gobreaker.StateOpen:
-				opts.Log.Warn("redis unavailable: using in-process fallbacks", "from", from.String(), "retry_in", opts.Cooldown.String())
-			case gobreaker.StateClosed:
+			switch {
+			case to == gobreaker.StateOpen && from == gobreaker.StateClosed:
+				opts.Log.Warn("redis unavailable: using in-process fallbacks", "retry_every", opts.Cooldown.String())
+			case to == gobreaker.StateOpen:
+				// A failed probe every cooldown: once per outage is enough at WARN.
+				opts.Log.Debug("redis still unavailable")
+			case to == gobreaker.StateClosed:
 				opts.Log.Info("redis available again")
 			}
 		},
