@@ -25,6 +25,7 @@ func openRedis(ctx context.Context, cfg config.Edge, log *slog.Logger) (*redis.C
 	if cfg.RedisURL == "" {
 		return nil, nil
 	}
+	redis.SetLogger(redisconn.Logger(log))
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	rdb, err := redisconn.Open(ctx, cfg.RedisURL, redisconn.Options{Log: log})

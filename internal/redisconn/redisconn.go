@@ -150,3 +150,18 @@ func (b *breaker) run(ctx context.Context, do func(context.Context) error) error
 	}
 	return err
 }
+
+// Logger adapts log for redis.SetLogger, which is process-wide: go-redis otherwise prints its
+// own lines (a failed dial on every probe) to standard error, outside the structured log. Its
+// messages go to DEBUG: the breaker already reports outages.
+func Logger(log *slog.Logger) interface {
+	Printf(ctx context.Context, format string, v ...any)
+} {
+	return logger{log}
+}
+
+type logger struct{ log *slog.Logger }
+
+func (l logger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "go-redis: "+fmt.Sprintf(format, v...))
+}
