@@ -96,6 +96,8 @@ func newStack(t testing.TB, st *store.Store, cost int, opts graph.ServerOptions)
 		GraphQL:      graph.NewHandler(resolver, opts),
 		Ready:        st.Ping,
 		Authenticate: tokens.Middleware(accounts.Lookup),
+		// As serve wires it: the request's deadline covers the token's user lookup.
+		RequestTimeout: serverRequestTimeout(opts),
 		// httptest's requests come from 192.0.2.1: the load balancer, whose X-Request-ID is kept.
 		TrustedProxies: testProxies,
 	})

@@ -2,11 +2,13 @@ package graph
 
 import (
 	"context"
-	"entgo.io/contrib/entgql"
+	"database/sql/driver"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
+	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/limits"
+	"github.com/vitrinehq/vitrine/internal/reqlog"
 	"github.com/vitrinehq/vitrine/internal/scalar"
 	"github.com/vitrinehq/vitrine/internal/throttle"
 )
@@ -64,7 +67,21 @@ type costExtension struct {
 }
 
 // guardHTTP wraps the GraphQL handler with the transport checks and the request deadline.
-func guardHTTP(l limits.Limits, h http.Handler) http.Handler { return l.Guard(h) }
+func guardHTTP(l limits.Limits, h http.Handler) http.Handler { return l.Guard(timedOut(h)) }
+
+// timedOut answers TIMEOUT for a request whose deadline passed before it reached gqlgen (spent
+// waiting on the rate limit store or the token's user lookup): gqlgen answers a request whose
+// context has ended with a bare "null".
+func timedOut(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if errors.Is(r.Context().Err(), context.DeadlineExceeded) {
+			reqlog.Refuse(w, r, http.StatusServiceUnavailable, string(apperr.Timeout),
+				"the request took longer than the server's time limit before it could run; retry later", nil)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
 
 // classifyLimit maps the errors of refused requests to their codes, with messages that say
 // what to change. ok is false for other errors.
@@ -112,12 +129,42 @@ func withoutSuggestions(present graphql.ErrorPresenterFunc) graphql.ErrorPresent
 // transactioner is entgql's, made safe for requests refused before they had an operation
 // (e.g. a body that is not a GraphQL request): entgql's response interceptor asks for the
 // operation context unconditionally and panics without one, which turned a client's malformed
-// JSON into an internal error.
+// JSON into an internal error. It also sends BEGIN and COMMIT failures through the error
+// presenter: entgql answers them with the driver's raw message (hosts, ports) and no code.
 type transactioner struct{ entgql.Transactioner }
 
 func (t transactioner) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	if !graphql.HasOperationContext(ctx) {
 		return next(ctx)
 	}
-	return t.Transactioner.InterceptResponse(ctx, next)
+	var failed error
+	inner := t.Transactioner
+	inner.TxOpener = entgql.TxOpenerFunc(func(ctx context.Context) (context.Context, driver.Tx, error) {
+		txCtx, tx, err := t.TxOpener.OpenTx(ctx)
+		if err != nil {
+			failed = fmt.Errorf("begin transaction: %w", err)
+			return nil, nil, err
+		}
+		return txCtx, committer{Tx: tx, failed: &failed}, nil
+	})
+	resp := inner.InterceptResponse(ctx, next)
+	if failed == nil {
+		return resp
+	}
+	graphql.AddError(ctx, &resolverError{err: failed})
+	return &graphql.Response{Errors: graphql.GetErrors(ctx)}
+}
+
+// committer records a failed COMMIT for transactioner.
+type committer struct {
+	driver.Tx
+	failed *error
+}
+
+func (c committer) Commit() error {
+	err := c.Tx.Commit()
+	if err != nil {
+		*c.failed = fmt.Errorf("commit transaction: %w", err)
+	}
+	return err
 }

@@ -16,8 +16,25 @@ import (
 	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/persisted"
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
+	"github.com/vitrinehq/vitrine/internal/redisconn"
 	"github.com/vitrinehq/vitrine/internal/throttle"
 )
+
+// openRedis opens the process's one Redis client (internal/redisconn), or returns nil when
+// none is configured; it fails at start if Redis does not answer.
+func openRedis(ctx context.Context, cfg config.Edge, log *slog.Logger) (*redis.Client, error) {
+	if cfg.RedisURL == "" {
+		return nil, nil
+	}
+	redis.SetLogger(redisconn.Logger(log))
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	rdb, err := redisconn.Open(ctx, cfg.RedisURL, redisconn.Options{Log: log})
+	if err != nil {
+		return nil, fmt.Errorf("VITRINE_REDIS_URL: %w", err)
+	}
+	return rdb, nil
+}
 
 // edge is the guard rails wired from the configuration.
 type edge struct {
@@ -25,34 +42,17 @@ type edge struct {
 	cache     *httpcache.Policy
 	limits    *ratelimit.Guard
 	throttle  *throttle.Throttle
-	close     func() error
 }
 
-// newEdge opens Redis when configured (failing at start if it does not answer) and builds
-// persisted documents, the HTTP cache policy and the rate limits.
-func newEdge(ctx context.Context, cfg config.Edge, th config.Throttle, lim limits.Limits, log *slog.Logger) (*edge, error) {
-	e := &edge{cache: &httpcache.Policy{MaxAge: cfg.CacheMaxAge}, close: func() error { return nil }}
-	var rdb *redis.Client
-	if cfg.RedisURL != "" {
-		opts, err := redis.ParseURL(cfg.RedisURL)
-		if err != nil {
-			return nil, fmt.Errorf("VITRINE_REDIS_URL: %w", err)
-		}
-		rdb = redis.NewClient(opts)
-		pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		if err := rdb.Ping(pingCtx).Err(); err != nil {
-			_ = rdb.Close()
-			return nil, fmt.Errorf("VITRINE_REDIS_URL: redis does not answer: %w", err)
-		}
-		e.close = rdb.Close
-	}
-
+// newEdge builds persisted documents, the HTTP cache policy, the rate limits and the cost
+// throttle, shared
+// through rdb when Redis is configured (nil otherwise).
+func newEdge(cfg config.Edge, th config.Throttle, lim limits.Limits, log *slog.Logger, rdb *redis.Client) (*edge, error) {
+	e := &edge{cache: &httpcache.Policy{MaxAge: cfg.CacheMaxAge}}
 	switch {
 	case cfg.TrustedDocuments != "":
 		trusted, err := persisted.Load(cfg.TrustedDocuments, graph.NewExecutableSchema(graph.Config{}).Schema(), lim.Rules(false))
 		if err != nil {
-			_ = e.close()
 			return nil, fmt.Errorf("VITRINE_TRUSTED_DOCUMENTS: %w", err)
 		}
 		log.Info("trusted documents only", "documents", trusted.Len(), "path", cfg.TrustedDocuments)
@@ -68,7 +68,10 @@ func newEdge(ctx context.Context, cfg config.Edge, th config.Throttle, lim limit
 		case perMinute == 0:
 			return nil
 		case rdb != nil:
-			return ratelimit.NewShared(rdb, cfg.RedisPrefix+name+":", perMinute)
+			return ratelimit.Fallback{
+				Shared: ratelimit.NewShared(rdb, cfg.RedisPrefix+name+":", perMinute),
+				Local:  ratelimit.NewLocal(perMinute),
+			}
 		}
 		return ratelimit.NewLocal(perMinute)
 	}

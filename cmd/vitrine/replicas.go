@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -18,21 +17,17 @@ import (
 	"github.com/vitrinehq/vitrine/internal/store"
 )
 
-// newRouter sends reads to the configured replicas of primary. With VITRINE_REDIS_URL the
-// read-your-writes markers live in Redis, so they hold whichever process serves a user next.
-func newRouter(cfg config.Config, log *slog.Logger, primary dialect.Driver) (*replica.Router, error) {
+// newRouter sends reads to the configured replicas of primary. With Redis (rdb, nil without)
+// the read-your-writes markers live there, so they hold whichever process serves a user next.
+func newRouter(cfg config.Config, log *slog.Logger, primary dialect.Driver, rdb *redis.Client) (*replica.Router, error) {
 	opts := replica.Options{
 		MaxLag:        cfg.ReplicaMaxLag,
 		CheckInterval: cfg.ReplicaCheckInterval,
 		Window:        cfg.ReadYourWritesWindow,
 		Log:           log,
 	}
-	if cfg.Edge.RedisURL != "" {
-		ropts, err := redis.ParseURL(cfg.Edge.RedisURL)
-		if err != nil {
-			return nil, fmt.Errorf("VITRINE_REDIS_URL: %w", err)
-		}
-		opts.Marks = replica.NewRedisMarks(redis.NewClient(ropts), cfg.Edge.RedisPrefix+"ryw:")
+	if rdb != nil {
+		opts.Marks = replica.NewRedisMarks(rdb, cfg.Edge.RedisPrefix+"ryw:")
 	}
 	pool := func(db *sql.DB) {
 		store.ConfigurePool(db, store.Options{

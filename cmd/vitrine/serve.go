@@ -46,6 +46,14 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		return err
 	}
 	defer stopTracing(tr, log)
+	// One Redis client per process, shared by every Redis user (nil without Redis).
+	rdb, err := openRedis(ctx, cfg.Edge, log)
+	if err != nil {
+		return err
+	}
+	if rdb != nil {
+		defer rdb.Close()
+	}
 	// The router wraps the store's primary driver; it exists only when replicas are configured.
 	var (
 		router    *replica.Router
@@ -56,7 +64,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 			d := primary
 			if len(cfg.ReplicaURLs) > 0 {
 				// On failure, reported below once the store is open.
-				if router, routerErr = newRouter(cfg, log, primary); routerErr == nil {
+				if router, routerErr = newRouter(cfg, log, primary, rdb); routerErr == nil {
 					d = router
 				}
 			}
@@ -93,11 +101,10 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	guards, err := newEdge(ctx, cfg.Edge, cfg.Throttle, cfg.Limits, log)
+	guards, err := newEdge(cfg.Edge, cfg.Throttle, cfg.Limits, log, rdb)
 	if err != nil {
 		return err
 	}
-	defer guards.close()
 	met, err := newMetrics(cfg, st, router, guards.documents, log)
 	if err != nil {
 		return err
@@ -121,13 +128,15 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	}
 	var draining atomic.Bool
 	httpOpts := httpserver.Options{
-		Log:          log,
-		GraphQL:      gql,
-		Playground:   pg,
-		CORSOrigins:  cfg.CORSOrigins,
-		Ready:        st.Ping,
-		Draining:     draining.Load,
-		Authenticate: tokens.Middleware(accounts.Lookup),
+		Log:         log,
+		GraphQL:     gql,
+		Playground:  pg,
+		CORSOrigins: cfg.CORSOrigins,
+		Ready:       st.Ping,
+		Draining:    draining.Load,
+		// The request's deadline starts before the rate limit and the token's user lookup.
+		RequestTimeout: cfg.Limits.RequestTimeout,
+		Authenticate:   tokens.Middleware(accounts.Lookup),
 		// The proxies whose X-Forwarded-For is believed are also believed about request IDs
 		// and trace context.
 		TrustedProxies: cfg.Edge.TrustedProxies,

@@ -39,6 +39,9 @@ type Options struct {
 	Authenticate func(http.Handler) http.Handler
 	// RateLimit throttles GraphQL requests before authentication (internal/ratelimit).
 	RateLimit func(http.Handler) http.Handler
+	// RequestTimeout, when positive, is the deadline of each /graphql request from its first
+	// middleware on, so the rate limit store and the token's user lookup are bounded too.
+	RequestTimeout time.Duration
 	// TrustedProxies are the peers whose X-Request-ID is kept (see internal/requestid).
 	TrustedProxies []netip.Prefix
 	// Trace, when set, opens each request's trace span (internal/tracing).
@@ -85,6 +88,9 @@ func New(opts Options) http.Handler {
 		r.Handle("/metrics", opts.Metrics)
 	}
 	r.Group(func(r chi.Router) {
+		if opts.RequestTimeout > 0 {
+			r.Use(deadline(opts.RequestTimeout))
+		}
 		if opts.RateLimit != nil {
 			r.Use(opts.RateLimit)
 		}
@@ -100,6 +106,18 @@ func New(opts Options) http.Handler {
 	return r
 }
 
+// deadline gives each request a context that ends after d; the handler answers the timeout
+// itself (GraphQL's TIMEOUT code), unlike chi's Timeout middleware, which writes a 504.
+func deadline(d time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
 func readyz(opts Options) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if opts.Draining != nil && opts.Draining() {
@@ -110,6 +128,8 @@ func readyz(opts Options) http.HandlerFunc {
 		defer cancel()
 		status, body := http.StatusOK, map[string]any{"status": "ready", "database": "ok"}
 		if err := opts.Ready(ctx); err != nil {
+			// The cause is for the operator: /readyz is public, and driver errors name hosts.
+			opts.Log.WarnContext(ctx, "readiness check failed", "err", err)
 			status, body = http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "database": "unreachable"}
 		}
 		if opts.Databases != nil {

@@ -14,6 +14,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vitrinehq/vitrine/internal/redisconn"
 )
 
 // LocalSize is how many documents an in-process APQ cache keeps.
@@ -54,7 +56,8 @@ func (s *Shared) Get(ctx context.Context, hash string) (string, bool) {
 	}
 	doc, err := s.rdb.GetEx(ctx, s.prefix+hash, SharedTTL).Result()
 	if err != nil {
-		if !errors.Is(err, redis.Nil) {
+		// While the circuit is open the client logged it once; every request need not.
+		if !errors.Is(err, redis.Nil) && !errors.Is(err, redisconn.ErrUnavailable) {
 			s.log.WarnContext(ctx, "persisted query lookup in redis failed", "err", err)
 		}
 		return "", false
@@ -75,7 +78,7 @@ func (s *Shared) Add(ctx context.Context, hash, doc string) {
 		return
 	}
 	s.local.Add(ctx, hash, doc)
-	if err := s.rdb.Set(ctx, s.prefix+hash, doc, SharedTTL).Err(); err != nil {
+	if err := s.rdb.Set(ctx, s.prefix+hash, doc, SharedTTL).Err(); err != nil && !errors.Is(err, redisconn.ErrUnavailable) {
 		s.log.WarnContext(ctx, "persisted query registration in redis failed", "err", err)
 	}
 }

@@ -95,3 +95,19 @@ func (s *Shared) Take(ctx context.Context, key string) (Result, error) {
 	}
 	return Result{Allowed: res.Allowed > 0, RetryAfter: res.RetryAfter}, nil
 }
+
+// Fallback spends from Shared buckets and, while their store fails (Redis down, frozen, or
+// its circuit open), from in-process ones instead: each process then enforces the limit on
+// its own, which is the limit without Redis, rather than no limit at all.
+type Fallback struct {
+	Shared, Local Buckets
+}
+
+// Take implements Buckets; it never fails.
+func (f Fallback) Take(ctx context.Context, key string) (Result, error) {
+	res, err := f.Shared.Take(ctx, key)
+	if err == nil {
+		return res, nil
+	}
+	return f.Local.Take(ctx, key)
+}

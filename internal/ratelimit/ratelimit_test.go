@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/netip"
 	"testing"
@@ -75,4 +76,24 @@ func TestLocalBucketRefills(t *testing.T) {
 	now = now.Add(2 * time.Minute)
 	b.Take(ctx, "fresh")
 	require.Len(t, b.buckets, 1, "full buckets are forgotten")
+}
+
+// failing is a store that is down.
+type failing struct{}
+
+func (failing) Take(context.Context, string) (Result, error) {
+	return Result{}, errors.New("redis: connection refused")
+}
+
+// While the shared store fails, the limit still holds, from in-process buckets.
+func TestFallbackKeepsTheLimit(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	local := NewLocal(2)
+	local.now = func() time.Time { return now }
+	b := Fallback{Shared: failing{}, Local: local}
+	for i, want := range []bool{true, true, false} {
+		res, err := b.Take(context.Background(), "k")
+		require.NoError(t, err)
+		require.Equal(t, want, res.Allowed, "take %d", i)
+	}
 }

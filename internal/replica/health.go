@@ -41,17 +41,19 @@ type ServerStatus struct {
 	InRotation bool `json:"in_rotation"`
 	// Reads counts reads sent to this replica.
 	Reads int64 `json:"reads"`
-	// Error says why the server is down, for the operator.
-	Error   string    `json:"error,omitempty"`
+	// Error says why the server is down, for the operator's log: it is never rendered, since
+	// /readyz is public and driver errors name hosts and ports.
+	Error   string    `json:"-"`
 	Checked time.Time `json:"checked"`
 }
 
 // lagQuery measures a replica: whether it has replayed all the WAL it received, and the age of
 // the last commit it replayed (NULL until it replays one after starting). A replica whose WAL
-// receiver is not running receives nothing and is not trusted at all.
+// receiver is not running receives nothing and is not trusted at all. On a server that is no
+// standby the WAL positions are NULL, hence the COALESCE: it must read as "not a standby".
 const lagQuery = `SELECT pg_is_in_recovery(),
 	EXISTS (SELECT 1 FROM pg_stat_wal_receiver),
-	pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn(),
+	COALESCE(pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn(), false),
 	EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())`
 
 // lag turns a probe into seconds behind. The age of the last replayed commit alone misleads: on
@@ -118,7 +120,7 @@ func (r *Router) check(ctx context.Context, m *member) {
 	case !inRecovery:
 		// A promoted replica takes writes of its own: reading from it could show data the
 		// primary never had.
-		st.Status, st.Error = "not_replica", "the server is not in recovery (promoted?)"
+		st.Status, st.Error = "not_replica", "not a standby: the server is not in recovery (a primary, or promoted?)"
 	case !receiving:
 		st.Status, st.Error = "down", "no WAL receiver: the replica is not streaming from the primary"
 	case time.Duration(st.LagSeconds*float64(time.Second)) > r.opts.MaxLag:

@@ -26,6 +26,8 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 	"github.com/lib/pq"
+
+	"github.com/vitrinehq/vitrine/internal/pgdriver"
 )
 
 // Options tune a Router. Zero values take the documented defaults.
@@ -82,7 +84,7 @@ func New(primary dialect.Driver, urls []string, pool func(*sql.DB), opts Options
 			r.closeReplicas()
 			return nil, fmt.Errorf("replica URL %q is not a postgres:// URL", redact(raw))
 		}
-		db, err := sql.Open("postgres", raw)
+		db, err := pgdriver.Open(raw, pgdriver.Options{})
 		if err != nil {
 			r.closeReplicas()
 			return nil, fmt.Errorf("replica %s: %w", u.Host, err)

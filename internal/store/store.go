@@ -12,10 +12,10 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/lib/pq"  // Postgres driver, registered as "postgres".
 	_ "modernc.org/sqlite" // Pure-Go SQLite driver, registered as "sqlite".
 
 	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/internal/pgdriver"
 )
 
 // Options say which database to open and how to pool connections.
@@ -47,7 +47,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	)
 	if opts.DatabaseURL != "" {
 		name = dialect.Postgres
-		db, err = sql.Open("postgres", opts.DatabaseURL)
+		// Bounded by each statement's context even when the server freezes (internal/pgdriver).
+		db, err = pgdriver.Open(opts.DatabaseURL, pgdriver.Options{})
 	} else {
 		name = dialect.SQLite
 		db, err = openSQLite(opts.DataDir)
