@@ -19,12 +19,11 @@ import (
 )
 
 // newRouter sends reads to the configured replicas of primary. With VITRINE_REDIS_URL the
-// read-your-writes markers live in Redis, so they hold whichever process serves a user next.
+// read-your-writes marks live in Redis, so they hold whichever process serves a user next.
 func newRouter(cfg config.Config, log *slog.Logger, primary dialect.Driver) (*replica.Router, error) {
 	opts := replica.Options{
 		MaxLag:        cfg.ReplicaMaxLag,
 		CheckInterval: cfg.ReplicaCheckInterval,
-		Window:        cfg.ReadYourWritesWindow,
 		Log:           log,
 	}
 	if cfg.Edge.RedisURL != "" {
@@ -44,7 +43,7 @@ func newRouter(cfg config.Config, log *slog.Logger, primary dialect.Driver) (*re
 		return nil, err
 	}
 	log.Info("reads go to replicas", "replicas", len(cfg.ReplicaURLs), "max_lag", cfg.ReplicaMaxLag.String(),
-		"read_your_writes_window", cfg.ReadYourWritesWindow.String(), "marks_in_redis", cfg.Edge.RedisURL != "")
+		"check_interval", cfg.ReplicaCheckInterval.String(), "marks_in_redis", cfg.Edge.RedisURL != "")
 	return r, nil
 }
 

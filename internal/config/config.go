@@ -55,8 +55,6 @@ type Config struct {
 	ReplicaMaxLag time.Duration
 	// ReplicaCheckInterval is how often replicas are probed for health and lag.
 	ReplicaCheckInterval time.Duration
-	// ReadYourWritesWindow sends a user's reads to the primary this long after their last write.
-	ReadYourWritesWindow time.Duration
 	// ShutdownDrain is how long /readyz answers 503 before the listener stops, so a load
 	// balancer stops sending new requests first.
 	ShutdownDrain time.Duration
@@ -125,7 +123,6 @@ func Load(fs *flag.FlagSet, getenv func(string) string, args []string) (Config, 
 	fs.StringVar(&replicas, "database-replica-urls", env("DATABASE_REPLICA_URLS", ""), "comma-separated Postgres read replicas of DATABASE_URL (DATABASE_REPLICA_URLS)")
 	fs.DurationVar(&c.ReplicaMaxLag, "replica-max-lag", e.duration("VITRINE_REPLICA_MAX_LAG", 5*time.Second), "take a replica out of the read rotation while it lags more (VITRINE_REPLICA_MAX_LAG)")
 	fs.DurationVar(&c.ReplicaCheckInterval, "replica-check-interval", e.duration("VITRINE_REPLICA_CHECK_INTERVAL", time.Second), "how often replicas are probed (VITRINE_REPLICA_CHECK_INTERVAL)")
-	fs.DurationVar(&c.ReadYourWritesWindow, "read-your-writes-window", e.duration("VITRINE_READ_YOUR_WRITES_WINDOW", 2*time.Second), "a user's reads go to the primary this long after their last write (VITRINE_READ_YOUR_WRITES_WINDOW)")
 	// -1 stands for "not set": the default depends on the environment, known after parsing.
 	c.ShutdownDrain = e.duration("VITRINE_SHUTDOWN_DRAIN", -1)
 	fs.Func("shutdown-drain", "on SIGTERM, answer /readyz with 503 this long before closing the listener; default 5s in production, 0 in development (VITRINE_SHUTDOWN_DRAIN)", func(v string) error {
