@@ -129,12 +129,16 @@ func (h *history) add(lsn LSN, at time.Time) {
 	h.seen = append(h.seen, seen{lsn: lsn, last: at})
 	// The oldest position goes once the next one is older than keep too: whatever is behind
 	// the oldest kept is then known to be more than keep behind.
-	drop := 0
+	drop := max(len(h.seen)-maxSeen, 0)
 	for drop+1 < len(h.seen) && at.Sub(h.seen[drop+1].last) > h.keep {
 		drop++
 	}
 	h.seen = h.seen[drop:]
 }
+
+// maxSeen bounds the history's memory (2 MiB) whatever keep and the check interval are. Cut
+// shorter than MaxLag, it errs towards ejecting: a replica behind every kept position lags.
+const maxSeen = 1 << 16
 
 // lag returns how long before ref the primary was last at a position a replica that replayed
 // replayed has: every transaction committed by then is on the replica, so it is at most that

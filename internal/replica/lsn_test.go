@@ -1,10 +1,15 @@
 package replica
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vitrinehq/vitrine/internal/pgtest"
 )
 
 func TestLSNText(t *testing.T) {
@@ -103,4 +108,23 @@ func TestHistoryLag(t *testing.T) {
 		h.add(100, at(1))
 		require.Equal(t, []seen{{100, at(1)}}, h.seen)
 	})
+}
+
+// BenchmarkPosition measures what read-your-writes adds to a write: reading the primary's WAL
+// position after the commit.
+func BenchmarkPosition(b *testing.B) {
+	pg := pgtest.StartReplicated(b)
+	primary, err := entsql.Open(dialect.Postgres, pg.PrimaryURL)
+	require.NoError(b, err)
+	r, err := New(primary, []string{pg.ReplicaURL}, nil, Options{})
+	require.NoError(b, err)
+	defer r.Close()
+	ctx := context.Background()
+	_, err = r.position(ctx) // connects and reads the WAL layout once
+	require.NoError(b, err)
+	for b.Loop() {
+		if _, err := r.position(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -62,8 +62,9 @@ type Router struct {
 
 // New returns a Router over primary (the store's Postgres driver) and the replicas at urls,
 // whose pools it owns; pool, when set, sizes them like the primary's. Replicas stay out of the
-// rotation until Start (or Check) finds them healthy; Start's first check waits for each at
-// most max(CheckInterval, 1s), so a replica that is down at start delays serving that long.
+// rotation until Start (or Check) finds them healthy; Start's first check waits at most
+// max(CheckInterval, 1s) for the primary's WAL position and as long again for the replicas, so
+// a server that hangs at start delays serving that long.
 func New(primary dialect.Driver, urls []string, pool func(*sql.DB), opts Options) (*Router, error) {
 	p, ok := primary.(*entsql.Driver)
 	if !ok || p.Dialect() != dialect.Postgres {
