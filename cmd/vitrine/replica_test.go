@@ -71,9 +71,8 @@ func TestServeWithReadReplica(t *testing.T) {
 		"DATABASE_REPLICA_URLS": pg.ReplicaURL,
 		"VITRINE_DATA_DIR":      t.TempDir(),
 		// A paused replica must stay in the rotation long enough to show stale reads.
-		"VITRINE_REPLICA_MAX_LAG":         "1h",
-		"VITRINE_REPLICA_CHECK_INTERVAL":  "100ms",
-		"VITRINE_READ_YOUR_WRITES_WINDOW": "30s",
+		"VITRINE_REPLICA_MAX_LAG":        "1h",
+		"VITRINE_REPLICA_CHECK_INTERVAL": "100ms",
 		// The load below comes from one address far faster than any client would.
 		"VITRINE_RATE_LIMIT_QUERIES": "0",
 	}
@@ -153,6 +152,11 @@ func TestServeWithReadReplica(t *testing.T) {
 		require.Equal(t, 1, mine.ProductBySlug.Reviews.TotalCount, "the writer reads their review at once")
 		anon.MustData(t, &theirs, reviews, nil)
 		require.Equal(t, 0, theirs.ProductBySlug.Reviews.TotalCount, "others read the (paused) replica")
+		// No fixed window: while the replica has not replayed the review, the writer keeps
+		// reading it, however long that takes (here past what was a 2s window).
+		time.Sleep(2500 * time.Millisecond)
+		shopper.MustData(t, &mine, reviews, nil)
+		require.Equal(t, 1, mine.ProductBySlug.Reviews.TotalCount, "the writer still reads their review while the replica lags")
 
 		_, err = replica.Exec(`SELECT pg_wal_replay_resume()`)
 		require.NoError(t, err)
@@ -237,4 +241,50 @@ func errorLines(logs string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestServeStopsReadingAStalledReplica freezes the replica's WAL receiver under `vitrine serve`:
+// the replica still answers and has replayed all it received, so only a lag measured against
+// the primary shows it is stale. Anonymous reads must see a new category within
+// VITRINE_REPLICA_MAX_LAG plus one check interval, and /readyz must say why.
+func TestServeStopsReadingAStalledReplica(t *testing.T) {
+	const maxLag, interval = time.Second, 100 * time.Millisecond
+	pg := pgtest.StartReplicated(t)
+	env := map[string]string{
+		"DATABASE_URL":                   pg.PrimaryURL,
+		"DATABASE_REPLICA_URLS":          pg.ReplicaURL,
+		"VITRINE_DATA_DIR":               t.TempDir(),
+		"VITRINE_REPLICA_MAX_LAG":        maxLag.String(),
+		"VITRINE_REPLICA_CHECK_INTERVAL": interval.String(),
+		"VITRINE_RATE_LIMIT_QUERIES":     "0",
+	}
+	getenv := func(k string) string { return env[k] }
+	require.NoError(t, run(context.Background(), []string{"user", "create-admin", "--email", "admin@example.com", "--password-stdin"},
+		getenv, strings.NewReader("a-long-admin-password\n"), io.Discard, nil))
+	base, _ := startServer(t, env)
+	anon := &gqltest.Client{URL: base + "/graphql"}
+	var login struct{ Login struct{ Token string } }
+	anon.MustData(t, &login, `mutation { login(email: "admin@example.com", password: "a-long-admin-password") { token } }`, nil)
+	admin := &gqltest.Client{URL: anon.URL, Header: http.Header{"Authorization": {"Bearer " + login.Login.Token}}}
+	eventually(t, "the replica joins the rotation", func() bool { in, _ := replicaState(t, base); return in })
+
+	categories := func() int {
+		var out struct{ Categories struct{ TotalCount int } }
+		anon.MustData(t, &out, `{ categories(first: 10) { totalCount } }`, nil)
+		return out.Categories.TotalCount
+	}
+	require.Zero(t, categories())
+	pg.StallStreaming(t)
+	wrote := time.Now()
+	admin.MustData(t, &struct{}{}, `mutation { createCategory(input: {name: "Tents", slug: "tents"}) { id } }`, nil)
+	eventually(t, "anonymous reads see the new category", func() bool { return categories() == 1 })
+	took := time.Since(wrote)
+	t.Logf("anonymous reads saw the write %v after it (max lag %v, check interval %v)", took, maxLag, interval)
+	// The bound is max lag + one interval; the rest is slack for a busy shared machine.
+	require.Less(t, took, maxLag+interval+time.Second)
+
+	_, st := getReady(t, base)
+	require.Equal(t, "lagging", st.Databases[1].Status)
+	require.False(t, st.Databases[1].InRotation)
+	require.Greater(t, st.Databases[1].LagSeconds, maxLag.Seconds())
 }

@@ -23,7 +23,6 @@ func newRouter(cfg config.Config, log *slog.Logger, primary dialect.Driver, rdb 
 	opts := replica.Options{
 		MaxLag:        cfg.ReplicaMaxLag,
 		CheckInterval: cfg.ReplicaCheckInterval,
-		Window:        cfg.ReadYourWritesWindow,
 		Log:           log,
 	}
 	if rdb != nil {
@@ -39,7 +38,7 @@ func newRouter(cfg config.Config, log *slog.Logger, primary dialect.Driver, rdb 
 		return nil, err
 	}
 	log.Info("reads go to replicas", "replicas", len(cfg.ReplicaURLs), "max_lag", cfg.ReplicaMaxLag.String(),
-		"read_your_writes_window", cfg.ReadYourWritesWindow.String(), "marks_in_redis", cfg.Edge.RedisURL != "")
+		"check_interval", cfg.ReplicaCheckInterval.String(), "marks_in_redis", cfg.Edge.RedisURL != "")
 	return r, nil
 }
 

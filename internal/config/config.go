@@ -55,8 +55,6 @@ type Config struct {
 	ReplicaMaxLag time.Duration
 	// ReplicaCheckInterval is how often replicas are probed for health and lag.
 	ReplicaCheckInterval time.Duration
-	// ReadYourWritesWindow sends a user's reads to the primary this long after their last write.
-	ReadYourWritesWindow time.Duration
 	// ShutdownDrain is how long /readyz answers 503 before the listener stops, so a load
 	// balancer stops sending new requests first.
 	ShutdownDrain time.Duration
@@ -159,9 +157,8 @@ func Define(fs *flag.FlagSet, getenv func(string) string, scope Scope) func() (C
 	c.Throttle.flags(fs, e)
 	metricsPublic := c.Observability.flags(fs, e)
 	secretVar(fs, &replicas, "database-replica-urls", env("DATABASE_REPLICA_URLS", ""), redactURLs, "comma-separated Postgres read replica `URLs` (streaming standbys) of DATABASE_URL; reads outside transactions go to healthy ones (DATABASE_REPLICA_URLS)")
-	fs.DurationVar(&c.ReplicaMaxLag, "replica-max-lag", e.duration("VITRINE_REPLICA_MAX_LAG", 5*time.Second), "a replica further behind leaves the read rotation until it catches up (VITRINE_REPLICA_MAX_LAG)")
-	fs.DurationVar(&c.ReplicaCheckInterval, "replica-check-interval", e.duration("VITRINE_REPLICA_CHECK_INTERVAL", time.Second), "how often replicas are probed for health and lag (VITRINE_REPLICA_CHECK_INTERVAL)")
-	fs.DurationVar(&c.ReadYourWritesWindow, "read-your-writes-window", e.duration("VITRINE_READ_YOUR_WRITES_WINDOW", 2*time.Second), "after a user's write, their reads go to the primary this long (VITRINE_READ_YOUR_WRITES_WINDOW)")
+	fs.DurationVar(&c.ReplicaMaxLag, "replica-max-lag", e.duration("VITRINE_REPLICA_MAX_LAG", 5*time.Second), "a replica further behind the primary (measured against its WAL position, so a stalled stream counts) leaves the read rotation until it catches up (VITRINE_REPLICA_MAX_LAG)")
+	fs.DurationVar(&c.ReplicaCheckInterval, "replica-check-interval", e.duration("VITRINE_REPLICA_CHECK_INTERVAL", time.Second), "how often the primary's WAL position is read and replicas are probed for health and lag (VITRINE_REPLICA_CHECK_INTERVAL)")
 	// -1 stands for "not set": the default depends on the environment, known after parsing.
 	c.ShutdownDrain = e.duration("VITRINE_SHUTDOWN_DRAIN", -1)
 	fs.Func("shutdown-drain", "on SIGTERM, /readyz answers 503 this long, while still serving, before the listener closes; default 5s in production, 0 in development (VITRINE_SHUTDOWN_DRAIN)", func(v string) error {

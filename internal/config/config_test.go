@@ -24,7 +24,6 @@ func TestReplicaAndShutdownSettings(t *testing.T) {
 		{"DefaultsInDevelopment", nil, func(t *testing.T, c Config) {
 			require.Empty(t, c.ReplicaURLs)
 			require.Equal(t, 5*time.Second, c.ReplicaMaxLag)
-			require.Equal(t, 2*time.Second, c.ReadYourWritesWindow)
 			require.Equal(t, time.Second, c.ReplicaCheckInterval)
 			require.Zero(t, c.ShutdownDrain, "a developer's Ctrl-C does not wait")
 		}},

@@ -1,12 +1,16 @@
 package pgtest
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -89,4 +93,37 @@ func clusterURL(port int) string {
 	u := url.URL{Scheme: "postgres", User: url.User("postgres"), Host: fmt.Sprintf("127.0.0.1:%d", port),
 		Path: "/postgres", RawQuery: "sslmode=disable"}
 	return u.String()
+}
+
+// StallStreaming freezes the replica's WAL receiver (SIGSTOP) and returns the function that
+// thaws it (SIGCONT), which also runs when tb finishes. It is what a network partition or a
+// stuck sender looks like from the replica: the receiver is still there, so
+// pg_stat_wal_receiver lists it, but no WAL arrives and the replica keeps serving what it has.
+func (r *Replicated) StallStreaming(tb testing.TB) (resume func()) {
+	tb.Helper()
+	db, err := sql.Open("postgres", r.ReplicaURL)
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+	defer cancel()
+	var pid int
+	if err := db.QueryRowContext(ctx, `SELECT pid FROM pg_stat_wal_receiver`).Scan(&pid); err != nil {
+		tb.Fatalf("pgtest: finding the replica's WAL receiver: %v", err)
+	}
+	// The pid is a process of this test's own throwaway cluster, never of a shared server.
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		tb.Fatalf("pgtest: stopping the WAL receiver %d: %v", pid, err)
+	}
+	var once sync.Once
+	resume = func() {
+		once.Do(func() {
+			if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+				tb.Errorf("pgtest: resuming the WAL receiver %d: %v", pid, err)
+			}
+		})
+	}
+	tb.Cleanup(resume)
+	return resume
 }

@@ -29,7 +29,7 @@ var (
 	inRotationDesc = prometheus.NewDesc("vitrine_replica_in_rotation",
 		"1 while the read replica takes reads, 0 while it is out of the rotation.", []string{"replica"}, nil)
 	lagDesc = prometheus.NewDesc("vitrine_replica_lag_seconds",
-		"The read replica's replay lag at its last health check.", []string{"replica"}, nil)
+		"How long ago, at the read replica's last health check, the primary was last at a WAL position the replica had replayed (its staleness; 0 when it has replayed all the primary wrote).", []string{"replica"}, nil)
 	replicaReadsDesc = prometheus.NewDesc("vitrine_replica_reads_total",
 		"Reads served by each read replica.", []string{"replica"}, nil)
 )

@@ -20,9 +20,12 @@ type member struct {
 	healthy atomic.Bool
 	reads   atomic.Int64
 
-	mu          sync.Mutex
-	status      ServerStatus
-	behindSince time.Time // since when checks have found it behind, in a row
+	// replayed is the WAL position the replica had replayed at its last check: it holds every
+	// transaction that ends before it (it only grows, so it is never too high).
+	replayed atomic.Uint64
+
+	mu     sync.Mutex
+	status ServerStatus
 }
 
 // eject takes m out of the rotation and reports whether it was in.
@@ -35,7 +38,8 @@ type ServerStatus struct {
 	Role string `json:"role"`
 	// Status is "ok", "lagging", "down" or, for a replica that is no standby, "not_replica".
 	Status string `json:"status"`
-	// LagSeconds is how far the replica's replay trails the primary's commits.
+	// LagSeconds is how long ago the primary was last at a WAL position the replica has
+	// replayed: it holds every transaction committed until then (see lsn.go).
 	LagSeconds float64 `json:"lag_seconds"`
 	// InRotation tells whether reads go to this replica.
 	InRotation bool `json:"in_rotation"`
@@ -47,34 +51,11 @@ type ServerStatus struct {
 	Checked time.Time `json:"checked"`
 }
 
-// lagQuery measures a replica: whether it has replayed all the WAL it received, and the age of
-// the last commit it replayed (NULL until it replays one after starting). A replica whose WAL
-// receiver is not running receives nothing and is not trusted at all. On a server that is no
-// standby the WAL positions are NULL, hence the COALESCE: it must read as "not a standby".
+// lagQuery probes a replica: whether it is a standby, streaming, and how far it has replayed
+// (NULL on a server that is not in recovery).
 const lagQuery = `SELECT pg_is_in_recovery(),
 	EXISTS (SELECT 1 FROM pg_stat_wal_receiver),
-	COALESCE(pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn(), false),
-	EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())`
-
-// lag turns a probe into seconds behind. The age of the last replayed commit alone misleads: on
-// an idle primary it keeps growing although nothing is missing, and it is NULL after a
-// restart. So a replica that replayed all it received is 0 behind; one that is behind is
-// behind by the smaller of that age and how long the checker has seen it behind in a row
-// (behindSince), which is exact enough at the check interval's resolution.
-func (m *member) lag(now time.Time, caughtUp bool, replayAge sql.NullFloat64) float64 {
-	if caughtUp {
-		m.behindSince = time.Time{}
-		return 0
-	}
-	if m.behindSince.IsZero() {
-		m.behindSince = now
-	}
-	seen := now.Sub(m.behindSince).Seconds()
-	if replayAge.Valid && replayAge.Float64 < seen {
-		return max(replayAge.Float64, 0)
-	}
-	return seen
-}
+	pg_last_wal_replay_lsn()::text`
 
 // Start checks every replica now, then keeps checking them every CheckInterval until ctx ends.
 func (r *Router) Start(ctx context.Context) {
@@ -93,26 +74,79 @@ func (r *Router) Start(ctx context.Context) {
 	}()
 }
 
-// Check probes every replica once, ejecting the unhealthy and re-admitting the healthy.
+// Check reads the primary's WAL position, then probes every replica once against it,
+// ejecting the unhealthy and re-admitting the healthy.
 func (r *Router) Check(ctx context.Context) {
+	// Without the primary's position the replicas are measured against the last one seen, at
+	// the current time: their lag then grows, as nobody can tell what they miss.
+	at, sampled := time.Now(), r.sample(ctx)
 	var wg sync.WaitGroup
 	for _, m := range r.replicas {
-		wg.Go(func() { r.check(ctx, m) })
+		wg.Go(func() {
+			ref := at
+			if !sampled {
+				ref = time.Now()
+			}
+			r.check(ctx, m, ref)
+		})
 	}
 	wg.Wait()
 }
 
-func (r *Router) check(ctx context.Context, m *member) {
-	ctx, cancel := context.WithTimeout(ctx, max(r.opts.CheckInterval, time.Second))
+// checkTimeout bounds one probe of a server.
+func (r *Router) checkTimeout() time.Duration { return max(r.opts.CheckInterval, time.Second) }
+
+// sample records the primary's WAL position in the history and reports whether it could.
+// It waits at most checkTimeout, even for a driver that does not return when its context ends.
+func (r *Router) sample(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, r.checkTimeout())
+	defer cancel()
+	at := time.Now()
+	type result struct {
+		lsn LSN
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		lsn, err := r.position(ctx)
+		done <- result{lsn, err}
+	}()
+	var err error
+	select {
+	case res := <-done:
+		if err = res.err; err == nil {
+			r.history.add(res.lsn, at)
+		}
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	// Logged when it starts and stops failing, not every round.
+	if failing := err != nil; r.sampleFailing.Swap(failing) != failing {
+		if failing {
+			r.opts.Log.Warn("cannot read the primary's WAL position; replicas are measured against the last one seen", "err", errorText(err))
+		} else {
+			r.opts.Log.Info("reading the primary's WAL position again")
+		}
+	}
+	return err == nil
+}
+
+func (r *Router) check(ctx context.Context, m *member, ref time.Time) {
+	ctx, cancel := context.WithTimeout(ctx, r.checkTimeout())
 	defer cancel()
 	st := ServerStatus{Name: m.name, Role: "replica", Checked: time.Now().UTC()}
-	var inRecovery, receiving, caughtUp bool
-	var replayAge sql.NullFloat64
-	err := m.db.QueryRowContext(ctx, lagQuery).Scan(&inRecovery, &receiving, &caughtUp, &replayAge)
-	if err == nil {
-		m.mu.Lock()
-		st.LagSeconds = m.lag(st.Checked, caughtUp, replayAge)
-		m.mu.Unlock()
+	var inRecovery, receiving bool
+	var replayText sql.NullString
+	var lag time.Duration
+	exact := false
+	err := m.db.QueryRowContext(ctx, lagQuery).Scan(&inRecovery, &receiving, &replayText)
+	if err == nil && replayText.Valid {
+		var replayed LSN
+		if replayed, err = parseLSN(replayText.String); err == nil {
+			m.replayed.Store(uint64(replayed))
+			lag, exact = r.history.lag(replayed, ref)
+			st.LagSeconds = lag.Seconds()
+		}
 	}
 	switch {
 	case err != nil:
@@ -123,7 +157,10 @@ func (r *Router) check(ctx context.Context, m *member) {
 		st.Status, st.Error = "not_replica", "not a standby: the server is not in recovery (a primary, or promoted?)"
 	case !receiving:
 		st.Status, st.Error = "down", "no WAL receiver: the replica is not streaming from the primary"
-	case time.Duration(st.LagSeconds*float64(time.Second)) > r.opts.MaxLag:
+	case !exact:
+		// Behind every position kept (or none is known yet): at least LagSeconds behind.
+		st.Status, st.Error = "lagging", "behind every WAL position of the primary the checker knows"
+	case lag > r.opts.MaxLag:
 		st.Status = "lagging"
 	default:
 		st.Status = "ok"

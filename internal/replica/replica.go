@@ -1,6 +1,7 @@
 // Package replica routes ent's statements between a Postgres primary and its streaming read
 // replicas: reads outside transactions go round robin to healthy replicas, everything else —
-// writes, transactions, and a user's reads shortly after their own writes — to the primary.
+// writes, transactions, and a user's reads until a replica has replayed their last write — to
+// the primary.
 //
 // A Router is an ent dialect.Driver. Wrap the primary's driver with it (store.Options.WrapDriver),
 // call Start to run the health checker, and put Middleware around the GraphQL handler so that
@@ -18,6 +19,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -32,13 +34,15 @@ import (
 
 // Options tune a Router. Zero values take the documented defaults.
 type Options struct {
-	// MaxLag ejects a replica while it is further behind the primary (default 5s).
+	// MaxLag ejects a replica while it is further behind the primary (default 5s), measured
+	// against the primary's WAL position (lsn.go): a replica that stops receiving leaves the
+	// rotation within MaxLag + CheckInterval of the first write it misses.
 	MaxLag time.Duration
-	// CheckInterval is how often replicas are probed (default 1s).
+	// CheckInterval is how often the primary's position is read and replicas are probed
+	// (default 1s).
 	CheckInterval time.Duration
-	// Window keeps a user's reads on the primary this long after their last write (default 2s).
-	Window time.Duration
-	// Marks remembers recent writers; nil keeps them in this process (NewMemoryMarks).
+	// Marks remembers each writer's last commit position; nil keeps them in this process
+	// (NewMemoryMarks).
 	Marks Marks
 	// Log receives ejections, re-admissions and failed replica reads; nil discards them.
 	Log *slog.Logger
@@ -51,12 +55,18 @@ type Router struct {
 	next     atomic.Uint64
 	opts     Options
 	stats    counters
+
+	history       history // the primary's WAL positions, for measuring lag
+	sampleFailing atomic.Bool
+	layoutMu      sync.Mutex
+	layout        walLayout // read from the primary once
 }
 
 // New returns a Router over primary (the store's Postgres driver) and the replicas at urls,
 // whose pools it owns; pool, when set, sizes them like the primary's. Replicas stay out of the
-// rotation until Start (or Check) finds them healthy; Start's first check waits for each at
-// most max(CheckInterval, 1s), so a replica that is down at start delays serving that long.
+// rotation until Start (or Check) finds them healthy; Start's first check waits at most
+// max(CheckInterval, 1s) for the primary's WAL position and as long again for the replicas, so
+// a server that hangs at start delays serving that long.
 func New(primary dialect.Driver, urls []string, pool func(*sql.DB), opts Options) (*Router, error) {
 	p, ok := primary.(*entsql.Driver)
 	if !ok || p.Dialect() != dialect.Postgres {
@@ -68,16 +78,15 @@ func New(primary dialect.Driver, urls []string, pool func(*sql.DB), opts Options
 	if opts.CheckInterval <= 0 {
 		opts.CheckInterval = time.Second
 	}
-	if opts.Window <= 0 {
-		opts.Window = 2 * time.Second
-	}
 	if opts.Marks == nil {
 		opts.Marks = NewMemoryMarks()
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	r := &Router{primary: p, opts: opts}
+	// Positions are kept well past MaxLag so that /readyz and metrics show how far a stalled
+	// replica is behind for ten minutes, not only that it is more than MaxLag.
+	r := &Router{primary: p, opts: opts, history: history{keep: max(2*opts.MaxLag, 10*time.Minute)}}
 	for _, raw := range urls {
 		u, err := url.Parse(raw)
 		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
@@ -168,7 +177,8 @@ func (r *Router) QueryContext(ctx context.Context, query string, args ...any) (*
 func (r *Router) Tx(ctx context.Context) (dialect.Tx, error) { return r.BeginTx(ctx, nil) }
 
 // BeginTx starts a transaction on the primary. A transaction is taken for a write: the rest of
-// the request reads from the primary at once, and the user's next requests do once it commits.
+// the request reads from the primary at once, and once it commits the user's next requests
+// read from a replica only when it has replayed the commit.
 func (r *Router) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
 	r.stats.transactions.Add(1)
 	if st := stateFrom(ctx); st != nil {
@@ -181,7 +191,7 @@ func (r *Router) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, 
 	return &markingTx{Tx: tx, commit: func() { r.wrote(ctx) }}, nil
 }
 
-// markingTx records the write when it commits, so the window starts when others can see it.
+// markingTx records the write when it commits, so the position recorded covers the commit.
 type markingTx struct {
 	dialect.Tx
 	commit func()
@@ -203,9 +213,14 @@ func (r *Router) read(ctx context.Context, fn func(*entsql.Driver) error) error 
 		r.stats.pinnedReads.Add(1)
 		return fn(r.primary)
 	}
-	m := r.pick()
+	m, ok := r.pick(stateFrom(ctx).mustSee())
 	if m == nil {
-		r.stats.noReplicaReads.Add(1)
+		if ok {
+			// Healthy replicas there are, but none has replayed the user's last write yet.
+			r.stats.pinnedReads.Add(1)
+		} else {
+			r.stats.noReplicaReads.Add(1)
+		}
 		return fn(r.primary)
 	}
 	m.reads.Add(1)
@@ -227,19 +242,25 @@ func (r *Router) read(ctx context.Context, fn func(*entsql.Driver) error) error 
 	return fn(r.primary)
 }
 
-// pick returns the next healthy replica in round-robin order, or nil.
-func (r *Router) pick() *member {
+// pick returns the next healthy replica in round-robin order that had replayed at least
+// position at its last check, or nil; anyHealthy tells whether any replica is healthy at all.
+func (r *Router) pick(position LSN) (m *member, anyHealthy bool) {
 	n := uint64(len(r.replicas))
 	if n == 0 {
-		return nil
+		return nil, false
 	}
 	start := r.next.Add(1)
 	for i := range n {
-		if m := r.replicas[(start+i)%n]; m.healthy.Load() {
-			return m
+		m := r.replicas[(start+i)%n]
+		if !m.healthy.Load() {
+			continue
 		}
+		if LSN(m.replayed.Load()) >= position {
+			return m, true
+		}
+		anyHealthy = true
 	}
-	return nil
+	return nil, anyHealthy
 }
 
 // connectionLost tells a dead or dying server (refused, reset, shut down, gone mid-result)

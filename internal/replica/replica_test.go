@@ -145,13 +145,25 @@ func TestRouting(t *testing.T) {
 	require.Positive(t, r.Stats().Writes)
 }
 
+// TestReadYourWrites pauses the replica's replay, so it stays in the rotation but stale: the
+// writer keeps reading their write, from the primary, until the replica has replayed it, then
+// reads from the replica again.
 func TestReadYourWrites(t *testing.T) {
-	f := newFixture(t, Options{Window: 500 * time.Millisecond})
+	f := newFixture(t, Options{MaxLag: time.Hour})
 	r := f.router
 	waitFor(t, "the replica joins the rotation", func() bool { return inRotation(r) })
 	require.NoError(t, r.Exec(context.Background(), "CREATE TABLE notes (body text)", []any{}, nil))
+	replicaDB := r.replicas[0].db
+	waitFor(t, "the table reaches the replica", func() bool {
+		var n int
+		return replicaDB.QueryRow("SELECT count(*) FROM notes").Scan(&n) == nil
+	})
+	_, err := replicaDB.Exec("SELECT pg_wal_replay_pause()")
+	require.NoError(t, err)
+	t.Cleanup(func() { replicaDB.Exec("SELECT pg_wal_replay_resume()") })
 
-	// The handler writes when asked to, then reads, and says which server answered the read.
+	// The handler writes when asked to, then reads, and says which server answered the read
+	// and how many notes it saw.
 	srv := httptest.NewServer(r.Middleware(func(req *http.Request) string { return req.Header.Get("User") })(
 		http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if req.URL.Query().Has("write") {
@@ -160,8 +172,15 @@ func TestReadYourWrites(t *testing.T) {
 				require.NoError(t, tx.Exec(req.Context(), "INSERT INTO notes VALUES ('x')", []any{}, nil))
 				require.NoError(t, tx.Commit())
 			}
-			role, _ := entRead(req.Context(), t, r)
-			fmt.Fprint(w, role)
+			ctx := ent.NewQueryContext(req.Context(), &ent.QueryContext{Type: "Probe"})
+			var rows entsql.Rows
+			require.NoError(t, r.Query(ctx, `SELECT CASE WHEN pg_is_in_recovery() THEN 'replica' ELSE 'primary' END, count(*) FROM notes`, []any{}, &rows))
+			defer rows.Close()
+			require.True(t, rows.Next())
+			var role string
+			var n int
+			require.NoError(t, rows.Scan(&role, &n))
+			fmt.Fprintf(w, "%s %d", role, n)
 		})))
 	defer srv.Close()
 	get := func(user, query string) string {
@@ -177,18 +196,25 @@ func TestReadYourWrites(t *testing.T) {
 	tests := []struct {
 		name, user, query, want string
 	}{
-		{"BeforeWritingReadsUseTheReplica", "ann", "", "replica"},
-		{"TheWritingRequestReadsThePrimary", "ann", "write", "primary"},
-		{"TheWritersNextRequestReadsThePrimary", "ann", "", "primary"},
-		{"OtherUsersStillReadTheReplica", "bob", "", "replica"},
-		{"AnonymousRequestsReadTheReplica", "", "", "replica"},
+		{"BeforeWritingReadsUseTheReplica", "ann", "", "replica 0"},
+		{"TheWritingRequestReadsThePrimary", "ann", "write", "primary 1"},
+		{"TheWritersNextRequestReadsTheirWrite", "ann", "", "primary 1"},
+		{"OtherUsersStillReadTheReplica", "bob", "", "replica 0"},
+		{"AnonymousRequestsReadTheReplica", "", "", "replica 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { require.Equal(t, tt.want, get(tt.user, tt.query)) })
 	}
-	t.Run("AfterTheWindowReadsUseTheReplicaAgain", func(t *testing.T) {
-		time.Sleep(600 * time.Millisecond)
-		require.Equal(t, "replica", get("ann", ""))
+	t.Run("TheWriterReadsTheirWriteForAsLongAsTheReplicaLacksIt", func(t *testing.T) {
+		// Longer than any fixed window would be, and many check rounds.
+		time.Sleep(2500 * time.Millisecond)
+		require.Equal(t, "primary 1", get("ann", ""))
+		require.Positive(t, r.Stats().PinnedReads)
+	})
+	t.Run("OnceTheReplicaReplayedTheWriteTheWriterReadsItThere", func(t *testing.T) {
+		_, err := replicaDB.Exec("SELECT pg_wal_replay_resume()")
+		require.NoError(t, err)
+		waitFor(t, "the writer's reads return to the replica", func() bool { return get("ann", "") == "replica 1" })
 	})
 	t.Run("WithPrimaryPinsOneContext", func(t *testing.T) {
 		role, _ := entRead(WithPrimary(context.Background()), t, r)
@@ -280,35 +306,55 @@ func TestConnectionLost(t *testing.T) {
 	}
 }
 
-func TestRedisMarks(t *testing.T) {
-	client := redisClient(t)
-	m := NewRedisMarks(client, fmt.Sprintf("vitrine:test:%d:", time.Now().UnixNano()))
-	ctx := context.Background()
-	recent, err := m.Recent(ctx, "ann")
-	require.NoError(t, err)
-	require.False(t, recent)
-	require.NoError(t, m.Mark(ctx, "ann", 300*time.Millisecond))
-	// Another process (a second client on the same Redis) sees the mark.
-	other := NewRedisMarks(redis.NewClient(client.Options()), m.prefix)
-	recent, err = other.Recent(ctx, "ann")
-	require.NoError(t, err)
-	require.True(t, recent)
-	recent, _ = other.Recent(ctx, "bob")
-	require.False(t, recent)
-	time.Sleep(400 * time.Millisecond)
-	recent, err = other.Recent(ctx, "ann")
-	require.NoError(t, err)
-	require.False(t, recent, "the mark must expire with the window")
-}
-
-func TestMemoryMarksExpire(t *testing.T) {
-	m, ctx := NewMemoryMarks(), context.Background()
-	require.NoError(t, m.Mark(ctx, "ann", 50*time.Millisecond))
-	recent, _ := m.Recent(ctx, "ann")
-	require.True(t, recent)
-	time.Sleep(60 * time.Millisecond)
-	recent, _ = m.Recent(ctx, "ann")
-	require.False(t, recent)
+func TestMarks(t *testing.T) {
+	kinds := map[string]func(t *testing.T) Marks{
+		"Memory": func(*testing.T) Marks { return NewMemoryMarks() },
+		"Redis": func(t *testing.T) Marks {
+			return NewRedisMarks(redisClient(t), fmt.Sprintf("vitrine:test:%d:", time.Now().UnixNano()))
+		},
+	}
+	for kind, newMarks := range kinds {
+		t.Run(kind, func(t *testing.T) {
+			m, ctx := newMarks(t), context.Background()
+			position := func(key string) LSN {
+				t.Helper()
+				p, err := m.Position(ctx, key)
+				require.NoError(t, err)
+				return p
+			}
+			require.Zero(t, position("ann"), "no mark before a write")
+			require.NoError(t, m.Mark(ctx, "ann", 0x1_0000_0100, time.Minute))
+			require.Equal(t, LSN(0x1_0000_0100), position("ann"))
+			require.Zero(t, position("bob"))
+			t.Run("ALaterWriteMovesTheMark", func(t *testing.T) {
+				require.NoError(t, m.Mark(ctx, "ann", 0x1_0000_0200, time.Minute))
+				require.Equal(t, LSN(0x1_0000_0200), position("ann"))
+			})
+			t.Run("AnEarlierPositionArrivingLateDoesNotMoveItBack", func(t *testing.T) {
+				require.NoError(t, m.Mark(ctx, "ann", 0x0_ffff_0000, time.Minute))
+				require.Equal(t, LSN(0x1_0000_0200), position("ann"))
+			})
+			t.Run("AnUnknownPositionIsKept", func(t *testing.T) {
+				require.NoError(t, m.Mark(ctx, "cy", unknownPosition, time.Minute))
+				require.Equal(t, unknownPosition, position("cy"))
+			})
+			t.Run("TheMarkExpires", func(t *testing.T) {
+				require.NoError(t, m.Mark(ctx, "dee", 42, 100*time.Millisecond))
+				require.Equal(t, LSN(42), position("dee"))
+				time.Sleep(150 * time.Millisecond)
+				require.Zero(t, position("dee"))
+			})
+			if rm, ok := m.(*RedisMarks); ok {
+				t.Run("AnotherProcessSeesTheMark", func(t *testing.T) {
+					other := NewRedisMarks(redis.NewClient(rm.client.(*redis.Client).Options()), rm.prefix)
+					defer other.Close()
+					p, err := other.Position(ctx, "ann")
+					require.NoError(t, err)
+					require.Equal(t, LSN(0x1_0000_0200), p)
+				})
+			}
+		})
+	}
 }
 
 // redisClient connects to VITRINE_TEST_REDIS_URL or 127.0.0.1:6379; without Redis the test

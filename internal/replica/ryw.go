@@ -2,7 +2,11 @@ package replica
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -10,23 +14,35 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Marks remembers which users wrote recently, so their next reads go to the primary and they
-// read their own writes even while replicas lag.
+// Marks remembers each user's last write as a WAL position of the primary (see lsn.go), so
+// that their reads go to a replica only once it has replayed that far: a user reads their own
+// writes however far a replica lags.
 type Marks interface {
-	// Mark records that key wrote now, for window.
-	Mark(ctx context.Context, key string, window time.Duration) error
-	// Recent reports whether key wrote within the window of its last Mark.
-	Recent(ctx context.Context, key string) (bool, error)
+	// Mark records that key wrote up to position, for ttl. When marks of one key cross (two
+	// requests of one user), the later position stays.
+	Mark(ctx context.Context, key string, position LSN, ttl time.Duration) error
+	// Position returns the position of key's unexpired mark, or 0 if it has none.
+	Position(ctx context.Context, key string) (LSN, error)
 }
 
 // state is one request's routing state.
 type state struct {
 	key    string      // the user, or "" for anonymous requests
-	pinned atomic.Bool // read from the primary: this request or its user wrote recently
+	pinned atomic.Bool // read from the primary: this request wrote, or must not be stale
+	// position is the user's last write, from Marks: only a replica that replayed it may answer.
+	position LSN
 	// replicaRead is set once a read went to a replica, broken once such a read's connection
 	// broke after the rows were handed back (NoteError).
 	replicaRead, broken atomic.Bool
 	stats               *counters // the Router's, for counting re-run operations
+}
+
+// mustSee returns the WAL position a replica must have replayed to answer st's request.
+func (st *state) mustSee() LSN {
+	if st == nil {
+		return 0
+	}
+	return st.position
 }
 
 type ctxKey struct{}
@@ -53,7 +69,12 @@ func (r *Router) mustUsePrimary(ctx context.Context) bool {
 	return st != nil && st.pinned.Load()
 }
 
-// wrote pins the rest of the request to the primary and marks its user for the window.
+// unknownPosition marks a write whose position could not be read: no replica reaches it, so
+// the user reads from the primary until the mark expires.
+const unknownPosition = LSN(math.MaxUint64)
+
+// wrote pins the rest of the request to the primary and marks its user with the primary's
+// WAL position after the write, which covers it (one cheap query on the primary).
 func (r *Router) wrote(ctx context.Context) {
 	st := stateFrom(ctx)
 	if st == nil {
@@ -66,10 +87,24 @@ func (r *Router) wrote(ctx context.Context) {
 	// The write has happened: record it even if the client has gone away meanwhile.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
-	if err := r.opts.Marks.Mark(ctx, st.key, r.opts.Window); err != nil {
-		r.stats.markErrors.Add(1)
-		r.opts.Log.Warn("cannot record a write for read-your-writes; the user may briefly read stale data", "err", err)
+	position, err := r.position(ctx)
+	if err != nil {
+		position = unknownPosition
+		r.opts.Log.Warn("cannot read the primary's WAL position after a write; the user reads from the primary for a while", "err", err)
 	}
+	if err := r.opts.Marks.Mark(ctx, st.key, position, r.markTTL()); err != nil {
+		r.stats.markErrors.Add(1)
+		r.opts.Log.Warn("cannot record a write for read-your-writes; the user may read stale data", "err", err)
+	}
+}
+
+// markTTL is how long a mark lives: past it, every replica in the rotation has replayed the
+// write anyway. A replica in the rotation at time T passed a check round that began at most
+// CheckInterval + 4×checkTimeout before T (a round, the primary's sample then the probes, takes
+// at most 2×checkTimeout, and the next starts at most CheckInterval after one ends), and then
+// held every commit older than MaxLag before that round began.
+func (r *Router) markTTL() time.Duration {
+	return r.opts.MaxLag + r.opts.CheckInterval + 4*r.checkTimeout()
 }
 
 // Middleware gives each request its routing state. key names the request's user ("" for
@@ -79,14 +114,14 @@ func (r *Router) Middleware(key func(*http.Request) string) func(http.Handler) h
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			st := &state{key: key(req), stats: &r.stats}
 			if st.key != "" {
-				recent, err := r.opts.Marks.Recent(req.Context(), st.key)
+				position, err := r.opts.Marks.Position(req.Context(), st.key)
 				if err != nil {
-					// Without the marker, the primary is the only answer that is surely fresh.
+					// Without the mark, the primary is the only answer that is surely fresh.
 					r.stats.markErrors.Add(1)
 					r.opts.Log.Warn("cannot read read-your-writes marker; reading from the primary", "err", err)
-					recent = true
+					st.pinned.Store(true)
 				}
-				st.pinned.Store(recent)
+				st.position = position
 			}
 			next.ServeHTTP(w, req.WithContext(context.WithValue(req.Context(), ctxKey{}, st)))
 		})
@@ -97,36 +132,46 @@ func (r *Router) Middleware(key func(*http.Request) string) func(http.Handler) h
 // behind a load balancer with sticky sessions.
 type MemoryMarks struct {
 	mu      sync.Mutex
-	until   map[string]time.Time
+	marks   map[string]memoryMark
 	nMarked int
 }
 
-// NewMemoryMarks returns empty in-process marks.
-func NewMemoryMarks() *MemoryMarks { return &MemoryMarks{until: map[string]time.Time{}} }
+type memoryMark struct {
+	position LSN
+	until    time.Time
+}
 
-// Mark records key until now+window.
-func (m *MemoryMarks) Mark(_ context.Context, key string, window time.Duration) error {
+// NewMemoryMarks returns empty in-process marks.
+func NewMemoryMarks() *MemoryMarks { return &MemoryMarks{marks: map[string]memoryMark{}} }
+
+// Mark records key at position (or its later recorded one) until now+ttl.
+func (m *MemoryMarks) Mark(_ context.Context, key string, position LSN, ttl time.Duration) error {
 	now := time.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.until[key] = now.Add(window)
+	if old, ok := m.marks[key]; ok && now.Before(old.until) {
+		position = max(position, old.position)
+	}
+	m.marks[key] = memoryMark{position: position, until: now.Add(ttl)}
 	// Expired marks are dropped now and then, so the map stays as small as the active writers.
 	if m.nMarked++; m.nMarked%1024 == 0 {
-		for k, t := range m.until {
-			if now.After(t) {
-				delete(m.until, k)
+		for k, mk := range m.marks {
+			if now.After(mk.until) {
+				delete(m.marks, k)
 			}
 		}
 	}
 	return nil
 }
 
-// Recent reports whether key's mark has not expired.
-func (m *MemoryMarks) Recent(_ context.Context, key string) (bool, error) {
+// Position returns key's position if its mark has not expired.
+func (m *MemoryMarks) Position(_ context.Context, key string) (LSN, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	t, ok := m.until[key]
-	return ok && time.Now().Before(t), nil
+	if mk, ok := m.marks[key]; ok && time.Now().Before(mk.until) {
+		return mk.position, nil
+	}
+	return 0, nil
 }
 
 // RedisMarks keeps marks in Redis, shared by every Vitrine process behind a load balancer;
@@ -141,16 +186,37 @@ func NewRedisMarks(client redis.UniversalClient, prefix string) *RedisMarks {
 	return &RedisMarks{client: client, prefix: prefix}
 }
 
-// Mark sets the key with the window as its expiry.
-func (m *RedisMarks) Mark(ctx context.Context, key string, window time.Duration) error {
-	return m.client.Set(ctx, m.prefix+key, 1, window).Err()
+// markScript sets the key to ARGV[1] unless it holds a later position, and (re)sets its expiry
+// to ARGV[2] milliseconds. Positions are 16 hex digits, so strings compare like numbers.
+var markScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if (not cur) or ARGV[1] > cur then
+	redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+else
+	redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 1`)
+
+// Mark records the position with ttl as its expiry, keeping a later one already there.
+func (m *RedisMarks) Mark(ctx context.Context, key string, position LSN, ttl time.Duration) error {
+	return markScript.Run(ctx, m.client, []string{m.prefix + key}, fmt.Sprintf("%016x", uint64(position)), ttl.Milliseconds()).Err()
 }
 
 // Close closes the Redis client.
 func (m *RedisMarks) Close() error { return m.client.Close() }
 
-// Recent reports whether the key still exists.
-func (m *RedisMarks) Recent(ctx context.Context, key string) (bool, error) {
-	n, err := m.client.Exists(ctx, m.prefix+key).Result()
-	return n > 0, err
+// Position reads the key's position, 0 if it has expired.
+func (m *RedisMarks) Position(ctx context.Context, key string) (LSN, error) {
+	v, err := m.client.Get(ctx, m.prefix+key).Result()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseUint(v, 16, 64)
+	if err != nil {
+		return 0, fmt.Errorf("read-your-writes mark %q: %w", v, err)
+	}
+	return LSN(n), nil
 }
