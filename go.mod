@@ -99,3 +99,5 @@ require (
 )
 
 tool github.com/99designs/gqlgen
+
+replace github.com/99designs/gqlgen => ./third_party/gqlgen

@@ -440,6 +440,7 @@ type QuizWeightResolver interface {
 	Product(ctx context.Context, obj *ent.QuizWeight) (*ent.Product, error)
 }
 type UserResolver interface {
+	Reviews(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (*ent.ReviewConnection, error)
 	Email(ctx context.Context, obj *ent.User) (*string, error)
 	Role(ctx context.Context, obj *ent.User) (*user.Role, error)
 	ReviewCount(ctx context.Context, obj *ent.User) (int, error)
@@ -9972,7 +9973,7 @@ func (ec *executionContext) _User_reviews(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Reviews(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewOrder), fc.Args["where"].(*ent.ReviewWhereInput))
+			return ec.Resolvers.User().Reviews(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewOrder), fc.Args["where"].(*ent.ReviewWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReviewConnection) graphql.Marshaler {
@@ -9987,7 +9988,7 @@ func (ec *executionContext) fieldContext_User_reviews(ctx context.Context, field
 		Object:     "User",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReviewConnection(ctx, field)
 		},
@@ -18821,7 +18822,7 @@ func (ec *executionContext) marshalNCategoryOrderField2ᚖgithubᚗcomᚋvitrine
 }
 
 func (ec *executionContext) marshalNCategoryStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐCategoryTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.CategoryTotals) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCategoryStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐCategoryTotals(ctx, sel, v[i])
@@ -18996,7 +18997,7 @@ func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋvitrinehqᚋvitrine�
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚐNoder(ctx, sel, v[i])
@@ -19006,7 +19007,7 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋvitrinehqᚋvitrine�
 }
 
 func (ec *executionContext) marshalNOptionStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐOptionStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*quiz.OptionStats) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOptionStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐOptionStats(ctx, sel, v[i])
@@ -19079,7 +19080,7 @@ func (ec *executionContext) marshalNProductOrderField2ᚖgithubᚗcomᚋvitrineh
 }
 
 func (ec *executionContext) marshalNProductScore2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.Score) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductScore2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐScore(ctx, sel, v[i])
@@ -19108,7 +19109,7 @@ func (ec *executionContext) unmarshalNProductWhereInput2ᚖgithubᚗcomᚋvitrin
 }
 
 func (ec *executionContext) marshalNQuestionStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐQuestionStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*quiz.QuestionStats) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuestionStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐQuestionStats(ctx, sel, v[i])
@@ -19172,7 +19173,7 @@ func (ec *executionContext) unmarshalNQuizInput2githubᚗcomᚋvitrinehqᚋvitri
 }
 
 func (ec *executionContext) marshalNQuizOption2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.QuizOption) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuizOption2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOption(ctx, sel, v[i])
@@ -19234,7 +19235,7 @@ func (ec *executionContext) marshalNQuizOrderField2ᚖgithubᚗcomᚋvitrinehq�
 }
 
 func (ec *executionContext) marshalNQuizQuestion2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.QuizQuestion) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuizQuestion2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestion(ctx, sel, v[i])
@@ -19343,7 +19344,7 @@ func (ec *executionContext) unmarshalNQuizSubmissionWhereInput2ᚖgithubᚗcom�
 }
 
 func (ec *executionContext) marshalNQuizWeight2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizWeightᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.QuizWeight) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuizWeight2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizWeight(ctx, sel, v[i])
@@ -19420,7 +19421,7 @@ func (ec *executionContext) unmarshalNRatingWhereInput2ᚖgithubᚗcomᚋvitrine
 }
 
 func (ec *executionContext) marshalNRecommendation2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendationᚄ(ctx context.Context, sel ast.SelectionSet, v []*quiz.Recommendation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecommendation2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendation(ctx, sel, v[i])
@@ -19444,7 +19445,7 @@ func (ec *executionContext) marshalNRecommendation2ᚖgithubᚗcomᚋvitrinehq�
 }
 
 func (ec *executionContext) marshalNRecommendedProductStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendedProductStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*quiz.RecommendedProductStats) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecommendedProductStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendedProductStats(ctx, sel, v[i])
@@ -19555,7 +19556,7 @@ func (ec *executionContext) marshalNSubmittedAnswer2githubᚗcomᚋvitrinehqᚋv
 }
 
 func (ec *executionContext) marshalNSubmittedAnswer2ᚕgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋschemaᚐSubmittedAnswerᚄ(ctx context.Context, sel ast.SelectionSet, v []schema.SubmittedAnswer) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSubmittedAnswer2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚋschemaᚐSubmittedAnswer(ctx, sel, v[i])
@@ -19595,7 +19596,7 @@ func (ec *executionContext) marshalNTrendBucket2githubᚗcomᚋvitrinehqᚋvitri
 }
 
 func (ec *executionContext) marshalNTrendPoint2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.Point) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrendPoint2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐPoint(ctx, sel, v[i])
@@ -19665,7 +19666,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -19709,7 +19710,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -19737,7 +19738,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -19765,7 +19766,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -19860,7 +19861,7 @@ func (ec *executionContext) marshalOCategory2ᚕᚖgithubᚗcomᚋvitrinehqᚋvi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCategory2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory(ctx, sel, v[i])
@@ -19886,7 +19887,7 @@ func (ec *executionContext) marshalOCategoryEdge2ᚕᚖgithubᚗcomᚋvitrinehq�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOCategoryEdge2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategoryEdge(ctx, sel, v[i])
@@ -20147,7 +20148,7 @@ func (ec *executionContext) marshalOProductEdge2ᚕᚖgithubᚗcomᚋvitrinehq�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOProductEdge2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProductEdge(ctx, sel, v[i])
@@ -20216,7 +20217,7 @@ func (ec *executionContext) marshalOQuizEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOQuizEdge2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizEdge(ctx, sel, v[i])
@@ -20278,7 +20279,7 @@ func (ec *executionContext) marshalOQuizQuestionKind2ᚕgithubᚗcomᚋvitrinehq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuizQuestionKind2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKind(ctx, sel, v[i])
@@ -20345,7 +20346,7 @@ func (ec *executionContext) marshalOQuizSubmissionEdge2ᚕᚖgithubᚗcomᚋvitr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOQuizSubmissionEdge2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionEdge(ctx, sel, v[i])
@@ -20464,7 +20465,7 @@ func (ec *executionContext) marshalOReviewEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOReviewEdge2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReviewEdge(ctx, sel, v[i])
@@ -20658,7 +20659,7 @@ func (ec *executionContext) marshalOUserEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOUserEdge2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐUserEdge(ctx, sel, v[i])
@@ -20703,7 +20704,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -20722,7 +20723,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -20741,7 +20742,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -20760,7 +20761,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

@@ -13,6 +13,16 @@ import (
 	"github.com/vitrinehq/vitrine/internal/loader"
 )
 
+// primed primes the batch loaders with the catalog objects a resolver returns (primeLoaders)
+// and hands its result on. Resolvers that produce catalog objects call it where they produce
+// them, so a field that is a plain value costs nothing here.
+func primed[T any](ctx context.Context, res T, err error) (T, error) {
+	if err == nil {
+		primeLoaders(ctx, graphql.GetFieldContext(ctx), res)
+	}
+	return res, err
+}
+
 // primeLoaders makes batching deterministic. When a resolver returns catalog objects, it walks
 // them together with the query's selection — through the edges entgql eager-loaded — collects
 // every key a batched field will ask for (ratingSummary, reviewCount, productCount), and hands
@@ -21,30 +31,45 @@ import (
 // returns, independent of goroutine timing.
 func primeLoaders(ctx context.Context, fc *graphql.FieldContext, res any) {
 	l := loader.FromContext(ctx)
-	if l == nil {
+	if l == nil || fc == nil {
 		return
 	}
 	p := &primer{oc: graphql.GetOperationContext(ctx)}
 	sel := fc.Field.Selections
+	// A nullable field resolves to a typed nil: nothing to prime.
 	switch v := res.(type) {
 	case *ent.ProductConnection:
-		p.products(p.nodes(sel), connNodes(v.Edges, func(e *ent.ProductEdge) *ent.Product { return e.Node }))
+		if v != nil {
+			p.products(p.nodes(sel), connNodes(v.Edges, func(e *ent.ProductEdge) *ent.Product { return e.Node }))
+		}
 	case *ent.ReviewConnection:
-		p.reviews(p.nodes(sel), connNodes(v.Edges, func(e *ent.ReviewEdge) *ent.Review { return e.Node }))
+		if v != nil {
+			p.reviews(p.nodes(sel), connNodes(v.Edges, func(e *ent.ReviewEdge) *ent.Review { return e.Node }))
+		}
 	case *ent.CategoryConnection:
-		p.categories(p.nodes(sel), connNodes(v.Edges, func(e *ent.CategoryEdge) *ent.Category { return e.Node }))
+		if v != nil {
+			p.categories(p.nodes(sel), connNodes(v.Edges, func(e *ent.CategoryEdge) *ent.Category { return e.Node }))
+		}
 	case *ent.Product:
-		p.products(sel, []*ent.Product{v})
+		p.products(sel, one(v))
 	case *ent.Category:
-		p.categories(sel, []*ent.Category{v})
+		p.categories(sel, one(v))
 	case []*ent.Category:
 		p.categories(sel, v)
 	case *ent.User:
-		p.users(sel, []*ent.User{v})
+		p.users(sel, one(v))
 	default:
 		return
 	}
 	p.load(ctx, l)
+}
+
+// one is the list of v, empty when v is nil.
+func one[T any](v *T) []*T {
+	if v == nil {
+		return nil
+	}
+	return []*T{v}
 }
 
 func connNodes[E any, N any](edges []*E, node func(*E) *N) []*N {
