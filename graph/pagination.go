@@ -120,4 +120,3 @@ func isScalar(v any) bool {
 	}
 	return false
 }
-
