@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -40,7 +39,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	log := newLogger(cfg, stdout)
-	tuneGC(getenv)
+	tuneGC(getenv, log)
 	if cfg.PprofAddr != "" {
 		if err := servePprof(ctx, cfg.PprofAddr, log); err != nil {
 			return err
@@ -209,22 +208,6 @@ func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h 
 	}
 	return nil
 }
-
-// tuneGC trades heap for CPU unless the operator set GOGC: a request allocates a few MB that
-// die with it, so collecting at 4x the live heap instead of 2x halves the GC work. A soft
-// memory limit (unless GOMEMLIMIT is set) makes the collector work harder instead of letting
-// the heap grow past it under load.
-func tuneGC(getenv func(string) string) {
-	if getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
-	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
-}
-
-// defaultMemoryLimit keeps the process near 128 MB of RSS on the 2-core reference machine.
-const defaultMemoryLimit = 96 << 20
 
 // servePprof exposes the runtime profiles on their own listener, never on the public one.
 func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
