@@ -221,40 +221,42 @@ func (m *FieldSet) executeDelayed(ctx context.Context, delayed *delayedResult) {
 }
 
 func (m *FieldSet) MarshalGQL(writer io.Writer) {
-	marshalFieldSet(writer, m.allFieldValues())
-}
-
-func (m *FieldSet) allFieldValues() iter.Seq2[*CollectedField, Marshaler] {
-	return func(yield func(*CollectedField, Marshaler) bool) {
-		for i := range m.fields {
-			// The element's address, not a copy's: a copy would escape to the
-			// heap, one allocation per field of every object.
-			if !yield(&m.fields[i], m.Values[i]) {
-				return
-			}
-		}
+	// A loop rather than marshalFieldSet's iterator: the state a range-over-func loop body
+	// shares with its function moves to the heap, and every object is written here.
+	var o objectWriter
+	writer.Write(openBrace)
+	for i := range m.fields {
+		o.member(writer, m.fields[i].Alias, m.Values[i])
 	}
+	writer.Write(closeBrace)
 }
 
 func marshalFieldSet(writer io.Writer, fieldValues iter.Seq2[*CollectedField, Marshaler]) {
+	var o objectWriter
 	writer.Write(openBrace)
-	var written writtenAliases
-	isFirst := true
 	for field, marshaler := range fieldValues {
-		if !written.add(field.Alias) {
-			continue
-		}
-		if !isFirst {
-			writer.Write(comma)
-		} else {
-			isFirst = false
-		}
-
-		writeQuotedString(writer, field.Alias)
-		writer.Write(colon)
-		marshaler.MarshalGQL(writer)
+		o.member(writer, field.Alias, marshaler)
 	}
 	writer.Write(closeBrace)
+}
+
+// objectWriter writes the members of one JSON object, each response key once.
+type objectWriter struct {
+	written writtenAliases
+	started bool
+}
+
+func (o *objectWriter) member(writer io.Writer, alias string, marshaler Marshaler) {
+	if !o.written.add(alias) {
+		return
+	}
+	if o.started {
+		writer.Write(comma)
+	}
+	o.started = true
+	writeQuotedString(writer, alias)
+	writer.Write(colon)
+	marshaler.MarshalGQL(writer)
 }
 
 // writtenAliases is the set of the response keys an object has written. Most
