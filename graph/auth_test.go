@@ -2,8 +2,11 @@ package graph_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +51,30 @@ func unsigned(t *testing.T, userID int) string {
 	return enc([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + enc(claims) + "."
 }
 
+// handSigned builds an HMAC-SHA256-signed token by hand from a raw header and claims, for
+// tokens jwx would not produce: a header naming another algorithm, claims of the wrong type.
+func handSigned(t *testing.T, header string, claims map[string]any) string {
+	t.Helper()
+	enc := base64.RawURLEncoding.EncodeToString
+	payload, err := json.Marshal(claims)
+	require.NoError(t, err)
+	input := enc([]byte(header)) + "." + enc(payload)
+	mac := hmac.New(sha256.New, testSecret)
+	mac.Write([]byte(input))
+	return input + "." + enc(mac.Sum(nil))
+}
+
+// validClaims are the claims of a valid admin token; cases change one.
+func validClaims(userID int, edit func(map[string]any)) map[string]any {
+	now := time.Now()
+	c := map[string]any{"sub": relay.Encode(userID), "iss": testIssuer, "aud": testAudience,
+		"exp": now.Add(time.Hour).Unix(), "iat": now.Unix(), "role": "ADMIN"}
+	if edit != nil {
+		edit(c)
+	}
+	return c
+}
+
 // badCredentials are Authorization headers that must be refused, each for one reason.
 func badCredentials(t *testing.T, e *env) map[string]string {
 	admin := e.fx.users[0].ID
@@ -65,7 +92,22 @@ func badCredentials(t *testing.T, e *env) map[string]string {
 		"NoExpiry": "Bearer " + forge(t, admin, jwa.HS256, testSecret, func(tok jwt.Token) {
 			require.NoError(t, tok.Remove(jwt.ExpirationKey))
 		}),
-		"UnknownUser":   "Bearer " + forge(t, e.fx.users[2].ID+999, jwa.HS256, testSecret, nil),
+		"UnknownUser": "Bearer " + forge(t, e.fx.users[2].ID+999, jwa.HS256, testSecret, nil),
+		// RFC 8725 §3.1: the header's alg must be the configured one, even when the bytes are
+		// an HMAC with the secret.
+		"HeaderSaysRS256":  "Bearer " + handSigned(t, `{"alg":"RS256","typ":"JWT"}`, validClaims(admin, nil)),
+		"HeaderSaysHS512":  "Bearer " + handSigned(t, `{"alg":"HS512","typ":"JWT"}`, validClaims(admin, nil)),
+		"HeaderWithoutAlg": "Bearer " + handSigned(t, `{"typ":"JWT"}`, validClaims(admin, nil)),
+		// RFC 7519 §4.1.4: registered time claims are NumericDate, a JSON number.
+		"ExpiryAsString": "Bearer " + handSigned(t, `{"alg":"HS256","typ":"JWT"}`, validClaims(admin, func(c map[string]any) {
+			c["exp"] = strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+		})),
+		"IssuedAtAsString": "Bearer " + handSigned(t, `{"alg":"HS256","typ":"JWT"}`, validClaims(admin, func(c map[string]any) {
+			c["iat"] = strconv.FormatInt(time.Now().Unix(), 10)
+		})),
+		"NotBeforeAsDate": "Bearer " + handSigned(t, `{"alg":"HS256","typ":"JWT"}`, validClaims(admin, func(c map[string]any) {
+			c["nbf"] = time.Now().Add(-time.Hour).Format(time.RFC3339)
+		})),
 		"NotBearer":     "Basic YWRtaW46YWRtaW4=",
 		"EmptyBearer":   "Bearer ",
 		"Garbage":       "Bearer not.a.jwt",
@@ -83,6 +125,12 @@ func TestBadTokensAreRefusedEverywhere(t *testing.T) {
 				e.as(header).MustError(t, "UNAUTHENTICATED", `mutation { deleteProduct(id: "`+relay.Encode(e.fx.products[0].ID)+`") }`, nil)
 			})
 		}
+		// The hand-built tokens above fail for their one defect: the same construction with a
+		// correct header and numeric claims is accepted.
+		var who struct{ Me struct{ ID string } }
+		e.as("Bearer "+handSigned(t, `{"alg":"HS256","typ":"JWT"}`, validClaims(e.fx.users[0].ID, nil))).
+			MustData(t, &who, `{ me { id } }`, nil)
+		require.Equal(t, relay.Encode(e.fx.users[0].ID), who.Me.ID)
 		// A deleted user's token stops working at once.
 		u := e.fx.users[2]
 		client := e.asUser(t, u)

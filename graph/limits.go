@@ -15,6 +15,7 @@ import (
 
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/limits"
+	"github.com/vitrinehq/vitrine/internal/scalar"
 )
 
 // serverLimits returns the configured limits, or the defaults when none are given.
@@ -34,6 +35,9 @@ func useLimits(srv *handler.Server, es graphql.ExecutableSchema, cache graphql.C
 		srv.SetParserTokenLimit(l.MaxTokens)
 	}
 	srv.Use(limits.Extension{Limits: l, Cache: cache})
+	// Before the budget: the cost is computed from numbers the executor accepts, never from a
+	// numeric string it would read differently.
+	srv.Use(scalar.Variables{Schema: es.Schema()})
 	srv.SetDisableSuggestion(!suggestions)
 	srv.SetValidationRulesFn(func() *rules.Rules { return l.Rules(suggestions) })
 	if l.MaxCost > 0 || l.MaxCostAdmin > 0 {

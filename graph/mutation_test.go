@@ -228,8 +228,9 @@ func TestReviewsAndRatings(t *testing.T) {
 		}
 		bob.MustData(t, &out, add, map[string]any{"in": map[string]any{"productID": p, "title": strings.Repeat("t", 200), "body": verbatim}})
 		require.Equal(t, verbatim, out.AddReview.Body)
-		got := bob.MustError(t, "BAD_USER_INPUT", add, map[string]any{"in": map[string]any{"productID": p, "title": "again", "body": "again"}})
+		got := bob.MustError(t, "CONFLICT", add, map[string]any{"in": map[string]any{"productID": p, "title": "again", "body": "again"}})
 		require.Contains(t, got.Message, "already reviewed")
+		require.Equal(t, "productID", got.Extensions["field"])
 
 		// myReview / myRating follow the caller.
 		const mine = `query($p: ID!) { product(id: $p) { myRating myReview { id } } }`
@@ -259,6 +260,38 @@ func TestReviewsAndRatings(t *testing.T) {
 		bob.MustData(t, &del, `mutation($p: ID!) { deleteRating(productID: $p) }`, map[string]any{"p": p})
 		require.False(t, del.DeleteRating)
 		require.Zero(t, e.st.Client.Rating.Query().Where(rating.ProductID(fx.products[9].ID)).CountX(ctx))
+	})
+}
+
+// Concurrent first reviews by one user of one product: one is stored, every other answers
+// CONFLICT, whether the duplicate is seen by the check or by the unique index.
+func TestConcurrentReviewsConflict(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		alice := e.asUser(t, e.fx.users[1])
+		pid := e.fx.products[13].ID
+		const n = 8
+		codes := make(chan string, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res := alice.Do(t, `mutation($p: ID!) { addReview(input: {productID: $p, title: "T", body: "B"}) { id } }`,
+					map[string]any{"p": relay.Encode(pid)})
+				if len(res.Errors) > 0 {
+					codes <- res.Errors[0].Code()
+					return
+				}
+				codes <- "ok"
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		count := map[string]int{}
+		for c := range codes {
+			count[c]++
+		}
+		require.Equal(t, map[string]int{"ok": 1, "CONFLICT": n - 1}, count)
 	})
 }
 

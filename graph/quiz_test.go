@@ -2,11 +2,14 @@ package graph_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/gqltest"
+	"github.com/vitrinehq/vitrine/internal/quiz"
 	"github.com/vitrinehq/vitrine/internal/relay"
 )
 
@@ -229,8 +232,11 @@ func TestQuizStatsMatchBruteForce(t *testing.T) {
 		answered := map[string]int{}
 		recommended := map[string]int{}
 		for _, plan := range plans {
-			recs, _ := submit(t, e.gql, qz.ID, plan, 5)
-			for _, r := range recs {
+			// Every stored recommendation is read back, and only the first quiz.StatsRanks
+			// count, as the schema says.
+			recs, _ := submit(t, e.gql, qz.ID, plan, quiz.MaxRecommendations)
+			require.Greater(t, len(recs), quiz.StatsRanks, "the test needs recommendations past the counted ranks")
+			for _, r := range recs[:quiz.StatsRanks] {
 				recommended[r]++
 			}
 			for _, a := range plan {
@@ -284,4 +290,12 @@ func TestQuizStatsMatchBruteForce(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestQuizStatsCountIsDescribed keeps the schema's word for RecommendedProductStats.count in
+// step with what quiz.Stats counts.
+func TestQuizStatsCountIsDescribed(t *testing.T) {
+	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+	count := schema.Types["RecommendedProductStats"].Fields.ForName("count")
+	require.Contains(t, count.Description, fmt.Sprintf("first %d recommendations", quiz.StatsRanks))
 }

@@ -89,6 +89,7 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 		// After the credential check: a forged token spends nobody's mutations.
 		srv.AroundResponses(opts.RateLimit.LimitMutations)
 	}
+	srv.AroundRootFields(authorizeRootFields) // @auth before arguments are decoded
 	presenter := ErrorPresenter(opts.Log)
 	if !opts.Suggestions {
 		presenter = withoutSuggestions(presenter)

@@ -5,6 +5,8 @@ package auth
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -86,7 +88,7 @@ type Tokens struct {
 }
 
 // NewTokens returns a Tokens. The algorithm is pinned to HS256: tokens signed with anything
-// else, including "none", fail verification.
+// else, including "none", or whose header names anything else, fail verification.
 func NewTokens(secret []byte, ttl time.Duration, issuer, audience string) (*Tokens, error) {
 	if len(secret) == 0 {
 		return nil, errors.New("auth: empty JWT secret")
@@ -124,6 +126,9 @@ func (t *Tokens) Issue(userID int, role user.Role) (string, time.Time, error) {
 
 // verify returns the user ID in a valid token's subject.
 func (t *Tokens) verify(raw string) (int, error) {
+	if err := checkForm(raw); err != nil {
+		return 0, err
+	}
 	tok, err := jwtauth.VerifyToken(t.ja, raw)
 	if err != nil {
 		return 0, err
@@ -178,3 +183,54 @@ func unauthenticated(reason string) *apperr.Error {
 	return apperr.Errorf(apperr.Unauthenticated,
 		"%s; the request was refused (send no Authorization header to read anonymously)", reason)
 }
+
+// checkForm applies what jwx leaves out, following RFC 8725: the token's protected header
+// names HS256 — jwx verifies with the configured algorithm whatever the header says, so a
+// header claiming RS256 over an HMAC would pass — and its time claims (exp, nbf, iat) are
+// NumericDates, JSON numbers, which jwx would also read from strings and RFC 3339 dates. It
+// decodes the two segments itself: with jws.Parse this check cost 15–19 µs per token, decoded
+// here about 5 µs, of a 50–70 µs verification (BenchmarkVerify on the shared 2-core machine).
+func checkForm(raw string) error {
+	head, rest, ok := strings.Cut(raw, ".")
+	payload, _, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 {
+		return errors.New("auth: not a compact JWS")
+	}
+	var h struct {
+		Alg string `json:"alg"`
+	}
+	if err := decodeSegment(head, &h); err != nil {
+		return fmt.Errorf("auth: header: %w", err)
+	}
+	if h.Alg != string(jwa.HS256) {
+		return errAlgorithm
+	}
+	var c struct {
+		Exp json.RawMessage `json:"exp"`
+		Nbf json.RawMessage `json:"nbf"`
+		Iat json.RawMessage `json:"iat"`
+	}
+	if err := decodeSegment(payload, &c); err != nil {
+		return fmt.Errorf("auth: claims: %w", err)
+	}
+	for _, claim := range [...]struct {
+		name  string
+		value json.RawMessage
+	}{{jwt.ExpirationKey, c.Exp}, {jwt.NotBeforeKey, c.Nbf}, {jwt.IssuedAtKey, c.Iat}} {
+		// A JSON number is the only value that starts with a digit or a minus sign.
+		if v := claim.value; v != nil && !(v[0] == '-' || v[0] >= '0' && v[0] <= '9') {
+			return fmt.Errorf("auth: the %s claim is not a NumericDate", claim.name)
+		}
+	}
+	return nil
+}
+
+func decodeSegment(seg string, v any) error {
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+var errAlgorithm = fmt.Errorf("auth: the token header's alg is not %s: %w", jwa.HS256, jwtauth.ErrAlgoInvalid)

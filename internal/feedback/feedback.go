@@ -101,7 +101,10 @@ func (f *Feedback) AddReview(ctx context.Context, productID int, title, body str
 	return r, err
 }
 
-var errDuplicateReview = apperr.InvalidField("productID", "you have already reviewed this product; update that review instead")
+// errDuplicateReview is a CONFLICT, as the README documents: the input is well-formed, it
+// collides with the state (the viewer's existing review).
+var errDuplicateReview = &apperr.Error{Code: apperr.Conflict, Field: "productID",
+	Message: "you have already reviewed this product; update that review instead"}
 
 // ownReview loads a review the viewer may change: their own, or any for an admin.
 func (f *Feedback) ownReview(ctx context.Context, id int) (*ent.Review, error) {

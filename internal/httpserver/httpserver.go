@@ -19,6 +19,9 @@ import (
 	"github.com/vitrinehq/vitrine/internal/requestid"
 )
 
+// DefaultCSP is the Content-Security-Policy of every response that does not set its own.
+const DefaultCSP = "default-src 'none'; frame-ancestors 'none'"
+
 // Options are the parts the router serves.
 type Options struct {
 	Log         *slog.Logger
@@ -51,6 +54,12 @@ type Options struct {
 // New returns the router. Middleware reads top to bottom in the order requests meet it.
 func New(opts Options) http.Handler {
 	r := chi.NewRouter()
+	// First, so every response has them, refusals and errors included: browsers must never
+	// guess a type other than the one sent (a JSON error echoing input read as HTML), and a
+	// response that is not a page of ours runs nothing and is framed nowhere if one is opened
+	// as a document. HTML pages replace the policy with their own (internal/playground).
+	r.Use(middleware.SetHeader("X-Content-Type-Options", "nosniff"))
+	r.Use(middleware.SetHeader("Content-Security-Policy", DefaultCSP))
 	r.Use(requestid.Middleware(opts.TrustedProxies))
 	if opts.Trace != nil {
 		r.Use(opts.Trace)

@@ -2,7 +2,6 @@ package limits
 
 import (
 	"context"
-	"encoding/json"
 	"math"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/vitrinehq/vitrine/internal/auth"
+	"github.com/vitrinehq/vitrine/internal/scalar"
 )
 
 // The cost model, in the spirit of GitHub's node limit and Shopify's query cost: a request
@@ -193,29 +193,20 @@ func isConnection(def *ast.Definition) bool {
 	return def.Kind == ast.Object && strings.HasSuffix(def.Name, "Connection")
 }
 
-// intArg reads a size argument, literal (int64) or from variables (json.Number or float64).
+// intArg reads a size argument, literal or from variables, with the executor's own Int
+// coercion (internal/scalar), so the cost is computed from the value that will run. A value
+// the coercion refuses never runs (scalar.Variables refuses the request before pricing).
 // Negative sizes are the resolver's to reject and cost nothing here.
 func intArg(args map[string]any, name string) (int, bool) {
-	var n int64
-	switch v := args[name].(type) {
-	case int:
-		n = int64(v)
-	case int64:
-		n = v
-	case int32:
-		n = int64(v)
-	case float64:
-		n = int64(min(max(v, -1), math.MaxInt32))
-	case json.Number:
-		i, err := v.Int64()
-		if err != nil {
-			return DefaultPageSize, true // not an Int: coercion fails before anything runs
-		}
-		n = i
-	default:
+	v := args[name]
+	if v == nil {
 		return 0, false
 	}
-	return int(max(min(n, math.MaxInt32), 0)), true
+	n, err := scalar.UnmarshalInt64(v)
+	if err != nil {
+		return DefaultPageSize, true
+	}
+	return int(max(n, 0)), true
 }
 
 func add(a, b int) int {

@@ -23,6 +23,8 @@ import (
 //     answers first.
 //   - After variables are coerced, it refuses strings with NUL characters, which neither
 //     Postgres text nor SQLite's C strings can hold (literals are refused by Rules).
+//   - It refuses requests without a query, and leaves the data entry out of responses to
+//     requests that failed before execution (protocol.go).
 type Extension struct {
 	Limits Limits
 	// Cache is the executor's query cache: a document found there has passed validation.
@@ -33,6 +35,7 @@ var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationParameterMutator
 	graphql.OperationContextMutator
+	graphql.ResponseInterceptor
 } = Extension{}
 
 // ExtensionName implements graphql.HandlerExtension.
@@ -44,7 +47,7 @@ func (Extension) Validate(graphql.ExecutableSchema) error { return nil }
 // MutateOperationParameters refuses an uncached document over a static limit.
 func (x Extension) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
 	if params.Query == "" {
-		return nil
+		return noQuery(ctx, params)
 	}
 	if x.Cache != nil {
 		if _, ok := x.Cache.Get(ctx, params.Query); ok {

@@ -20,13 +20,23 @@ import (
 // them: a body over MaxBodyBytes gets 413, a POST that is not application/json 415, a batch
 // (a JSON array of operations, which Vitrine does not serve) 400, and any method but GET, POST
 // and OPTIONS 405; each with a GraphQL-shaped JSON body. Every request gets the deadline
-// RequestTimeout (0: none), which reaches SQL through the context.
+// RequestTimeout (0: none), which reaches SQL through the context. GET and POST responses
+// follow what Extension learns about the request (see protocol.go).
 func (l Limits) Guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
 		if l.RequestTimeout > 0 {
-			ctx, cancel := context.WithTimeout(r.Context(), l.RequestTimeout)
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, l.RequestTimeout)
 			defer cancel()
-			r = r.WithContext(ctx)
+		}
+		if r.Method == http.MethodGet || r.Method == http.MethodPost {
+			p := &protocol{}
+			ctx = context.WithValue(ctx, protocolKey{}, p)
+			w = &protocolWriter{ResponseWriter: w, p: p}
+		}
+		if ctx != r.Context() {
+			r = r.WithContext(ctx) // one copy of the request for both
 		}
 		switch r.Method {
 		case http.MethodGet:

@@ -19,6 +19,7 @@ package playground
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/sha512"
 	"embed"
 	"encoding/base64"
@@ -26,6 +27,8 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -72,6 +75,8 @@ type Playground struct {
 	assetPrefix string
 	assets      map[string]asset
 	page        []byte
+	// csp is the page's Content-Security-Policy (see policy).
+	csp string
 }
 
 // New prepares the playground once, so request handling does no template or
@@ -124,7 +129,50 @@ func New(title, endpoint, assetPrefix, defaultQuery string) (*Playground, error)
 		return nil, fmt.Errorf("playground: render page: %w", err)
 	}
 	p.page = buf.Bytes()
+	csp, err := policy(p.page, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	p.csp = csp
 	return p, nil
+}
+
+// inlineRE matches the page's inline <script> and <style> elements (those without a src).
+var inlineRE = regexp.MustCompile(`(?s)<(script|style)>(.*?)</(?:script|style)>`)
+
+// policy returns the page's Content-Security-Policy: nothing is allowed but the embedded
+// assets from this origin, the page's own inline script and style by their hashes (computed
+// from the rendered page, so they cannot drift from it), requests to the GraphQL endpoint, and
+// the data: images and fonts GraphiQL's stylesheet carries. No other page may frame it.
+func policy(page []byte, endpoint string) (string, error) {
+	hashes := map[string][]string{}
+	for _, m := range inlineRE.FindAllSubmatch(page, -1) {
+		sum := sha256.Sum256(m[2])
+		kind := string(m[1])
+		hashes[kind] = append(hashes[kind], "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+	}
+	connect := "'self'"
+	if u, err := url.Parse(endpoint); err != nil {
+		return "", fmt.Errorf("playground: endpoint %q: %w", endpoint, err)
+	} else if u.Host != "" {
+		// An endpoint on another origin, and its websocket for subscriptions.
+		ws := "ws"
+		if u.Scheme == "https" {
+			ws = "wss"
+		}
+		connect += " " + u.Scheme + "://" + u.Host + " " + ws + "://" + u.Host
+	}
+	return strings.Join([]string{
+		"default-src 'none'",
+		"script-src 'self' " + strings.Join(hashes["script"], " "),
+		"style-src 'self' " + strings.Join(hashes["style"], " "),
+		"img-src 'self' data:",
+		"font-src 'self' data:",
+		"connect-src " + connect,
+		"base-uri 'none'",
+		"form-action 'none'",
+		"frame-ancestors 'none'",
+	}, "; "), nil
 }
 
 // ref builds the tag attributes for one asset. The content hash in the query
@@ -152,6 +200,7 @@ func (p *Playground) Page() http.Handler {
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Cache-Control", "no-cache")
 		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Security-Policy", p.csp)
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(p.page))
 	})
 }

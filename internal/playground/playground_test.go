@@ -1,6 +1,7 @@
 package playground
 
 import (
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
 	"html"
@@ -219,6 +220,47 @@ func TestNewValidation(t *testing.T) {
 			require.NoError(t, err)
 			target := strings.TrimSuffix(tt.prefix, "/") + "/graphiql.min.js"
 			require.Equal(t, http.StatusOK, get(t, p.Assets(), target).StatusCode)
+		})
+	}
+}
+
+// TestPolicyCoversTheInlineCode hashes each inline <script> and <style> of the served page
+// independently and requires the Content-Security-Policy to allow exactly those, with nothing
+// loosened ('unsafe-inline', 'unsafe-eval', other origins).
+func TestPolicyCoversTheInlineCode(t *testing.T) {
+	for _, tc := range []struct {
+		name, endpoint, connect string
+	}{
+		{"SameOrigin", "/query", "connect-src 'self'"},
+		{"OtherOrigin", "https://api.example.com/graphql", "connect-src 'self' https://api.example.com wss://api.example.com"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := New("Vitrine", tc.endpoint, testPrefix, testQuery)
+			require.NoError(t, err)
+			resp := get(t, p.Page(), "/")
+			page := readBody(t, resp)
+			csp := resp.Header.Get("Content-Security-Policy")
+			directives := map[string]string{}
+			for _, d := range strings.Split(csp, "; ") {
+				name, value, _ := strings.Cut(d, " ")
+				directives[name] = value
+			}
+			require.Equal(t, "'none'", directives["default-src"])
+			require.Equal(t, "'none'", directives["frame-ancestors"])
+			require.Contains(t, csp, tc.connect)
+			require.NotContains(t, csp, "unsafe")
+			inline := regexp.MustCompile(`(?s)<(script|style)(\s[^>]*)?>(.*?)</(script|style)>`)
+			found := 0
+			for _, m := range inline.FindAllStringSubmatch(page, -1) {
+				if strings.Contains(m[2], "src=") {
+					continue // an embedded asset, allowed as 'self' and pinned by SRI
+				}
+				found++
+				sum := sha256.Sum256([]byte(m[3]))
+				hash := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+				require.Contains(t, strings.Fields(directives[m[1]+"-src"]), hash, "inline %s not allowed by the policy", m[1])
+			}
+			require.Equal(t, 2, found, "the page has one inline script and one inline style")
 		})
 	}
 }

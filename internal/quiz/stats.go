@@ -37,7 +37,13 @@ type OptionStats struct {
 	Share  float64
 }
 
-// RecommendedProductStats counts how many submissions recommended a product in their top 5.
+// StatsRanks is how many of a submission's recommendations Stats counts: the first page a
+// submission shows (QuizSubmission.recommendations' default), not the MaxRecommendations stored,
+// so that a product merely trailing at rank 18 does not count as recommended.
+const StatsRanks = 5
+
+// RecommendedProductStats counts how many submissions ranked a product among their first
+// StatsRanks recommendations.
 type RecommendedProductStats struct {
 	Product *ent.Product
 	Count   int
@@ -142,7 +148,7 @@ func (q *Quizzes) topRecommended(ctx context.Context, inRange []predicate.QuizSu
 		N         int `json:"n"`
 	}
 	err := q.db(ctx).QuizRecommendation.Query().
-		Where(quizrecommendation.RankLTE(5), quizrecommendation.HasSubmissionWith(inRange...)).
+		Where(quizrecommendation.RankLTE(StatsRanks), quizrecommendation.HasSubmissionWith(inRange...)).
 		Modify(func(s *sql.Selector) {
 			s.Select(s.C(quizrecommendation.FieldProductID), sql.As(sql.Count("*"), "n")).
 				GroupBy(s.C(quizrecommendation.FieldProductID)).
