@@ -101,6 +101,12 @@ func TestStatementCountDoesNotGrowWithRows(t *testing.T) {
 		// rating summaries, the categories' product counts.
 		{"CategoryTreeProductsRatings", `query($first: Int) { categories(first: $first) { edges { node {
 			name productCount children { name } products(first: 5) { edges { node { name ratingSummary { average count } } } } } } } }`, 5},
+		// categories, their subtree rating stats.
+		{"CategoryRatingStats", `query($first: Int) { categories(first: $first) { edges { node { name ratingStats { average count } } } } }`, 2},
+		// reviews, authors with their first reviews (eager-loaded), those reviews' products,
+		// the products' rating summaries and the authors' review counts.
+		{"AuthorsReviewsProducts", `query($first: Int) { reviews(first: $first) { edges { node { author { reviewCount
+			reviews(first: 3) { edges { node { title product { name ratingSummary { count } } } } } } } } } }`, 6},
 	}
 	for _, kind := range storetest.Kinds {
 		t.Run(kind, func(t *testing.T) {

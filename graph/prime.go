@@ -25,7 +25,7 @@ func primed[T any](ctx context.Context, res T, err error) (T, error) {
 
 // primeLoaders makes batching deterministic. When a resolver returns catalog objects, it walks
 // them together with the query's selection — through the edges entgql eager-loaded — collects
-// every key a batched field will ask for (ratingSummary, reviewCount, productCount), and hands
+// every key a batched field will ask for (ratingSummary, reviewCount, productCount, ratingStats), and hands
 // each loader all its keys at once. The per-object resolvers then find their values in the
 // loader's cache, so a request costs one grouped query per field however many objects it
 // returns, independent of goroutine timing.
@@ -87,6 +87,7 @@ type primer struct {
 	oc                              *graphql.OperationContext
 	ratingSummaries, productReviews []int
 	categoryProducts, userReviews   []int
+	categoryRatings                 []int
 	reviewPages                     []catalog.ReviewPageKey
 }
 
@@ -100,6 +101,9 @@ func (p *primer) load(ctx context.Context, l *loader.Loaders) {
 	}
 	if len(p.categoryProducts) > 0 {
 		l.CategoryProducts.LoadAllThunk(ctx, p.categoryProducts)
+	}
+	if len(p.categoryRatings) > 0 {
+		l.CategoryRatings.LoadAllThunk(ctx, p.categoryRatings)
 	}
 	if len(p.userReviews) > 0 {
 		l.UserReviews.LoadAllThunk(ctx, p.userReviews)
@@ -232,6 +236,8 @@ func (p *primer) categories(sel ast.SelectionSet, cs []*ent.Category) {
 		switch f.Name {
 		case "productCount":
 			p.categoryProducts = appendIDs(p.categoryProducts, cs, categoryID)
+		case "ratingStats":
+			p.categoryRatings = appendIDs(p.categoryRatings, cs, categoryID)
 		case "parent":
 			p.categories(f.Selections, edgeOne(cs, func(x *ent.Category) (*ent.Category, error) { return x.Edges.ParentOrErr() }))
 		case "children":
