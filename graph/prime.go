@@ -25,7 +25,7 @@ func primed[T any](ctx context.Context, res T, err error) (T, error) {
 
 // primeLoaders makes batching deterministic. When a resolver returns catalog objects, it walks
 // them together with the query's selection — through the edges entgql eager-loaded — collects
-// every key a batched field will ask for (ratingSummary, reviewCount, productCount, ratingStats), and hands
+// every key a batched field will ask for (ratingSummary, reviewCount, myRating, productCount, ratingStats, …), and hands
 // each loader all its keys at once. The per-object resolvers then find their values in the
 // loader's cache, so a request costs one grouped query per field however many objects it
 // returns, independent of goroutine timing.
@@ -88,6 +88,7 @@ type primer struct {
 	ratingSummaries, productReviews []int
 	categoryProducts, userReviews   []int
 	categoryRatings                 []int
+	myRatings, myReviews            []int
 	reviewPages                     []catalog.ReviewPageKey
 }
 
@@ -104,6 +105,12 @@ func (p *primer) load(ctx context.Context, l *loader.Loaders) {
 	}
 	if len(p.categoryRatings) > 0 {
 		l.CategoryRatings.LoadAllThunk(ctx, p.categoryRatings)
+	}
+	if len(p.myRatings) > 0 {
+		l.MyRatings.LoadAllThunk(ctx, p.myRatings)
+	}
+	if len(p.myReviews) > 0 {
+		l.MyReviews.LoadAllThunk(ctx, p.myReviews)
 	}
 	if len(p.userReviews) > 0 {
 		l.UserReviews.LoadAllThunk(ctx, p.userReviews)
@@ -143,6 +150,10 @@ func (p *primer) products(sel ast.SelectionSet, ps []*ent.Product) {
 			p.ratingSummaries = appendIDs(p.ratingSummaries, ps, productID)
 		case "reviewCount":
 			p.productReviews = appendIDs(p.productReviews, ps, productID)
+		case "myRating":
+			p.myRatings = appendIDs(p.myRatings, ps, productID)
+		case "myReview":
+			p.myReviews = appendIDs(p.myReviews, ps, productID)
 		case "category":
 			p.categories(f.Selections, edgeOne(ps, func(x *ent.Product) (*ent.Category, error) { return x.Edges.CategoryOrErr() }))
 		case "reviews":

@@ -152,12 +152,12 @@ func (r *productResolver) Price(ctx context.Context, obj *ent.Product) (*model.M
 
 // MyRating is the resolver for the myRating field.
 func (r *productResolver) MyRating(ctx context.Context, obj *ent.Product) (*int, error) {
-	return r.Feedback.MyRating(ctx, obj.ID)
+	return loader.FromContext(ctx).MyRatings.Load(ctx, obj.ID)
 }
 
 // MyReview is the resolver for the myReview field.
 func (r *productResolver) MyReview(ctx context.Context, obj *ent.Product) (*ent.Review, error) {
-	rev, err := r.Feedback.MyReview(ctx, obj.ID)
+	rev, err := loader.FromContext(ctx).MyReviews.Load(ctx, obj.ID)
 	return primed(ctx, rev, err)
 }
 
