@@ -10,7 +10,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -67,9 +66,7 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 		srv.Use(t)
 	}
 	useLimits(srv, es, lru.New[*ast.QueryDocument](1000), lim, opts.Suggestions)
-	if opts.Introspection {
-		srv.Use(extension.Introspection{})
-	}
+	srv.Use(introspectionPolicy(opts.Introspection))
 	if opts.Documents != nil {
 		srv.Use(opts.Documents)
 	}

@@ -3,13 +3,16 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
+
+	"github.com/lib/pq"
 
 	"github.com/vitrinehq/vitrine/internal/account"
 	"github.com/vitrinehq/vitrine/internal/config"
@@ -19,14 +22,9 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("vitrine migrate", flag.ContinueOnError)
-	status := fs.Bool("status", false, "list the applied and pending schema migrations and change nothing")
-	rebuild := fs.Bool("rebuild-aggregates", false, "recompute the rating/review counters and rollups from the rows (after a bulk load with triggers disabled)")
-	cfg, _, err := config.Load(fs, getenv, args)
-	if err != nil {
-		return err
-	}
+// migrate applies the pending migrations (or, with status, lists them) and, with rebuild,
+// recomputes the aggregates.
+func migrate(ctx context.Context, cfg config.Config, status, rebuild bool, stdout io.Writer) error {
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -36,7 +34,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	if *status {
+	if status {
 		printStatus(stdout, before)
 		return nil
 	}
@@ -59,7 +57,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintf(stdout, "%s %s_%s\n", verb, m.Version, m.Description)
 	}
 	fmt.Fprintf(stdout, "schema is up to date (%s, version %s)\n", st.Dialect, before.Latest)
-	if *rebuild {
+	if rebuild {
 		start := time.Now()
 		if err := st.RebuildAggregates(ctx); err != nil {
 			return err
@@ -92,11 +90,7 @@ func printStatus(w io.Writer, s store.SchemaStatus) {
 	}
 }
 
-func seedCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	cfg, _, err := config.Load(flag.NewFlagSet("vitrine seed", flag.ContinueOnError), getenv, args)
-	if err != nil {
-		return err
-	}
+func seedCmd(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	st, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
@@ -170,7 +164,35 @@ func openStore(ctx context.Context, cfg config.Config, tune ...func(*store.Optio
 	for _, t := range tune {
 		t(&opts)
 	}
-	return store.Open(ctx, opts)
+	st, err := store.Open(ctx, opts)
+	if err != nil && cfg.DatabaseURL != "" {
+		return nil, databaseError(cfg.DatabaseURL, err)
+	}
+	return st, err
+}
+
+// databaseError names DATABASE_URL (without its password) in a failure to open the database,
+// and says how to create a database that does not exist yet: a fresh Postgres server has
+// only "postgres".
+func databaseError(rawURL string, err error) error {
+	where := "DATABASE_URL " + config.SafeURL(rawURL)
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) || pqErr.Code != "3D000" { // invalid_catalog_name
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	u, _ := url.Parse(rawURL) // parsed by config already
+	name := strings.TrimPrefix(u.Path, "/")
+	return fmt.Errorf("%s: database %q does not exist on that server; create it first, e.g. "+
+		"createdb -h %s -p %s -U %s %s (or psql -c 'CREATE DATABASE %s' on the server), then run vitrine migrate",
+		where, name, orDefault(u.Hostname(), "localhost"), orDefault(u.Port(), "5432"), orDefault(u.User.Username(), "postgres"),
+		name, pq.QuoteIdentifier(name))
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }
 
 // newLogger logs JSON in production (for log pipelines) and text in development (for people).
@@ -184,11 +206,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // healthcheck probes /healthz on the configured address, so container images without curl
 // can still declare a health check.
-func healthcheck(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	cfg, _, err := config.Load(flag.NewFlagSet("vitrine healthcheck", flag.ContinueOnError), getenv, args)
-	if err != nil {
-		return err
-	}
+func healthcheck(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	host, port, err := net.SplitHostPort(cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("VITRINE_ADDR %q: %w", cfg.Addr, err)

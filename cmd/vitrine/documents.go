@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 
 	"github.com/vitrinehq/vitrine/graph"
@@ -16,14 +15,11 @@ type manifest struct {
 	Documents []persisted.Document `json:"documents"`
 }
 
-// documentsCmd implements `vitrine documents hash PATH`: it validates the .graphql documents
-// under PATH against the schema and the default limits (serve checks them against its
+// documentsHash implements `vitrine documents hash PATH`: it validates the .graphql documents
+// under path against the schema and the default limits (serve checks them against its
 // configured limits), and prints their manifest as JSON.
-func documentsCmd(args []string, stdout io.Writer) error {
-	if len(args) != 2 || args[0] != "hash" {
-		return fmt.Errorf("usage: vitrine documents hash PATH (a .graphql file or a directory of them)")
-	}
-	docs, err := persisted.Read(args[1], graph.NewExecutableSchema(graph.Config{}).Schema(), limits.Defaults().Rules(false))
+func documentsHash(path string, stdout io.Writer) error {
+	docs, err := persisted.Read(path, graph.NewExecutableSchema(graph.Config{}).Schema(), limits.Defaults().Rules(false))
 	if err != nil {
 		return err
 	}

@@ -122,7 +122,7 @@ func TestServeExportsTracesOverOTLP(t *testing.T) {
 	// The exporter reads the standard variables from the process environment itself.
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
 	t.Setenv("OTEL_SERVICE_NAME", "vitrine-test")
-	env := map[string]string{"DATABASE_URL": pgtest.URL(t), "OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL}
+	env := map[string]string{"DATABASE_URL": pgtest.URL(t), "VITRINE_DATA_DIR": t.TempDir(), "OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -2,15 +2,14 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -33,11 +32,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, onListen func(net.Addr)) error {
-	cfg, _, err := config.Load(flag.NewFlagSet("vitrine serve", flag.ContinueOnError), getenv, args)
-	if err != nil {
-		return err
-	}
+func serve(ctx context.Context, cfg config.Config, getenv func(string) string, stdout io.Writer, onListen func(net.Addr)) error {
 	log := newLogger(cfg, stdout)
 	tuneGC(getenv, log)
 	if cfg.PprofAddr != "" {
@@ -119,7 +114,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Documents: guards.documents, HTTPCache: guards.cache, RateLimit: guards.limits,
 		Metrics: met, Tracing: tr, SlowOperation: cfg.Observability.SlowOperation,
 	})
-	pg, err := playground.New("Vitrine", "/graphql", "/playground/assets/", exampleQuery)
+	pg, err := playground.New("Vitrine", "/graphql", "/playground/assets/", exampleQuery, playgroundOptions(cfg)...)
 	if err != nil {
 		return err
 	}
@@ -156,13 +151,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		httpOpts.Databases = func(ctx context.Context) any { return router.Status(ctx) }
 		httpOpts.Authenticate = tokens.Middleware(lookupFresh(accounts.Lookup))
 	}
-	return listenAndServe(ctx, cfg, log, httpserver.New(httpOpts), onListen, &draining)
+	inflight := httpserver.NewInflight()
+	httpOpts.GraphQL = httpserver.Identify(httpOpts.GraphQL)
+	h := inflight.Track(httpserver.CloseWhileDraining(draining.Load, httpserver.New(httpOpts)))
+	return listenAndServe(ctx, cfg, log, h, onListen, &draining, inflight)
 }
 
 // listenAndServe serves until ctx ends, then shuts down without cutting a response: /readyz
 // turns 503 for the drain delay while requests are still served, so a load balancer stops
 // routing here; then the listener closes and in-flight requests get ShutdownTimeout to finish.
-func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h http.Handler, onListen func(net.Addr), draining *atomic.Bool) error {
+func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h http.Handler, onListen func(net.Addr), draining *atomic.Bool, inflight *httpserver.Inflight) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -189,8 +187,9 @@ func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h 
 	draining.Store(true)
 	if cfg.ShutdownDrain > 0 {
 		log.Info("draining: /readyz answers 503", "drain", cfg.ShutdownDrain.String())
-		// New connections must come through the load balancer's next pick, not a kept-alive one.
-		srv.SetKeepAlivesEnabled(false)
+		// Responses now carry Connection: close (httpserver.CloseWhileDraining), so clients
+		// move to the load balancer's next pick; idle connections stay open meanwhile, since
+		// closing them would cut requests already on their way on them.
 		select {
 		case <-time.After(cfg.ShutdownDrain):
 		case err := <-errc:
@@ -201,7 +200,10 @@ func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h 
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		n := inflight.LogAbandoned(log)
+		log.Error("shutdown deadline passed: cutting the requests still running", "deadline", cfg.ShutdownTimeout.String(), "abandoned", n)
+		_ = srv.Close()
+		return fmt.Errorf("shutdown: VITRINE_SHUTDOWN_TIMEOUT (%s) passed with %d request(s) still running; they were cut and are logged as \"request abandoned at shutdown\"", cfg.ShutdownTimeout, n)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
@@ -230,16 +232,18 @@ func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
 	return nil
 }
 
-// newTokens uses the configured secret, or in development an ephemeral one: tokens then stop
-// working when the process restarts, which is fine for a playground and loud in the log.
+// newTokens uses the configured secret, or in development one kept in the data directory, so
+// that a restart does not log everyone out.
 func newTokens(cfg config.Config, log *slog.Logger) (*auth.Tokens, error) {
 	secret := []byte(cfg.JWTSecret)
 	if len(secret) == 0 {
-		secret = make([]byte, 32)
-		if _, err := rand.Read(secret); err != nil {
+		var created bool
+		var err error
+		if secret, created, err = devSecret(cfg.DataDir); err != nil {
 			return nil, err
 		}
-		log.Warn("VITRINE_JWT_SECRET is not set: using an ephemeral secret; tokens stop working when the process restarts")
+		log.Warn("VITRINE_JWT_SECRET is not set: signing tokens with the development secret in the data directory",
+			"file", filepath.Join(cfg.DataDir, devSecretFile), "created", created)
 	} else if len(secret) < config.MinJWTSecretBytes {
 		log.Warn("VITRINE_JWT_SECRET is shorter than 32 bytes; production mode refuses this")
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -15,21 +14,17 @@ import (
 	"github.com/vitrinehq/vitrine/internal/config"
 )
 
-// userCmd handles `vitrine user create-admin --email E --password-stdin [--name N]`. The
+// adminFlags are the flags of `vitrine user create-admin`.
+type adminFlags struct {
+	email, name *string
+	fromStdin   *bool
+}
+
+// createAdmin handles `vitrine user create-admin --email E --password-stdin [--name N]`. The
 // password comes from standard input so it never appears in shell history or `ps`.
-func userCmd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "create-admin" {
-		return errors.New("usage: vitrine user create-admin --email E --password-stdin [--name N]")
-	}
-	fs := flag.NewFlagSet("vitrine user create-admin", flag.ContinueOnError)
-	email := fs.String("email", "", "the admin's email")
-	name := fs.String("name", "Administrator", "display name")
-	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input (required)")
-	cfg, _, err := config.Load(fs, getenv, args[1:])
-	if err != nil {
-		return err
-	}
-	if !*fromStdin || *email == "" {
+func createAdmin(ctx context.Context, cfg config.Config, f adminFlags, stdin io.Reader, stdout io.Writer) error {
+	email, name := f.email, f.name
+	if !*f.fromStdin || *email == "" {
 		return errors.New("usage: vitrine user create-admin --email E --password-stdin [--name N]")
 	}
 	password, err := bufio.NewReader(stdin).ReadString('\n')

@@ -165,7 +165,8 @@ func (t *Tokens) authenticate(ctx context.Context, header string, lookup UserLoo
 	case errors.Is(err, jwtauth.ErrNBFInvalid), errors.Is(err, jwtauth.ErrIATInvalid):
 		return &state{err: unauthenticated("the token is not valid yet")}
 	case err != nil:
-		return &state{err: unauthenticated("the token is invalid")}
+		// Most often a token from before the server's secret changed: only a new one helps.
+		return &state{err: unauthenticated("the token is invalid (not signed with this server's current secret, or altered); log in again")}
 	}
 	role, found, err := lookup(ctx, id)
 	switch {

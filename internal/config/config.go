@@ -92,43 +92,76 @@ type Edge struct {
 // Production reports whether production mode is on.
 func (c Config) Production() bool { return c.Env == Production }
 
-// Load reads the environment through getenv, then lets flags in args override it. Commands
-// with flags of their own define them on fs first. It returns the remaining arguments.
+// Scope says which settings a command defines and checks: each command has the flags it reads
+// and no others, so `vitrine migrate -h` lists the database settings and production's
+// JWT-secret requirement applies to serve alone.
+type Scope int
+
+// Scopes.
+const (
+	// ScopeServe is every setting (vitrine serve).
+	ScopeServe Scope = iota
+	// ScopeStore is what opening the database needs (migrate, seed, user).
+	ScopeStore
+	// ScopeAddr is the listen address alone (healthcheck).
+	ScopeAddr
+)
+
+// Load defines every setting on fs, lets flags in args override the environment read through
+// getenv, and checks the result. It returns the remaining arguments.
 func Load(fs *flag.FlagSet, getenv func(string) string, args []string) (Config, []string, error) {
+	check := Define(fs, getenv, ScopeServe)
+	if err := fs.Parse(args); err != nil {
+		return Config{}, nil, err
+	}
+	c, err := check()
+	return c, fs.Args(), err
+}
+
+// Define defines the settings of scope on fs, their defaults read from the environment through
+// getenv, and returns the function that checks them once fs has parsed the command line.
+// Commands with flags of their own define them on fs too.
+func Define(fs *flag.FlagSet, getenv func(string) string, scope Scope) func() (Config, error) {
 	e := &envReader{getenv: getenv}
 	env := e.str
 	var c Config
-	var level, origins, replicas string
-	fs.StringVar(&c.Addr, "addr", env("VITRINE_ADDR", ":8080"), "listen address (VITRINE_ADDR)")
-	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "Postgres URL; empty uses the embedded store (DATABASE_URL)")
-	fs.StringVar(&c.DataDir, "data-dir", env("VITRINE_DATA_DIR", "./data"), "directory of the embedded store (VITRINE_DATA_DIR)")
-	fs.StringVar(&c.Env, "env", env("VITRINE_ENV", Development), "development or production (VITRINE_ENV)")
-	fs.StringVar(&level, "log-level", env("VITRINE_LOG_LEVEL", "info"), "debug, info, warn or error (VITRINE_LOG_LEVEL)")
-	fs.StringVar(&origins, "cors-origins", env("VITRINE_CORS_ORIGINS", ""), "comma-separated allowed CORS origins; * for any (VITRINE_CORS_ORIGINS)")
-	fs.IntVar(&c.DBMaxOpenConns, "db-max-open-conns", e.int("VITRINE_DB_MAX_OPEN_CONNS", 20), "connection pool size (VITRINE_DB_MAX_OPEN_CONNS)")
-	fs.IntVar(&c.DBMaxIdleConns, "db-max-idle-conns", e.int("VITRINE_DB_MAX_IDLE_CONNS", 20), "idle connections kept (VITRINE_DB_MAX_IDLE_CONNS)")
-	fs.DurationVar(&c.DBConnLifetime, "db-conn-max-lifetime", e.duration("VITRINE_DB_CONN_MAX_LIFETIME", 30*time.Minute), "recycle connections after (VITRINE_DB_CONN_MAX_LIFETIME)")
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", e.duration("VITRINE_SHUTDOWN_TIMEOUT", 20*time.Second), "graceful shutdown deadline (VITRINE_SHUTDOWN_TIMEOUT)")
-	fs.StringVar(&c.JWTSecret, "jwt-secret", env("VITRINE_JWT_SECRET", ""), "HS256 signing secret, at least 32 bytes; required in production (VITRINE_JWT_SECRET)")
+	if scope != ScopeStore {
+		fs.StringVar(&c.Addr, "addr", env("VITRINE_ADDR", ":8080"), "listen address (VITRINE_ADDR)")
+	}
+	if scope == ScopeAddr {
+		return func() (Config, error) { return c, errors.Join(e.errs...) }
+	}
+	checkStore := c.storeFlags(fs, e)
+	if scope == ScopeStore {
+		return func() (Config, error) {
+			if err := errors.Join(e.errs...); err != nil {
+				return c, err
+			}
+			return c, checkStore()
+		}
+	}
+	var origins, replicas string
+	fs.StringVar(&origins, "cors-origins", env("VITRINE_CORS_ORIGINS", ""), "comma-separated allowed CORS origins; * for any; default * in development, none in production (VITRINE_CORS_ORIGINS)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", e.duration("VITRINE_SHUTDOWN_TIMEOUT", 20*time.Second), "graceful shutdown deadline on SIGTERM/SIGINT: in-flight requests finish within it; past it the requests still running are logged and cut (VITRINE_SHUTDOWN_TIMEOUT)")
+	secretVar(fs, &c.JWTSecret, "jwt-secret", env("VITRINE_JWT_SECRET", ""), hidden, "HS256 signing `secret`, at least 32 bytes; production refuses to start without one; default in development: a random secret kept in jwt-secret in the data directory, so tokens survive restarts (VITRINE_JWT_SECRET)")
 	fs.DurationVar(&c.JWTTTL, "jwt-ttl", e.duration("VITRINE_JWT_TTL", time.Hour), "token lifetime (VITRINE_JWT_TTL)")
 	fs.StringVar(&c.JWTIssuer, "jwt-issuer", env("VITRINE_JWT_ISSUER", "vitrine"), "token iss claim, checked (VITRINE_JWT_ISSUER)")
 	fs.StringVar(&c.JWTAudience, "jwt-audience", env("VITRINE_JWT_AUDIENCE", "vitrine"), "token aud claim, checked (VITRINE_JWT_AUDIENCE)")
-	fs.DurationVar(&c.AnalyticsCacheTTL, "analytics-cache-ttl", e.duration("VITRINE_ANALYTICS_CACHE_TTL", 5*time.Second), "serve identical analytics queries from memory this long; 0 disables (VITRINE_ANALYTICS_CACHE_TTL)")
+	fs.DurationVar(&c.AnalyticsCacheTTL, "analytics-cache-ttl", e.duration("VITRINE_ANALYTICS_CACHE_TTL", 5*time.Second), "serve identical analytics queries from memory this long (this process's writes invalidate at once); 0 disables (VITRINE_ANALYTICS_CACHE_TTL)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", env("VITRINE_PPROF_ADDR", ""), "serve /debug/pprof on this separate address, e.g. 127.0.0.1:6060; empty disables (VITRINE_PPROF_ADDR)")
 	c.Limits = limitFlags(fs, e)
-	var introspection, suggestions, autoMigrate string
-	fs.StringVar(&autoMigrate, "auto-migrate", env("VITRINE_AUTO_MIGRATE", ""), "serve applies pending schema migrations at start: true or false; default on in development, off in production, where serve refuses an outdated schema (VITRINE_AUTO_MIGRATE)")
-	fs.StringVar(&introspection, "introspection", env("VITRINE_INTROSPECTION", ""), "serve schema introspection: true or false; default on in development, off in production (VITRINE_INTROSPECTION)")
+	var introspection, suggestions string
+	fs.StringVar(&introspection, "introspection", env("VITRINE_INTROSPECTION", ""), "answer schema introspection (__schema, __type): true or false; when off, introspection is refused as a validation error and the playground runs without schema; default on in development, off in production (VITRINE_INTROSPECTION)")
 	fs.StringVar(&suggestions, "suggestions", env("VITRINE_SUGGESTIONS", ""), `"Did you mean" hints in validation errors: true or false; default on in development, off in production (VITRINE_SUGGESTIONS)`)
 	proxies := c.Edge.flags(fs, e)
 	metricsPublic := c.Observability.flags(fs, e)
-	fs.StringVar(&replicas, "database-replica-urls", env("DATABASE_REPLICA_URLS", ""), "comma-separated Postgres read replicas of DATABASE_URL (DATABASE_REPLICA_URLS)")
-	fs.DurationVar(&c.ReplicaMaxLag, "replica-max-lag", e.duration("VITRINE_REPLICA_MAX_LAG", 5*time.Second), "take a replica out of the read rotation while it lags more (VITRINE_REPLICA_MAX_LAG)")
-	fs.DurationVar(&c.ReplicaCheckInterval, "replica-check-interval", e.duration("VITRINE_REPLICA_CHECK_INTERVAL", time.Second), "how often replicas are probed (VITRINE_REPLICA_CHECK_INTERVAL)")
-	fs.DurationVar(&c.ReadYourWritesWindow, "read-your-writes-window", e.duration("VITRINE_READ_YOUR_WRITES_WINDOW", 2*time.Second), "a user's reads go to the primary this long after their last write (VITRINE_READ_YOUR_WRITES_WINDOW)")
+	secretVar(fs, &replicas, "database-replica-urls", env("DATABASE_REPLICA_URLS", ""), redactURLs, "comma-separated Postgres read replica `URLs` (streaming standbys) of DATABASE_URL; reads outside transactions go to healthy ones (DATABASE_REPLICA_URLS)")
+	fs.DurationVar(&c.ReplicaMaxLag, "replica-max-lag", e.duration("VITRINE_REPLICA_MAX_LAG", 5*time.Second), "a replica further behind leaves the read rotation until it catches up (VITRINE_REPLICA_MAX_LAG)")
+	fs.DurationVar(&c.ReplicaCheckInterval, "replica-check-interval", e.duration("VITRINE_REPLICA_CHECK_INTERVAL", time.Second), "how often replicas are probed for health and lag (VITRINE_REPLICA_CHECK_INTERVAL)")
+	fs.DurationVar(&c.ReadYourWritesWindow, "read-your-writes-window", e.duration("VITRINE_READ_YOUR_WRITES_WINDOW", 2*time.Second), "after a user's write, their reads go to the primary this long (VITRINE_READ_YOUR_WRITES_WINDOW)")
 	// -1 stands for "not set": the default depends on the environment, known after parsing.
 	c.ShutdownDrain = e.duration("VITRINE_SHUTDOWN_DRAIN", -1)
-	fs.Func("shutdown-drain", "on SIGTERM, answer /readyz with 503 this long before closing the listener; default 5s in production, 0 in development (VITRINE_SHUTDOWN_DRAIN)", func(v string) error {
+	fs.Func("shutdown-drain", "on SIGTERM, /readyz answers 503 this long, while still serving, before the listener closes; default 5s in production, 0 in development (VITRINE_SHUTDOWN_DRAIN)", func(v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 {
 			return fmt.Errorf("%q is not a duration such as 5s", v)
@@ -136,57 +169,87 @@ func Load(fs *flag.FlagSet, getenv func(string) string, args []string) (Config, 
 		c.ShutdownDrain = d
 		return nil
 	})
-	if err := errors.Join(e.errs...); err != nil {
-		return c, nil, err
-	}
-	if err := fs.Parse(args); err != nil {
-		return c, nil, err
-	}
-	if c.Env != Development && c.Env != Production {
-		return c, nil, fmt.Errorf("VITRINE_ENV must be %q or %q, got %q", Development, Production, c.Env)
-	}
-	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
-		return c, nil, fmt.Errorf("VITRINE_LOG_LEVEL: %w", err)
-	}
-	if c.JWTTTL <= 0 {
-		return c, nil, fmt.Errorf("VITRINE_JWT_TTL must be positive, got %s", c.JWTTTL)
-	}
-	if c.Production() && len(c.JWTSecret) < MinJWTSecretBytes {
-		return c, nil, fmt.Errorf("production mode needs VITRINE_JWT_SECRET of at least %d bytes (e.g. openssl rand -base64 48)", MinJWTSecretBytes)
-	}
-	// Both reveal the schema to anyone who asks; production keeps it to those who have it.
-	var errIntro, errSugg, errMigrate error
-	c.Introspection, errIntro = boolOr("VITRINE_INTROSPECTION", introspection, !c.Production())
-	c.Suggestions, errSugg = boolOr("VITRINE_SUGGESTIONS", suggestions, !c.Production())
-	// A production schema changes when an operator says so (vitrine migrate), not as a side
-	// effect of a replica starting; a developer's database just follows the code.
-	c.AutoMigrate, errMigrate = boolOr("VITRINE_AUTO_MIGRATE", autoMigrate, !c.Production())
-	errObs := c.Observability.validate(c.Production(), *metricsPublic, getenv)
-	if err := errors.Join(errIntro, errSugg, errMigrate, c.Edge.validate(*proxies), errObs); err != nil {
-		return c, nil, err
-	}
-	c.ReplicaURLs = splitList(replicas)
-	if len(c.ReplicaURLs) > 0 && c.DatabaseURL == "" {
-		return c, nil, errors.New("DATABASE_REPLICA_URLS needs DATABASE_URL: replicas are read copies of a Postgres primary")
-	}
-	if c.ReplicaCheckInterval <= 0 {
-		return c, nil, fmt.Errorf("VITRINE_REPLICA_CHECK_INTERVAL must be positive, got %s", c.ReplicaCheckInterval)
-	}
-	if c.ShutdownDrain < 0 {
-		// Unset: a load balancer needs a few health-check periods to notice; a developer's
-		// Ctrl-C should not wait.
-		c.ShutdownDrain = 0
-		if c.Production() {
-			c.ShutdownDrain = 5 * time.Second
+	return func() (Config, error) {
+		if err := errors.Join(e.errs...); err != nil {
+			return c, err
 		}
+		if err := checkStore(); err != nil {
+			return c, err
+		}
+		if c.JWTTTL <= 0 {
+			return c, fmt.Errorf("VITRINE_JWT_TTL must be positive, got %s", c.JWTTTL)
+		}
+		if c.Production() && len(c.JWTSecret) < MinJWTSecretBytes {
+			return c, fmt.Errorf("production mode needs VITRINE_JWT_SECRET of at least %d bytes (e.g. openssl rand -base64 48)", MinJWTSecretBytes)
+		}
+		// Both reveal the schema to anyone who asks; production keeps it to those who have it.
+		var errIntro, errSugg error
+		c.Introspection, errIntro = boolOr("VITRINE_INTROSPECTION", introspection, !c.Production())
+		c.Suggestions, errSugg = boolOr("VITRINE_SUGGESTIONS", suggestions, !c.Production())
+		errObs := c.Observability.validate(c.Production(), *metricsPublic, getenv)
+		if err := errors.Join(errIntro, errSugg, c.Edge.validate(*proxies), errObs); err != nil {
+			return c, err
+		}
+		c.ReplicaURLs = splitList(replicas)
+		if len(c.ReplicaURLs) > 0 && c.DatabaseURL == "" {
+			return c, errors.New("DATABASE_REPLICA_URLS needs DATABASE_URL: replicas are read copies of a Postgres primary")
+		}
+		for _, u := range c.ReplicaURLs {
+			if err := checkPostgresURL("DATABASE_REPLICA_URLS", u); err != nil {
+				return c, err
+			}
+		}
+		if c.ReplicaCheckInterval <= 0 {
+			return c, fmt.Errorf("VITRINE_REPLICA_CHECK_INTERVAL must be positive, got %s", c.ReplicaCheckInterval)
+		}
+		if c.ShutdownDrain < 0 {
+			// Unset: a load balancer needs a few health-check periods to notice; a developer's
+			// Ctrl-C should not wait.
+			c.ShutdownDrain = 0
+			if c.Production() {
+				c.ShutdownDrain = 5 * time.Second
+			}
+		}
+		c.CORSOrigins = splitList(origins)
+		if len(c.CORSOrigins) == 0 && !c.Production() {
+			// Frontends on another dev-server port can call a development instance out of the box;
+			// no credentials are involved (tokens travel in the Authorization header).
+			c.CORSOrigins = []string{"*"}
+		}
+		return c, nil
 	}
-	c.CORSOrigins = splitList(origins)
-	if len(c.CORSOrigins) == 0 && !c.Production() {
-		// Frontends on another dev-server port can call a development instance out of the box;
-		// no credentials are involved (tokens travel in the Authorization header).
-		c.CORSOrigins = []string{"*"}
+}
+
+// storeFlags defines the settings every command that opens the database reads, and returns
+// their check.
+func (c *Config) storeFlags(fs *flag.FlagSet, e *envReader) func() error {
+	var level, autoMigrate string
+	secretVar(fs, &c.DatabaseURL, "database-url", e.str("DATABASE_URL", ""), redactURLs, "Postgres `URL` such as postgres://user:pass@host:5432/vitrine?sslmode=disable (the database must exist: createdb vitrine); empty uses the embedded store (DATABASE_URL)")
+	fs.StringVar(&c.DataDir, "data-dir", e.str("VITRINE_DATA_DIR", "./data"), "directory of the embedded SQLite store and of the development JWT secret (VITRINE_DATA_DIR)")
+	fs.StringVar(&c.Env, "env", e.str("VITRINE_ENV", Development), "development or production (JSON logs, no demo data, introspection and suggestions off) (VITRINE_ENV)")
+	fs.StringVar(&level, "log-level", e.str("VITRINE_LOG_LEVEL", "info"), "debug, info, warn or error (VITRINE_LOG_LEVEL)")
+	fs.IntVar(&c.DBMaxOpenConns, "db-max-open-conns", e.int("VITRINE_DB_MAX_OPEN_CONNS", 20), "connection pool size (VITRINE_DB_MAX_OPEN_CONNS)")
+	fs.IntVar(&c.DBMaxIdleConns, "db-max-idle-conns", e.int("VITRINE_DB_MAX_IDLE_CONNS", 20), "idle connections kept (VITRINE_DB_MAX_IDLE_CONNS)")
+	fs.DurationVar(&c.DBConnLifetime, "db-conn-max-lifetime", e.duration("VITRINE_DB_CONN_MAX_LIFETIME", 30*time.Minute), "recycle connections after (VITRINE_DB_CONN_MAX_LIFETIME)")
+	fs.StringVar(&autoMigrate, "auto-migrate", e.str("VITRINE_AUTO_MIGRATE", ""), "serve, seed and user apply pending schema migrations at start: true or false; when off they refuse an outdated schema and say to run vitrine migrate; default on in development, off in production (VITRINE_AUTO_MIGRATE)")
+	return func() error {
+		if c.Env != Development && c.Env != Production {
+			return fmt.Errorf("VITRINE_ENV must be %q or %q, got %q", Development, Production, c.Env)
+		}
+		if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
+			return fmt.Errorf("VITRINE_LOG_LEVEL: %w", err)
+		}
+		if c.DatabaseURL != "" {
+			if err := checkPostgresURL("DATABASE_URL", c.DatabaseURL); err != nil {
+				return err
+			}
+		}
+		// A production schema changes when an operator says so (vitrine migrate), not as a side
+		// effect of a replica starting; a developer's database just follows the code.
+		var err error
+		c.AutoMigrate, err = boolOr("VITRINE_AUTO_MIGRATE", autoMigrate, !c.Production())
+		return err
 	}
-	return c, fs.Args(), nil
 }
 
 func splitList(s string) []string {

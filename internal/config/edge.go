@@ -19,13 +19,13 @@ const (
 // flags defines the edge settings on fs and returns the raw proxy list, parsed by validate.
 func (c *Edge) flags(fs *flag.FlagSet, e *envReader) *string {
 	proxies := new(string)
-	fs.StringVar(&c.RedisURL, "redis-url", e.str("VITRINE_REDIS_URL", ""), "Redis URL shared by replicas for persisted queries and rate limits, e.g. redis://127.0.0.1:6379/0; empty keeps both in process (VITRINE_REDIS_URL)")
-	fs.StringVar(&c.RedisPrefix, "redis-prefix", e.str("VITRINE_REDIS_PREFIX", "vitrine:"), "prefix of every Redis key Vitrine writes (VITRINE_REDIS_PREFIX)")
-	fs.StringVar(&c.TrustedDocuments, "trusted-documents", e.str("VITRINE_TRUSTED_DOCUMENTS", ""), "a .graphql file or directory of them; when set, only these documents run (VITRINE_TRUSTED_DOCUMENTS)")
-	fs.DurationVar(&c.CacheMaxAge, "cache-max-age", e.duration("VITRINE_CACHE_MAX_AGE", DefaultCacheMaxAge), "max-age of public GET responses (VITRINE_CACHE_MAX_AGE)")
-	fs.IntVar(&c.RateLimitQueries, "rate-limit-queries", e.int("VITRINE_RATE_LIMIT_QUERIES", DefaultRateLimitQueries), "GraphQL requests per minute per client IP; 0 disables (VITRINE_RATE_LIMIT_QUERIES)")
-	fs.IntVar(&c.RateLimitMutations, "rate-limit-mutations", e.int("VITRINE_RATE_LIMIT_MUTATIONS", DefaultRateLimitMutations), "mutations per minute per user (per IP when anonymous); 0 disables (VITRINE_RATE_LIMIT_MUTATIONS)")
-	fs.StringVar(proxies, "trusted-proxies", e.str("VITRINE_TRUSTED_PROXIES", ""), "comma-separated CIDRs or IPs of proxies whose X-Forwarded-For is believed (VITRINE_TRUSTED_PROXIES)")
+	secretVar(fs, &c.RedisURL, "redis-url", e.str("VITRINE_REDIS_URL", ""), redactURLs, "Redis `URL` (redis://[:password@]host:6379/db or rediss://) for persisted queries, rate-limit buckets and read-your-writes markers shared by every replica; empty keeps them in the process; the server refuses to start if Redis does not answer (VITRINE_REDIS_URL)")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", e.str("VITRINE_REDIS_PREFIX", "vitrine:"), "prefix of every Redis key Vitrine writes, so environments can share one Redis (VITRINE_REDIS_PREFIX)")
+	fs.StringVar(&c.TrustedDocuments, "trusted-documents", e.str("VITRINE_TRUSTED_DOCUMENTS", ""), "a .graphql file or a directory of them (searched recursively); when set, only these documents run (VITRINE_TRUSTED_DOCUMENTS)")
+	fs.DurationVar(&c.CacheMaxAge, "cache-max-age", e.duration("VITRINE_CACHE_MAX_AGE", DefaultCacheMaxAge), "max-age of public GET responses, in whole seconds; 0 makes caches revalidate every time (VITRINE_CACHE_MAX_AGE)")
+	fs.IntVar(&c.RateLimitQueries, "rate-limit-queries", e.int("VITRINE_RATE_LIMIT_QUERIES", DefaultRateLimitQueries), "GraphQL requests per minute per client IP (a token bucket of that size); 0 disables (VITRINE_RATE_LIMIT_QUERIES)")
+	fs.IntVar(&c.RateLimitMutations, "rate-limit-mutations", e.int("VITRINE_RATE_LIMIT_MUTATIONS", DefaultRateLimitMutations), "mutations per minute per user (per client IP when anonymous, e.g. login); 0 disables (VITRINE_RATE_LIMIT_MUTATIONS)")
+	fs.StringVar(proxies, "trusted-proxies", e.str("VITRINE_TRUSTED_PROXIES", ""), "comma-separated CIDRs or IPs of the load balancers whose X-Forwarded-For, X-Request-ID and traceparent are believed (VITRINE_TRUSTED_PROXIES)")
 	return proxies
 }
 
@@ -68,9 +68,4 @@ func parsePrefix(s string) (netip.Prefix, error) {
 }
 
 // redact hides a password in a URL so that error messages can quote it.
-func redact(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Redacted()
-	}
-	return "(unparsable URL)"
-}
+func redact(raw string) string { return SafeURL(raw) }

@@ -34,9 +34,9 @@ func (o Observability) Metrics() bool { return o.MetricsAddr != "" || o.MetricsP
 // whose default depends on the environment and is resolved by validate.
 func (o *Observability) flags(fs *flag.FlagSet, e *envReader) *string {
 	public := new(string)
-	fs.StringVar(&o.MetricsAddr, "metrics-addr", e.str("VITRINE_METRICS_ADDR", ""), "serve Prometheus /metrics on this separate address, e.g. 127.0.0.1:9090 (VITRINE_METRICS_ADDR)")
-	fs.StringVar(public, "metrics-public", e.str("VITRINE_METRICS_PUBLIC", ""), "serve /metrics on the main listener too: true or false; default true in development without -metrics-addr, false otherwise (VITRINE_METRICS_PUBLIC)")
-	fs.DurationVar(&o.SlowOperation, "slow-operation", e.duration("VITRINE_SLOW_OPERATION", DefaultSlowOperation), "log GraphQL operations that take at least this long; 0 disables (VITRINE_SLOW_OPERATION)")
+	fs.StringVar(&o.MetricsAddr, "metrics-addr", e.str("VITRINE_METRICS_ADDR", ""), "serve Prometheus /metrics on this separate address, e.g. 127.0.0.1:9090 or one only the monitoring network reaches (VITRINE_METRICS_ADDR)")
+	fs.StringVar(public, "metrics-public", e.str("VITRINE_METRICS_PUBLIC", ""), "serve /metrics on the main listener too: true or false; in production only behind a proxy that keeps /metrics from the internet; default true in development without VITRINE_METRICS_ADDR, false otherwise (VITRINE_METRICS_PUBLIC)")
+	fs.DurationVar(&o.SlowOperation, "slow-operation", e.duration("VITRINE_SLOW_OPERATION", DefaultSlowOperation), "log GraphQL operations that take at least this long, with their cost and SQL statement count; 0 disables (VITRINE_SLOW_OPERATION)")
 	return public
 }
 

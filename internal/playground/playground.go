@@ -79,6 +79,16 @@ type Playground struct {
 	csp string
 }
 
+// Option adjusts the page New renders.
+type Option func(*pageData)
+
+// WithoutIntrospection renders the page for a server that refuses introspection: GraphiQL is
+// given no schema, so it does not ask for one (which would fail on every load), and a notice
+// says why the editor has no completion or docs. Queries still run.
+func WithoutIntrospection() Option {
+	return func(d *pageData) { d.NoSchema = true }
+}
+
 // New prepares the playground once, so request handling does no template or
 // hashing work and configuration mistakes surface at start-up.
 //
@@ -89,7 +99,7 @@ type Playground struct {
 // is shown in the editor on a user's first visit; afterwards GraphiQL restores
 // the user's own last query from localStorage. An empty defaultQuery keeps
 // GraphiQL's built-in welcome text.
-func New(title, endpoint, assetPrefix, defaultQuery string) (*Playground, error) {
+func New(title, endpoint, assetPrefix, defaultQuery string, opts ...Option) (*Playground, error) {
 	if endpoint == "" {
 		return nil, fmt.Errorf("playground: endpoint must not be empty")
 	}
@@ -123,6 +133,9 @@ func New(title, endpoint, assetPrefix, defaultQuery string) (*Playground, error)
 		GraphiQLCSS:  p.ref("graphiql.min.css"),
 		React:        p.ref("react.production.min.js"),
 		ReactDOM:     p.ref("react-dom.production.min.js"),
+	}
+	for _, o := range opts {
+		o(&data)
 	}
 	var buf bytes.Buffer
 	if err := pageTemplate.Execute(&buf, data); err != nil {
@@ -251,6 +264,8 @@ type pageData struct {
 	GraphiQLCSS  assetRef
 	React        assetRef
 	ReactDOM     assetRef
+	// NoSchema keeps GraphiQL from introspecting (see WithoutIntrospection).
+	NoSchema bool
 }
 
 // pageTemplate relies on html/template's contextual escaping: Endpoint and
@@ -268,7 +283,9 @@ var pageTemplate = template.Must(template.New("graphiql").Parse(`<!DOCTYPE html>
 <title>{{.Title}}</title>
 <style>
   html, body { height: 100%; margin: 0; }
-  #graphiql { height: 100vh; }
+  body { display: flex; flex-direction: column; }
+  #graphiql { flex: 1; min-height: 0; }
+  .notice { padding: 0.5rem 1rem; font: 14px sans-serif; background: #fff3cd; color: #664d03; border-bottom: 1px solid #ffe69c; }
   .loading { height: 100%; display: flex; align-items: center; justify-content: center; font: 2rem sans-serif; }
 </style>
 <link rel="stylesheet" href="{{.GraphiQLCSS.URL}}" integrity="{{.GraphiQLCSS.Integrity}}" crossorigin="anonymous">
@@ -277,6 +294,9 @@ var pageTemplate = template.Must(template.New("graphiql").Parse(`<!DOCTYPE html>
 <script src="{{.GraphiQLJS.URL}}" integrity="{{.GraphiQLJS.Integrity}}" crossorigin="anonymous"></script>
 </head>
 <body>
+{{- if .NoSchema}}
+<div class="notice" role="status">Introspection is disabled on this server, so the editor has no schema: no completion, validation or docs. Queries still run.</div>
+{{- end}}
 <div id="graphiql"><div class="loading">Loading…</div></div>
 <script>
   (function () {
@@ -295,6 +315,10 @@ var pageTemplate = template.Must(template.New("graphiql").Parse(`<!DOCTYPE html>
       defaultEditorToolsVisibility: 'headers',
       inputValueDeprecation: true,
     };
+{{- if .NoSchema}}
+    // null, not undefined: GraphiQL then sends no introspection query.
+    props.schema = null;
+{{- end}}
 {{- if .DefaultQuery}}
     props.defaultQuery = {{.DefaultQuery}};
 {{- end}}

@@ -264,3 +264,18 @@ func TestPolicyCoversTheInlineCode(t *testing.T) {
 		})
 	}
 }
+
+// TestWithoutIntrospection: for a server that refuses introspection the page gives GraphiQL
+// a null schema (so it sends no introspection query) and tells the user why.
+func TestWithoutIntrospection(t *testing.T) {
+	plain := renderPage(t, newTestPlayground(t))
+	require.NotContains(t, plain, "props.schema = null")
+	require.NotContains(t, plain, "Introspection is disabled")
+
+	p, err := New("Vitrine", "/query", testPrefix, testQuery, WithoutIntrospection())
+	require.NoError(t, err)
+	page := renderPage(t, p)
+	require.Contains(t, page, "props.schema = null;")
+	require.Contains(t, page, "Introspection is disabled on this server")
+	require.Less(t, strings.Index(page, "props.schema = null"), strings.Index(page, "React.createElement(GraphiQL, props)"))
+}
