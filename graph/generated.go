@@ -16276,7 +16276,7 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16364,7 +16364,7 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16407,7 +16407,7 @@ func (ec *executionContext) _CategoryConnection(ctx context.Context, sel ast.Sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16445,7 +16445,7 @@ func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16498,7 +16498,7 @@ func (ec *executionContext) _CategoryStats(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16541,7 +16541,7 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16753,7 +16753,7 @@ func (ec *executionContext) _OptionStats(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16801,7 +16801,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16921,7 +16921,7 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16964,7 +16964,7 @@ func (ec *executionContext) _ProductConnection(ctx context.Context, sel ast.Sele
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17002,7 +17002,7 @@ func (ec *executionContext) _ProductEdge(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17050,7 +17050,7 @@ func (ec *executionContext) _ProductScore(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17256,7 +17256,7 @@ func (ec *executionContext) _QuestionStats(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17325,7 +17325,7 @@ func (ec *executionContext) _Quiz(ctx context.Context, sel ast.SelectionSet, obj
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17368,7 +17368,7 @@ func (ec *executionContext) _QuizConnection(ctx context.Context, sel ast.Selecti
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17406,7 +17406,7 @@ func (ec *executionContext) _QuizEdge(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17450,7 +17450,7 @@ func (ec *executionContext) _QuizOption(ctx context.Context, sel ast.SelectionSe
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17504,7 +17504,7 @@ func (ec *executionContext) _QuizQuestion(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17542,7 +17542,7 @@ func (ec *executionContext) _QuizResult(ctx context.Context, sel ast.SelectionSe
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17585,7 +17585,7 @@ func (ec *executionContext) _QuizStats(ctx context.Context, sel ast.SelectionSet
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17640,7 +17640,7 @@ func (ec *executionContext) _QuizSubmission(ctx context.Context, sel ast.Selecti
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17683,7 +17683,7 @@ func (ec *executionContext) _QuizSubmissionConnection(ctx context.Context, sel a
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17721,7 +17721,7 @@ func (ec *executionContext) _QuizSubmissionEdge(ctx context.Context, sel ast.Sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17766,7 +17766,7 @@ func (ec *executionContext) _QuizWeight(ctx context.Context, sel ast.SelectionSe
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17825,7 +17825,7 @@ func (ec *executionContext) _Rating(ctx context.Context, sel ast.SelectionSet, o
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17868,7 +17868,7 @@ func (ec *executionContext) _RatingStats(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17911,7 +17911,7 @@ func (ec *executionContext) _RatingSummary(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17949,7 +17949,7 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17987,7 +17987,7 @@ func (ec *executionContext) _RecommendedProductStats(ctx context.Context, sel as
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18062,7 +18062,7 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18105,7 +18105,7 @@ func (ec *executionContext) _ReviewConnection(ctx context.Context, sel ast.Selec
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18143,7 +18143,7 @@ func (ec *executionContext) _ReviewEdge(ctx context.Context, sel ast.SelectionSe
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18186,7 +18186,7 @@ func (ec *executionContext) _SubmittedAnswer(ctx context.Context, sel ast.Select
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18229,7 +18229,7 @@ func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSe
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18307,7 +18307,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18350,7 +18350,7 @@ func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.Selecti
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18388,7 +18388,7 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18441,7 +18441,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18489,7 +18489,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18547,7 +18547,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18605,7 +18605,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18663,7 +18663,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18746,7 +18746,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}

@@ -182,6 +182,41 @@ func (m *FieldSet) concurrentlyCounting(
 	m.delayed = append(m.delayed, delayedResult{i: i, f: f, invalidResult: invalidResult})
 }
 
+// DispatchWorkers runs the tasks scheduled on m, like Dispatch, on at most
+// workers goroutines at a time, the calling goroutine being one of them: with 1
+// they run one after the other on the caller's goroutine. 0 means no limit,
+// which is Dispatch.
+func (m *FieldSet) DispatchWorkers(ctx context.Context, workers int64) {
+	if m == nil {
+		return
+	}
+	n := int64(len(m.delayed))
+	if workers <= 0 || workers >= n {
+		m.Dispatch(ctx)
+		return
+	}
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := next.Add(1) - 1
+			if i >= n {
+				return
+			}
+			m.executeDelayed(ctx, &m.delayed[i])
+		}
+	}
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	work()
+	wg.Wait()
+}
+
 func (m *FieldSet) Dispatch(ctx context.Context) {
 	if m == nil {
 		// The field set of a DeferredGroup that deferred nothing.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -151,6 +152,47 @@ func TestMarshalFieldSetWritesEachAliasOnce(t *testing.T) {
 			require.NoError(t, json.Unmarshal(b.Bytes(), &got))
 			assert.Equal(t, want, got)
 			assert.Equal(t, n-1, strings.Count(b.String(), ","), "one comma between members")
+		})
+	}
+}
+
+func TestDispatchWorkersBoundsConcurrency(t *testing.T) {
+	t.Parallel()
+
+	for _, workers := range []int64{0, 1, 2, 3, 10} {
+		t.Run(fmt.Sprint(workers), func(t *testing.T) {
+			t.Parallel()
+			const tasks = 8
+			var running, peak atomic.Int32
+			fields := make([]CollectedField, tasks)
+			for i := range fields {
+				fields[i] = CollectedField{Field: &ast.Field{Alias: fmt.Sprintf("f%d", i)}}
+			}
+			fs := NewFieldSet(fields)
+			for i := range tasks {
+				fs.concurrentlyCounting(i, Null, func(context.Context) Marshaler {
+					n := running.Add(1)
+					for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+					}
+					time.Sleep(5 * time.Millisecond)
+					running.Add(-1)
+					return MarshalInt(i)
+				})
+			}
+			fs.DispatchWorkers(context.Background(), workers)
+
+			var b bytes.Buffer
+			fs.MarshalGQL(&b)
+			assert.JSONEq(t, `{"f0":0,"f1":1,"f2":2,"f3":3,"f4":4,"f5":5,"f6":6,"f7":7}`, b.String(),
+				"every task ran and stored its value")
+			want := int32(tasks)
+			if workers > 0 {
+				want = int32(min(workers, tasks))
+			}
+			assert.LessOrEqual(t, peak.Load(), want)
+			if workers == 1 {
+				assert.Equal(t, int32(1), peak.Load(), "one worker runs the tasks one after the other")
+			}
 		})
 	}
 }
