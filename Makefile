@@ -46,7 +46,9 @@ lint:
 # The tree is compared before and after `go generate`, so this also works with uncommitted work.
 GENERATED_STATE = git status --porcelain --untracked-files=all && git diff
 
-## check: lint, and prove the committed generated code is what `go generate` produces
+## check: lint, prove that third_party/gqlgen is upstream + its patch, and that the committed
+## generated code is what `go generate` produces
 check: lint
+	bash third_party/gqlgen.sh check
 	@before=$$($(GENERATED_STATE)); $(GO) generate ./...; after=$$($(GENERATED_STATE)); \
 	if [ "$$before" != "$$after" ]; then echo "generated code is stale: run go generate ./... and commit"; git status --short; exit 1; fi

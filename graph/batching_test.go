@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/ent/user"
+	"github.com/vitrinehq/vitrine/internal/gqltest"
 	"github.com/vitrinehq/vitrine/internal/relay"
 	"github.com/vitrinehq/vitrine/internal/sqlcount"
 	"github.com/vitrinehq/vitrine/internal/storetest"
@@ -78,11 +80,11 @@ func loadWideCatalog(t testing.TB, c *ent.Client, fx fixture) {
 }
 
 // statements runs query and returns how many SQL statements it cost.
-func statements(t *testing.T, e *env, counter *sqlcount.Driver, query string, vars map[string]any) (int, []string) {
+func statements(t *testing.T, c *gqltest.Client, counter *sqlcount.Driver, query string, vars map[string]any) (int, []string) {
 	t.Helper()
 	counter.Reset(true)
 	var out map[string]any
-	e.gql.MustData(t, &out, query, vars)
+	c.MustData(t, &out, query, vars)
 	return counter.Count(), counter.Statements()
 }
 
@@ -91,24 +93,40 @@ func TestStatementCountDoesNotGrowWithRows(t *testing.T) {
 		name  string
 		query string
 		want  int
+		// viewer runs the query as a user who rated and reviewed every wide product.
+		viewer bool
 	}{
 		// products, categories, parents, reviews (10 per product, window-limited), authors,
 		// rating summaries, review counts.
-		{"ProductsNested", ProductsNested, 7},
+		{"ProductsNested", ProductsNested, 7, false},
 		// reviews, their authors, the authors' review counts.
-		{"ReviewsAuthorsCounts", `query($first: Int) { reviews(first: $first) { edges { node { title author { displayName reviewCount } } } } }`, 3},
+		{"ReviewsAuthorsCounts", `query($first: Int) { reviews(first: $first) { edges { node { title author { displayName reviewCount } } } } }`, 3, false},
 		// categories, children, their products (one window-limited query), the products'
 		// rating summaries, the categories' product counts.
 		{"CategoryTreeProductsRatings", `query($first: Int) { categories(first: $first) { edges { node {
-			name productCount children { name } products(first: 5) { edges { node { name ratingSummary { average count } } } } } } } }`, 5},
+			name productCount children { name } products(first: 5) { edges { node { name ratingSummary { average count } } } } } } } }`, 5, false},
+		// categories, their subtree rating stats.
+		{"CategoryRatingStats", `query($first: Int) { categories(first: $first) { edges { node { name ratingStats { average count } } } } }`, 2, false},
+		// the viewer's account (every authenticated request checks it), products, the viewer's
+		// ratings, the viewer's reviews.
+		{"ProductsMyRatingAndReview", `query($first: Int) { products(first: $first) { edges { node { name myRating myReview { title } } } } }`, 4, true},
+		// reviews, authors with their first reviews (eager-loaded), those reviews' products,
+		// the products' rating summaries and the authors' review counts.
+		{"AuthorsReviewsProducts", `query($first: Int) { reviews(first: $first) { edges { node { author { reviewCount
+			reviews(first: 3) { edges { node { title product { name ratingSummary { count } } } } } } } } } }`, 6, false},
 	}
 	for _, kind := range storetest.Kinds {
 		t.Run(kind, func(t *testing.T) {
 			e, counter := countingEnv(t, kind)
+			rater := e.asUser(t, e.st.Client.User.Query().Where(user.Email("wide0@example.com")).OnlyX(context.Background()))
 			for _, s := range shapes {
 				t.Run(s.name, func(t *testing.T) {
-					small, stmts := statements(t, e, counter, s.query, map[string]any{"first": 10})
-					large, largeStmts := statements(t, e, counter, s.query, map[string]any{"first": 100})
+					c := e.gql
+					if s.viewer {
+						c = rater
+					}
+					small, stmts := statements(t, c, counter, s.query, map[string]any{"first": 10})
+					large, largeStmts := statements(t, c, counter, s.query, map[string]any{"first": 100})
 					require.Equal(t, small, large, "statement count grew with rows:\n%s", shorten(largeStmts))
 					if s.want > 0 {
 						require.Equal(t, s.want, small, "statements:\n%s", strings.Join(stmts, "\n"))

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -44,14 +45,28 @@ func BenchmarkShapes(b *testing.B) {
 					go sampleGoroutines(&peak, stop)
 					b.ReportAllocs()
 					b.ResetTimer()
+					cpu := processCPU(b)
 					serveN(b, e.handler, body)
+					cpu = processCPU(b) - cpu
 					b.StopTimer()
 					close(stop)
 					b.ReportMetric(float64(peak.Load()), "peak-goroutines")
+					b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 				})
 			}
 		})
 	}
+}
+
+// processCPU is the CPU time this process has used, user and system. Per request it measures
+// the server's own work (with Postgres, the database's CPU is another process's), and unlike
+// ns/op it does not grow when other processes share the machine.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func sampleGoroutines(peak *atomic.Int64, stop <-chan struct{}) {

@@ -16,7 +16,9 @@ import (
 
 // Products is the resolver for the products field.
 func (r *categoryResolver) Products(ctx context.Context, obj *ent.Category, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput, includeSubcategories bool) (*ent.ProductConnection, error) {
-	return r.Catalog.CategoryProducts(ctx, obj, catalog.Page{After: after, First: first, Before: before, Last: last}, orderBy, where, includeSubcategories)
+	return connection(ctx, catalog.Page{After: after, First: first, Before: before, Last: last}, orderBy, func(p catalog.Page) (*ent.ProductConnection, error) {
+		return r.Catalog.CategoryProducts(ctx, obj, p, orderBy, where, includeSubcategories)
+	})
 }
 
 // Node is the resolver for the node field.
@@ -25,7 +27,8 @@ func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.visibleNode(ctx, n)
+	n, err = r.visibleNode(ctx, n)
+	return primed(ctx, n, err)
 }
 
 // Nodes is the resolver for the nodes field.
@@ -42,20 +45,33 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 
 // Categories is the resolver for the categories field.
 func (r *queryResolver) Categories(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CategoryOrder, where *ent.CategoryWhereInput) (*ent.CategoryConnection, error) {
-	return r.Client.Category.Query().Paginate(ctx, after, first, before, last,
-		ent.WithCategoryOrder(orderBy), ent.WithCategoryFilter(where.Filter))
+	return connection(ctx, catalog.Page{After: after, First: first, Before: before, Last: last}, orderBy, func(p catalog.Page) (*ent.CategoryConnection, error) {
+		return r.Client.Category.Query().Paginate(ctx, p.After, p.First, p.Before, p.Last,
+			ent.WithCategoryOrder(orderBy), ent.WithCategoryFilter(where.Filter))
+	})
 }
 
 // Products is the resolver for the products field.
 func (r *queryResolver) Products(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput) (*ent.ProductConnection, error) {
-	return r.Client.Product.Query().Paginate(ctx, after, first, before, last,
-		ent.WithProductOrder(orderBy), ent.WithProductFilter(where.Filter))
+	return connection(ctx, catalog.Page{After: after, First: first, Before: before, Last: last}, orderBy, func(p catalog.Page) (*ent.ProductConnection, error) {
+		return r.Client.Product.Query().Paginate(ctx, p.After, p.First, p.Before, p.Last,
+			ent.WithProductOrder(orderBy), ent.WithProductFilter(where.Filter))
+	})
 }
 
 // Reviews is the resolver for the reviews field.
 func (r *queryResolver) Reviews(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (*ent.ReviewConnection, error) {
-	return r.Client.Review.Query().Paginate(ctx, after, first, before, last,
-		ent.WithReviewOrder(orderBy), ent.WithReviewFilter(where.Filter))
+	return connection(ctx, catalog.Page{After: after, First: first, Before: before, Last: last}, orderBy, func(p catalog.Page) (*ent.ReviewConnection, error) {
+		return r.Client.Review.Query().Paginate(ctx, p.After, p.First, p.Before, p.Last,
+			ent.WithReviewOrder(orderBy), ent.WithReviewFilter(where.Filter))
+	})
+}
+
+// Reviews is the resolver for the reviews field.
+func (r *userResolver) Reviews(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (*ent.ReviewConnection, error) {
+	return connection(ctx, catalog.Page{After: after, First: first, Before: before, Last: last}, orderBy, func(p catalog.Page) (*ent.ReviewConnection, error) {
+		return obj.Reviews(ctx, p.After, p.First, p.Before, p.Last, orderBy, where)
+	})
 }
 
 // Category returns CategoryResolver implementation.

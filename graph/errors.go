@@ -14,30 +14,24 @@ import (
 
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/replica"
 )
 
-// resolverError marks an error as returned by a resolver (or the domain beneath it), as opposed
-// to one raised by gqlgen while coercing the request's arguments, which is always the client's.
+// resolverError is an error of Vitrine's own making that must reach the client as an internal
+// error whatever it wraps: a recovered panic.
 type resolverError struct{ err error }
 
 func (e *resolverError) Error() string { return e.err.Error() }
 func (e *resolverError) Unwrap() error { return e.err }
-
-// markResolverError tags a resolver's error for the error presenter. A gqlerror built on
-// purpose (entgql's, gqlparser's) already says what it is and is left alone.
-func markResolverError(err error) error {
-	var gqlErr *gqlerror.Error
-	if errors.As(err, &gqlErr) {
-		return err
-	}
-	return &resolverError{err: err}
-}
 
 // ErrorPresenter returns the gqlgen error presenter: the one place where errors become
 // extensions.code. Clients see codes and actionable messages; SQL, stack traces and internal
 // messages only reach the log.
 func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
+		// A connection that broke under a replica read makes the operation run again on the
+		// primary (see retryBrokenReplicaReads); every resolver error passes here.
+		replica.NoteError(ctx, err)
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		code, msg, field := classify(ctx, err, gqlErr)
 		if code == apperr.Timeout {
@@ -102,7 +96,12 @@ func classify(ctx context.Context, err error, gqlErr *gqlerror.Error) (apperr.Co
 		return apperr.Code(code), gqlErr.Message, ""
 	}
 	if gqlErr.Err != nil {
-		// Raised while coercing arguments and variables: the request is at fault.
+		// gqlgen wraps what a resolver returns with the field's location (the spec requires one
+		// on field errors); what it raises while coercing arguments and variables carries none,
+		// and there the request is at fault.
+		if len(gqlErr.Locations) > 0 {
+			return apperr.Internal, "", ""
+		}
 		return apperr.BadInput, "invalid argument: " + gqlErr.Message, ""
 	}
 	if gqlErr.Rule != "" || len(gqlErr.Locations) > 0 {

@@ -441,6 +441,7 @@ type QuizWeightResolver interface {
 	Product(ctx context.Context, obj *ent.QuizWeight) (*ent.Product, error)
 }
 type UserResolver interface {
+	Reviews(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (*ent.ReviewConnection, error)
 	Email(ctx context.Context, obj *ent.User) (*string, error)
 	Role(ctx context.Context, obj *ent.User) (*user.Role, error)
 	ReviewCount(ctx context.Context, obj *ent.User) (int, error)
@@ -9976,7 +9977,7 @@ func (ec *executionContext) _User_reviews(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Reviews(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewOrder), fc.Args["where"].(*ent.ReviewWhereInput))
+			return ec.Resolvers.User().Reviews(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewOrder), fc.Args["where"].(*ent.ReviewWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReviewConnection) graphql.Marshaler {
@@ -9991,7 +9992,7 @@ func (ec *executionContext) fieldContext_User_reviews(ctx context.Context, field
 		Object:     "User",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReviewConnection(ctx, field)
 		},
@@ -16275,7 +16276,7 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16363,7 +16364,7 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16406,7 +16407,7 @@ func (ec *executionContext) _CategoryConnection(ctx context.Context, sel ast.Sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16444,7 +16445,7 @@ func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16497,7 +16498,7 @@ func (ec *executionContext) _CategoryStats(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16540,7 +16541,7 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16752,7 +16753,7 @@ func (ec *executionContext) _OptionStats(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16800,7 +16801,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16920,7 +16921,7 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -16963,7 +16964,7 @@ func (ec *executionContext) _ProductConnection(ctx context.Context, sel ast.Sele
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17001,7 +17002,7 @@ func (ec *executionContext) _ProductEdge(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17049,7 +17050,7 @@ func (ec *executionContext) _ProductScore(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17255,7 +17256,7 @@ func (ec *executionContext) _QuestionStats(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17324,7 +17325,7 @@ func (ec *executionContext) _Quiz(ctx context.Context, sel ast.SelectionSet, obj
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17367,7 +17368,7 @@ func (ec *executionContext) _QuizConnection(ctx context.Context, sel ast.Selecti
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17405,7 +17406,7 @@ func (ec *executionContext) _QuizEdge(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17449,7 +17450,7 @@ func (ec *executionContext) _QuizOption(ctx context.Context, sel ast.SelectionSe
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17503,7 +17504,7 @@ func (ec *executionContext) _QuizQuestion(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17541,7 +17542,7 @@ func (ec *executionContext) _QuizResult(ctx context.Context, sel ast.SelectionSe
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17584,7 +17585,7 @@ func (ec *executionContext) _QuizStats(ctx context.Context, sel ast.SelectionSet
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17639,7 +17640,7 @@ func (ec *executionContext) _QuizSubmission(ctx context.Context, sel ast.Selecti
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17682,7 +17683,7 @@ func (ec *executionContext) _QuizSubmissionConnection(ctx context.Context, sel a
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17720,7 +17721,7 @@ func (ec *executionContext) _QuizSubmissionEdge(ctx context.Context, sel ast.Sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17765,7 +17766,7 @@ func (ec *executionContext) _QuizWeight(ctx context.Context, sel ast.SelectionSe
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17824,7 +17825,7 @@ func (ec *executionContext) _Rating(ctx context.Context, sel ast.SelectionSet, o
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17867,7 +17868,7 @@ func (ec *executionContext) _RatingStats(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17910,7 +17911,7 @@ func (ec *executionContext) _RatingSummary(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17948,7 +17949,7 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -17986,7 +17987,7 @@ func (ec *executionContext) _RecommendedProductStats(ctx context.Context, sel as
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18061,7 +18062,7 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18104,7 +18105,7 @@ func (ec *executionContext) _ReviewConnection(ctx context.Context, sel ast.Selec
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18142,7 +18143,7 @@ func (ec *executionContext) _ReviewEdge(ctx context.Context, sel ast.SelectionSe
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18185,7 +18186,7 @@ func (ec *executionContext) _SubmittedAnswer(ctx context.Context, sel ast.Select
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18228,7 +18229,7 @@ func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSe
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18306,7 +18307,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18349,7 +18350,7 @@ func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.Selecti
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18387,7 +18388,7 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18440,7 +18441,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18488,7 +18489,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18546,7 +18547,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18604,7 +18605,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18662,7 +18663,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18745,7 +18746,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	out.DispatchWorkers(ctx, 1)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -18825,7 +18826,7 @@ func (ec *executionContext) marshalNCategoryOrderField2ᚖgithubᚗcomᚋvitrine
 }
 
 func (ec *executionContext) marshalNCategoryStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐCategoryTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.CategoryTotals) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCategoryStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐCategoryTotals(ctx, sel, v[i])
@@ -19000,7 +19001,7 @@ func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋvitrinehqᚋvitrine�
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚐNoder(ctx, sel, v[i])
@@ -19010,7 +19011,7 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋvitrinehqᚋvitrine�
 }
 
 func (ec *executionContext) marshalNOptionStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐOptionStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*quiz.OptionStats) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOptionStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐOptionStats(ctx, sel, v[i])
@@ -19083,7 +19084,7 @@ func (ec *executionContext) marshalNProductOrderField2ᚖgithubᚗcomᚋvitrineh
 }
 
 func (ec *executionContext) marshalNProductScore2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.Score) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductScore2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐScore(ctx, sel, v[i])
@@ -19112,7 +19113,7 @@ func (ec *executionContext) unmarshalNProductWhereInput2ᚖgithubᚗcomᚋvitrin
 }
 
 func (ec *executionContext) marshalNQuestionStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐQuestionStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*quiz.QuestionStats) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuestionStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐQuestionStats(ctx, sel, v[i])
@@ -19176,7 +19177,7 @@ func (ec *executionContext) unmarshalNQuizInput2githubᚗcomᚋvitrinehqᚋvitri
 }
 
 func (ec *executionContext) marshalNQuizOption2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.QuizOption) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuizOption2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOption(ctx, sel, v[i])
@@ -19238,7 +19239,7 @@ func (ec *executionContext) marshalNQuizOrderField2ᚖgithubᚗcomᚋvitrinehq�
 }
 
 func (ec *executionContext) marshalNQuizQuestion2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.QuizQuestion) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuizQuestion2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestion(ctx, sel, v[i])
@@ -19347,7 +19348,7 @@ func (ec *executionContext) unmarshalNQuizSubmissionWhereInput2ᚖgithubᚗcom�
 }
 
 func (ec *executionContext) marshalNQuizWeight2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizWeightᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.QuizWeight) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuizWeight2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizWeight(ctx, sel, v[i])
@@ -19424,7 +19425,7 @@ func (ec *executionContext) unmarshalNRatingWhereInput2ᚖgithubᚗcomᚋvitrine
 }
 
 func (ec *executionContext) marshalNRecommendation2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendationᚄ(ctx context.Context, sel ast.SelectionSet, v []*quiz.Recommendation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecommendation2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendation(ctx, sel, v[i])
@@ -19448,7 +19449,7 @@ func (ec *executionContext) marshalNRecommendation2ᚖgithubᚗcomᚋvitrinehq�
 }
 
 func (ec *executionContext) marshalNRecommendedProductStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendedProductStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*quiz.RecommendedProductStats) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecommendedProductStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendedProductStats(ctx, sel, v[i])
@@ -19559,7 +19560,7 @@ func (ec *executionContext) marshalNSubmittedAnswer2githubᚗcomᚋvitrinehqᚋv
 }
 
 func (ec *executionContext) marshalNSubmittedAnswer2ᚕgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋschemaᚐSubmittedAnswerᚄ(ctx context.Context, sel ast.SelectionSet, v []schema.SubmittedAnswer) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSubmittedAnswer2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚋschemaᚐSubmittedAnswer(ctx, sel, v[i])
@@ -19599,7 +19600,7 @@ func (ec *executionContext) marshalNTrendBucket2githubᚗcomᚋvitrinehqᚋvitri
 }
 
 func (ec *executionContext) marshalNTrendPoint2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.Point) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrendPoint2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐPoint(ctx, sel, v[i])
@@ -19669,7 +19670,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -19713,7 +19714,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -19741,7 +19742,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -19769,7 +19770,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -19864,7 +19865,7 @@ func (ec *executionContext) marshalOCategory2ᚕᚖgithubᚗcomᚋvitrinehqᚋvi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCategory2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory(ctx, sel, v[i])
@@ -19890,7 +19891,7 @@ func (ec *executionContext) marshalOCategoryEdge2ᚕᚖgithubᚗcomᚋvitrinehq�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOCategoryEdge2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategoryEdge(ctx, sel, v[i])
@@ -20151,7 +20152,7 @@ func (ec *executionContext) marshalOProductEdge2ᚕᚖgithubᚗcomᚋvitrinehq�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOProductEdge2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProductEdge(ctx, sel, v[i])
@@ -20220,7 +20221,7 @@ func (ec *executionContext) marshalOQuizEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOQuizEdge2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizEdge(ctx, sel, v[i])
@@ -20282,7 +20283,7 @@ func (ec *executionContext) marshalOQuizQuestionKind2ᚕgithubᚗcomᚋvitrinehq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuizQuestionKind2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKind(ctx, sel, v[i])
@@ -20349,7 +20350,7 @@ func (ec *executionContext) marshalOQuizSubmissionEdge2ᚕᚖgithubᚗcomᚋvitr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOQuizSubmissionEdge2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionEdge(ctx, sel, v[i])
@@ -20468,7 +20469,7 @@ func (ec *executionContext) marshalOReviewEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOReviewEdge2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReviewEdge(ctx, sel, v[i])
@@ -20662,7 +20663,7 @@ func (ec *executionContext) marshalOUserEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOUserEdge2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐUserEdge(ctx, sel, v[i])
@@ -20707,7 +20708,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -20726,7 +20727,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -20745,7 +20746,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -20764,7 +20765,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 1, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

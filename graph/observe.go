@@ -74,7 +74,7 @@ func withRequestState(r *Resolver, hook loader.Hook, countSQL bool) graphql.Oper
 		if countSQL {
 			ctx, _ = sqlcount.NewContext(ctx)
 		}
-		return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog, hook)))
+		return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog, r.Feedback, hook)))
 	}
 }
 

@@ -1,11 +1,12 @@
 package graph
 
 import (
+	"context"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/catalog"
 	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/relay"
 )
@@ -17,61 +18,66 @@ const (
 	MaxPageSize     = 100
 )
 
-// Page sizes are enforced for every connection field in one place (fieldMiddleware): entgql's
-// Paginate would otherwise return every row when neither first nor last is given, and reports
-// its own argument errors without a client-facing code.
-
-func isConnection(typeName string) bool { return strings.HasSuffix(typeName, "Connection") }
-
-func limitPage(args map[string]any) error {
-	first, hasFirst := args["first"].(*int)
-	last, hasLast := args["last"].(*int)
-	if !hasFirst {
-		return nil // not a paginated field
+// connection serves a connection field: it checks the page arguments (checkPage), pages with
+// the page the field serves, and primes the batch loaders with the objects of the result. Every
+// connection resolver goes through it, so no connection pages outside the limits the cost
+// model prices, and entgql's Paginate, which returns every row when neither first nor last is
+// given, never sees such a page.
+func connection[C any](ctx context.Context, p catalog.Page, orderBy any, page func(catalog.Page) (C, error)) (C, error) {
+	var zero C
+	p, err := checkPage(p, orderBy, true)
+	if err != nil {
+		return zero, err
 	}
-	for _, a := range []struct {
+	res, err := page(p)
+	return primed(ctx, res, err)
+}
+
+// checkPage validates a connection's page arguments and returns the page to serve: with neither
+// first nor last, the default page size. hasLast tells whether the field takes last at all.
+func checkPage(p catalog.Page, orderBy any, hasLast bool) (catalog.Page, error) {
+	for _, a := range [...]struct {
 		name string
 		v    *int
-	}{{"first", first}, {"last", last}} {
+	}{{"first", p.First}, {"last", p.Last}} {
 		if a.v == nil {
 			continue
 		}
 		if *a.v < 0 {
-			return apperr.InvalidField(a.name, "%s must not be negative", a.name)
+			return p, apperr.InvalidField(a.name, "%s must not be negative", a.name)
 		}
 		if *a.v > MaxPageSize {
-			return apperr.InvalidField(a.name, "%s must be at most %d", a.name, MaxPageSize)
+			return p, apperr.InvalidField(a.name, "%s must be at most %d", a.name, MaxPageSize)
 		}
 	}
-	if first != nil && last != nil {
-		return apperr.InvalidField("last", "pass either first or last, not both")
+	if p.First != nil && p.Last != nil {
+		return p, apperr.InvalidField("last", "pass either first or last, not both")
 	}
-	if err := checkCursors(args); err != nil {
-		return err
+	if err := checkCursors(p, orderBy); err != nil {
+		return p, err
 	}
-	if first == nil && last == nil {
+	if p.First == nil && p.Last == nil {
 		n := DefaultPageSize
 		// Paging backwards from a cursor with no size means "the page before", not the first.
-		if before, _ := args["before"].(*relay.Cursor); before != nil && hasLast {
-			args["last"] = &n
+		if p.Before != nil && hasLast {
+			p.Last = &n
 		} else {
-			args["first"] = &n
+			p.First = &n
 		}
 	}
-	return nil
+	return p, nil
 }
 
 // checkCursors rejects cursors whose shape cannot come from this connection's ordering, before
 // they reach SQL. entgql encodes a single order as a scalar value and a multi-field order as a
 // list with one value per field.
-func checkCursors(args map[string]any) error {
-	for _, name := range []string{"after", "before"} {
-		c, _ := args[name].(*relay.Cursor)
-		if c == nil {
-			continue
-		}
-		if !cursorFitsOrder(c.Value, args["orderBy"]) {
-			return apperr.InvalidField(name, "cursor does not belong to this ordering; "+
+func checkCursors(p catalog.Page, orderBy any) error {
+	for _, c := range [...]struct {
+		name   string
+		cursor *relay.Cursor
+	}{{"after", p.After}, {"before", p.Before}} {
+		if c.cursor != nil && !cursorFitsOrder(c.cursor.Value, orderBy) {
+			return apperr.InvalidField(c.name, "cursor does not belong to this ordering; "+
 				"request the connection again with the same orderBy to get fresh cursors")
 		}
 	}
@@ -113,12 +119,4 @@ func isScalar(v any) bool {
 		return true
 	}
 	return false
-}
-
-// pageSize is first, or the default for a field whose size PaginationLimits did not fill in.
-func pageSize(first *int) int {
-	if first == nil {
-		return DefaultPageSize
-	}
-	return *first
 }

@@ -13,38 +13,63 @@ import (
 	"github.com/vitrinehq/vitrine/internal/loader"
 )
 
+// primed primes the batch loaders with the catalog objects a resolver returns (primeLoaders)
+// and hands its result on. Resolvers that produce catalog objects call it where they produce
+// them, so a field that is a plain value costs nothing here.
+func primed[T any](ctx context.Context, res T, err error) (T, error) {
+	if err == nil {
+		primeLoaders(ctx, graphql.GetFieldContext(ctx), res)
+	}
+	return res, err
+}
+
 // primeLoaders makes batching deterministic. When a resolver returns catalog objects, it walks
 // them together with the query's selection — through the edges entgql eager-loaded — collects
-// every key a batched field will ask for (ratingSummary, reviewCount, productCount), and hands
+// every key a batched field will ask for (ratingSummary, reviewCount, myRating, productCount, ratingStats, …), and hands
 // each loader all its keys at once. The per-object resolvers then find their values in the
 // loader's cache, so a request costs one grouped query per field however many objects it
 // returns, independent of goroutine timing.
 func primeLoaders(ctx context.Context, fc *graphql.FieldContext, res any) {
 	l := loader.FromContext(ctx)
-	if l == nil {
+	if l == nil || fc == nil {
 		return
 	}
 	p := &primer{oc: graphql.GetOperationContext(ctx)}
 	sel := fc.Field.Selections
+	// A nullable field resolves to a typed nil: nothing to prime.
 	switch v := res.(type) {
 	case *ent.ProductConnection:
-		p.products(p.nodes(sel), connNodes(v.Edges, func(e *ent.ProductEdge) *ent.Product { return e.Node }))
+		if v != nil {
+			p.products(p.nodes(sel), connNodes(v.Edges, func(e *ent.ProductEdge) *ent.Product { return e.Node }))
+		}
 	case *ent.ReviewConnection:
-		p.reviews(p.nodes(sel), connNodes(v.Edges, func(e *ent.ReviewEdge) *ent.Review { return e.Node }))
+		if v != nil {
+			p.reviews(p.nodes(sel), connNodes(v.Edges, func(e *ent.ReviewEdge) *ent.Review { return e.Node }))
+		}
 	case *ent.CategoryConnection:
-		p.categories(p.nodes(sel), connNodes(v.Edges, func(e *ent.CategoryEdge) *ent.Category { return e.Node }))
+		if v != nil {
+			p.categories(p.nodes(sel), connNodes(v.Edges, func(e *ent.CategoryEdge) *ent.Category { return e.Node }))
+		}
 	case *ent.Product:
-		p.products(sel, []*ent.Product{v})
+		p.products(sel, one(v))
 	case *ent.Category:
-		p.categories(sel, []*ent.Category{v})
+		p.categories(sel, one(v))
 	case []*ent.Category:
 		p.categories(sel, v)
 	case *ent.User:
-		p.users(sel, []*ent.User{v})
+		p.users(sel, one(v))
 	default:
 		return
 	}
 	p.load(ctx, l)
+}
+
+// one is the list of v, empty when v is nil.
+func one[T any](v *T) []*T {
+	if v == nil {
+		return nil
+	}
+	return []*T{v}
 }
 
 func connNodes[E any, N any](edges []*E, node func(*E) *N) []*N {
@@ -62,6 +87,8 @@ type primer struct {
 	oc                              *graphql.OperationContext
 	ratingSummaries, productReviews []int
 	categoryProducts, userReviews   []int
+	categoryRatings                 []int
+	myRatings, myReviews            []int
 	reviewPages                     []catalog.ReviewPageKey
 }
 
@@ -75,6 +102,15 @@ func (p *primer) load(ctx context.Context, l *loader.Loaders) {
 	}
 	if len(p.categoryProducts) > 0 {
 		l.CategoryProducts.LoadAllThunk(ctx, p.categoryProducts)
+	}
+	if len(p.categoryRatings) > 0 {
+		l.CategoryRatings.LoadAllThunk(ctx, p.categoryRatings)
+	}
+	if len(p.myRatings) > 0 {
+		l.MyRatings.LoadAllThunk(ctx, p.myRatings)
+	}
+	if len(p.myReviews) > 0 {
+		l.MyReviews.LoadAllThunk(ctx, p.myReviews)
 	}
 	if len(p.userReviews) > 0 {
 		l.UserReviews.LoadAllThunk(ctx, p.userReviews)
@@ -114,6 +150,10 @@ func (p *primer) products(sel ast.SelectionSet, ps []*ent.Product) {
 			p.ratingSummaries = appendIDs(p.ratingSummaries, ps, productID)
 		case "reviewCount":
 			p.productReviews = appendIDs(p.productReviews, ps, productID)
+		case "myRating":
+			p.myRatings = appendIDs(p.myRatings, ps, productID)
+		case "myReview":
+			p.myReviews = appendIDs(p.myReviews, ps, productID)
 		case "category":
 			p.categories(f.Selections, edgeOne(ps, func(x *ent.Product) (*ent.Category, error) { return x.Edges.CategoryOrErr() }))
 		case "reviews":
@@ -207,6 +247,8 @@ func (p *primer) categories(sel ast.SelectionSet, cs []*ent.Category) {
 		switch f.Name {
 		case "productCount":
 			p.categoryProducts = appendIDs(p.categoryProducts, cs, categoryID)
+		case "ratingStats":
+			p.categoryRatings = appendIDs(p.categoryRatings, cs, categoryID)
 		case "parent":
 			p.categories(f.Selections, edgeOne(cs, func(x *ent.Category) (*ent.Category, error) { return x.Edges.ParentOrErr() }))
 		case "children":

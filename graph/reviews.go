@@ -13,11 +13,11 @@ import (
 // productReviews serves Product.reviews. A first page (the common case: a product list with its
 // newest reviews) comes from the request's ReviewPages loader, one statement for all products;
 // anything else (cursors, filters, last) pages through entgql for this product alone.
-func productReviews(ctx context.Context, p *ent.Product, after *ent.Cursor, first *int, before *ent.Cursor, last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (*ent.ReviewConnection, error) {
-	key, ok := catalog.FirstReviewPageKey(p.ID, after, first, before, last, orderBy, where)
+func productReviews(ctx context.Context, p *ent.Product, page catalog.Page, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (*ent.ReviewConnection, error) {
+	key, ok := catalog.FirstReviewPageKey(p.ID, page.After, page.First, page.Before, page.Last, orderBy, where)
 	l := loader.FromContext(ctx)
 	if !ok || l == nil {
-		return p.QueryReviews().Paginate(ctx, after, first, before, last,
+		return p.QueryReviews().Paginate(ctx, page.After, page.First, page.Before, page.Last,
 			ent.WithReviewOrder(orderBy), ent.WithReviewFilter(where.Filter))
 	}
 	rows, err := l.ReviewPages.Load(ctx, key)

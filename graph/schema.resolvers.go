@@ -15,6 +15,7 @@ import (
 	"github.com/vitrinehq/vitrine/graph/model"
 	"github.com/vitrinehq/vitrine/internal/analytics"
 	"github.com/vitrinehq/vitrine/internal/auth"
+	"github.com/vitrinehq/vitrine/internal/catalog"
 	"github.com/vitrinehq/vitrine/internal/loader"
 	"github.com/vitrinehq/vitrine/internal/money"
 	"github.com/vitrinehq/vitrine/internal/quiz"
@@ -135,7 +136,9 @@ func (r *mutationResolver) SubmitQuiz(ctx context.Context, quizID int, answers [
 
 // Reviews is the resolver for the reviews field.
 func (r *productResolver) Reviews(ctx context.Context, obj *ent.Product, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (*ent.ReviewConnection, error) {
-	return productReviews(ctx, obj, after, first, before, last, orderBy, where)
+	return connection(ctx, catalog.Page{After: after, First: first, Before: before, Last: last}, orderBy, func(p catalog.Page) (*ent.ReviewConnection, error) {
+		return productReviews(ctx, obj, p, orderBy, where)
+	})
 }
 
 // Price is the resolver for the price field.
@@ -149,12 +152,13 @@ func (r *productResolver) Price(ctx context.Context, obj *ent.Product) (*model.M
 
 // MyRating is the resolver for the myRating field.
 func (r *productResolver) MyRating(ctx context.Context, obj *ent.Product) (*int, error) {
-	return r.Feedback.MyRating(ctx, obj.ID)
+	return loader.FromContext(ctx).MyRatings.Load(ctx, obj.ID)
 }
 
 // MyReview is the resolver for the myReview field.
 func (r *productResolver) MyReview(ctx context.Context, obj *ent.Product) (*ent.Review, error) {
-	return r.Feedback.MyReview(ctx, obj.ID)
+	rev, err := loader.FromContext(ctx).MyReviews.Load(ctx, obj.ID)
+	return primed(ctx, rev, err)
 }
 
 // RatingSummary is the resolver for the ratingSummary field.
@@ -169,22 +173,30 @@ func (r *productResolver) ReviewCount(ctx context.Context, obj *ent.Product) (in
 
 // Product is the resolver for the product field.
 func (r *queryResolver) Product(ctx context.Context, id int) (*ent.Product, error) {
-	return r.Catalog.Product(ctx, id)
+	p, err := r.Catalog.Product(ctx, id)
+	return primed(ctx, p, err)
 }
 
 // ProductBySlug is the resolver for the productBySlug field.
 func (r *queryResolver) ProductBySlug(ctx context.Context, slug string) (*ent.Product, error) {
-	return r.Catalog.ProductBySlug(ctx, slug)
+	p, err := r.Catalog.ProductBySlug(ctx, slug)
+	return primed(ctx, p, err)
 }
 
 // Category is the resolver for the category field.
 func (r *queryResolver) Category(ctx context.Context, slug string) (*ent.Category, error) {
-	return r.Catalog.CategoryBySlug(ctx, slug)
+	c, err := r.Catalog.CategoryBySlug(ctx, slug)
+	return primed(ctx, c, err)
 }
 
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, query string, first *int, after *entgql.Cursor[int]) (*ent.ProductConnection, error) {
-	return r.Catalog.Search(ctx, query, pageSize(first), after)
+	p, err := checkPage(catalog.Page{After: after, First: first}, nil, false)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := r.Catalog.Search(ctx, query, *p.First, p.After)
+	return primed(ctx, conn, err)
 }
 
 // Me is the resolver for the me field.
@@ -193,7 +205,8 @@ func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 	if v == nil {
 		return nil, nil
 	}
-	return r.Client.User.Get(ctx, v.UserID)
+	u, err := r.Client.User.Get(ctx, v.UserID)
+	return primed(ctx, u, err)
 }
 
 // RatingStats is the resolver for the ratingStats field.
@@ -232,7 +245,9 @@ func (r *queryResolver) Quiz(ctx context.Context, slug string) (*ent.Quiz, error
 
 // Quizzes is the resolver for the quizzes field.
 func (r *queryResolver) Quizzes(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.QuizConnection, error) {
-	return r.Finder.List(ctx, after, first, before, last)
+	return connection(ctx, catalog.Page{After: after, First: first, Before: before, Last: last}, nil, func(p catalog.Page) (*ent.QuizConnection, error) {
+		return r.Finder.List(ctx, p.After, p.First, p.Before, p.Last)
+	})
 }
 
 // QuizStats is the resolver for the quizStats field.
@@ -270,7 +285,8 @@ func (r *quizWeightResolver) Category(ctx context.Context, obj *ent.QuizWeight) 
 	if obj.CategoryID == nil {
 		return nil, nil
 	}
-	return r.Client.Category.Get(ctx, *obj.CategoryID)
+	c, err := r.Client.Category.Get(ctx, *obj.CategoryID)
+	return primed(ctx, c, err)
 }
 
 // Product is the resolver for the product field.
@@ -278,7 +294,8 @@ func (r *quizWeightResolver) Product(ctx context.Context, obj *ent.QuizWeight) (
 	if obj.ProductID == nil {
 		return nil, nil
 	}
-	return r.Client.Product.Get(ctx, *obj.ProductID)
+	p, err := r.Client.Product.Get(ctx, *obj.ProductID)
+	return primed(ctx, p, err)
 }
 
 // Email is the resolver for the email field.
@@ -304,7 +321,9 @@ func (r *userResolver) ReviewCount(ctx context.Context, obj *ent.User) (int, err
 
 // QuizSubmissions is the resolver for the quizSubmissions field.
 func (r *userResolver) QuizSubmissions(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.QuizSubmissionConnection, error) {
-	return r.Finder.UserSubmissions(ctx, obj.ID, after, first, before, last)
+	return connection(ctx, catalog.Page{After: after, First: first, Before: before, Last: last}, nil, func(p catalog.Page) (*ent.QuizSubmissionConnection, error) {
+		return r.Finder.UserSubmissions(ctx, obj.ID, p.After, p.First, p.Before, p.Last)
+	})
 }
 
 // Mutation returns MutationResolver implementation.

@@ -19,7 +19,6 @@ import (
 	"github.com/vitrinehq/vitrine/internal/metrics"
 	"github.com/vitrinehq/vitrine/internal/persisted"
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
-	"github.com/vitrinehq/vitrine/internal/replica"
 	"github.com/vitrinehq/vitrine/internal/throttle"
 	"github.com/vitrinehq/vitrine/internal/tracing"
 )
@@ -96,7 +95,6 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 		srv.AroundResponses(opts.RateLimit.LimitMutations)
 	}
 	srv.AroundRootFields(authorizeRootFields) // @auth before arguments are decoded
-	srv.AroundFields(fieldMiddleware)
 	presenter := ErrorPresenter(opts.Log)
 	if !opts.Suggestions {
 		presenter = withoutSuggestions(presenter)
@@ -115,32 +113,6 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 	}
 	// Outermost: transport limits (body size, media type, batches) refuse before anything reads.
 	return guardHTTP(lim, h)
-}
-
-// fieldMiddleware runs around every field, so it is one function with a fast path: most fields
-// are plain struct reads that need none of it. For resolvers it enforces page sizes before
-// they run, marks their errors for the presenter, and primes batch loaders with the objects
-// they return.
-func fieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || !(fc.IsResolver || fc.IsMethod) {
-		return next(ctx)
-	}
-	if isConnection(fc.Field.Definition.Type.Name()) {
-		if err := limitPage(fc.Args); err != nil {
-			return nil, err
-		}
-	}
-	res, err := next(ctx)
-	if err != nil {
-		replica.NoteError(ctx, err)
-		return res, markResolverError(err)
-	}
-	// Eager-loaded edges (ent's generated edge methods) were primed with their parents.
-	if fc.IsResolver && res != nil {
-		primeLoaders(ctx, fc, res)
-	}
-	return res, nil
 }
 
 // invalidateAnalytics drops cached analytics after every mutation: any write may change a

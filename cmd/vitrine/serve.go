@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"path/filepath"
-	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -35,7 +34,7 @@ import (
 
 func serve(ctx context.Context, cfg config.Config, getenv func(string) string, stdout io.Writer, onListen func(net.Addr)) error {
 	log := newLogger(cfg, stdout)
-	tuneGC(getenv)
+	tuneGC(getenv, log)
 	if cfg.PprofAddr != "" {
 		if err := servePprof(ctx, cfg.PprofAddr, log); err != nil {
 			return err
@@ -220,22 +219,6 @@ func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h 
 	}
 	return nil
 }
-
-// tuneGC trades heap for CPU unless the operator set GOGC: a request allocates a few MB that
-// die with it, so collecting at 4x the live heap instead of 2x halves the GC work. A soft
-// memory limit (unless GOMEMLIMIT is set) makes the collector work harder instead of letting
-// the heap grow past it under load.
-func tuneGC(getenv func(string) string) {
-	if getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
-	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
-}
-
-// defaultMemoryLimit keeps the process near 128 MB of RSS on the 2-core reference machine.
-const defaultMemoryLimit = 96 << 20
 
 // servePprof exposes the runtime profiles on their own listener, never on the public one.
 func servePprof(ctx context.Context, addr string, log *slog.Logger) error {

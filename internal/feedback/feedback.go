@@ -183,31 +183,45 @@ func (f *Feedback) DeleteRating(ctx context.Context, productID int) (bool, error
 	return n > 0, nil
 }
 
-// MyRating returns the viewer's stars for a product, or nil (also for anonymous callers).
-func (f *Feedback) MyRating(ctx context.Context, productID int) (*int, error) {
+// MyRatings returns the viewer's stars for each of productIDs, nil where the viewer has not
+// rated the product (and for every product when the caller is anonymous). It is one query for
+// all the products of a page.
+func (f *Feedback) MyRatings(ctx context.Context, productIDs []int) (map[int]*int, error) {
+	out := make(map[int]*int, len(productIDs))
+	for _, id := range productIDs {
+		out[id] = nil
+	}
 	v := auth.FromContext(ctx)
 	if v == nil {
-		return nil, nil
+		return out, nil
 	}
-	r, err := f.db(ctx).Rating.Query().Where(rating.ProductID(productID), rating.UserID(v.UserID)).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, nil
-	}
+	rs, err := f.db(ctx).Rating.Query().Where(rating.ProductIDIn(productIDs...), rating.UserID(v.UserID)).All(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("viewer's ratings: %w", err)
 	}
-	return &r.Stars, nil
+	for _, r := range rs {
+		out[r.ProductID] = &r.Stars
+	}
+	return out, nil
 }
 
-// MyReview returns the viewer's review of a product, or nil.
-func (f *Feedback) MyReview(ctx context.Context, productID int) (*ent.Review, error) {
+// MyReviews returns the viewer's review of each of productIDs, nil where there is none (and for
+// every product when the caller is anonymous), in one query.
+func (f *Feedback) MyReviews(ctx context.Context, productIDs []int) (map[int]*ent.Review, error) {
+	out := make(map[int]*ent.Review, len(productIDs))
+	for _, id := range productIDs {
+		out[id] = nil
+	}
 	v := auth.FromContext(ctx)
 	if v == nil {
-		return nil, nil
+		return out, nil
 	}
-	r, err := f.db(ctx).Review.Query().Where(review.ProductID(productID), review.AuthorID(v.UserID)).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, nil
+	rs, err := f.db(ctx).Review.Query().Where(review.ProductIDIn(productIDs...), review.AuthorID(v.UserID)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("viewer's reviews: %w", err)
 	}
-	return r, err
+	for _, r := range rs {
+		out[r.ProductID] = r
+	}
+	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/vitrinehq/vitrine/ent/review"
 	"github.com/vitrinehq/vitrine/internal/analytics"
 	"github.com/vitrinehq/vitrine/internal/catalog"
+	"github.com/vitrinehq/vitrine/internal/feedback"
 )
 
 // wait is how long a loader collects keys before it queries. The GraphQL layer primes loaders
@@ -31,12 +32,15 @@ type Loaders struct {
 	UserReviews      *dataloadgen.Loader[int, int]
 	// ReviewPages holds first pages of product reviews (see catalog.FirstReviewPages).
 	ReviewPages *dataloadgen.Loader[catalog.ReviewPageKey, []*ent.Review]
+	// MyRatings and MyReviews hold the viewer's own rating and review of products.
+	MyRatings *dataloadgen.Loader[int, *int]
+	MyReviews *dataloadgen.Loader[int, *ent.Review]
 }
 
 // New returns fresh loaders over client. Inside a mutation the batch runs on the request's
 // transaction (ent.FromContext), so a mutation's response sees its own writes. hook, when
 // set, runs around every batch.
-func New(client *ent.Client, an *analytics.Analytics, cat *catalog.Catalog, hook Hook) *Loaders {
+func New(client *ent.Client, an *analytics.Analytics, cat *catalog.Catalog, fb *feedback.Feedback, hook Hook) *Loaders {
 	b := batcher{client: client, dialect: an.Dialect()}
 	opt := dataloadgen.WithWait(wait)
 	return &Loaders{
@@ -46,6 +50,8 @@ func New(client *ent.Client, an *analytics.Analytics, cat *catalog.Catalog, hook
 		CategoryProducts: dataloadgen.NewMappedLoader(observed(hook, "CategoryProducts", b.productsPerCategory), opt),
 		UserReviews:      dataloadgen.NewMappedLoader(observed(hook, "UserReviews", b.reviewsPerAuthor), opt),
 		ReviewPages:      dataloadgen.NewMappedLoader(observed(hook, "ReviewPages", cat.FirstReviewPages), opt),
+		MyRatings:        dataloadgen.NewMappedLoader(observed(hook, "MyRatings", fb.MyRatings), opt),
+		MyReviews:        dataloadgen.NewMappedLoader(observed(hook, "MyReviews", fb.MyReviews), opt),
 	}
 }
 

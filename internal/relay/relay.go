@@ -23,7 +23,13 @@ const prefix = "v1:"
 
 // Encode returns the opaque form of an ent ID.
 func Encode(id int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(prefix + strconv.Itoa(id)))
+	return string(appendEncoded(nil, id))
+}
+
+// appendEncoded appends the opaque form of id to dst.
+func appendEncoded(dst []byte, id int) []byte {
+	var raw [len(prefix) + 20]byte
+	return base64.RawURLEncoding.AppendEncode(dst, strconv.AppendInt(append(raw[:0], prefix...), int64(id), 10))
 }
 
 // Decode parses an opaque ID. It returns a BAD_USER_INPUT *apperr.Error for anything that Encode
@@ -48,10 +54,15 @@ func invalid(s string) error {
 	return apperr.Errorf(apperr.BadInput, "%q is not a valid ID; use an id returned by this API", s)
 }
 
-// MarshalID is gqlgen's marshaller for the ID scalar.
+// MarshalID is gqlgen's marshaller for the ID scalar. A response holds an ID for nearly every
+// object, so it writes the quoted form in one buffer: the URL-safe base64 alphabet needs no
+// escaping in JSON.
 func MarshalID(id int) graphql.Marshaler {
 	return graphql.WriterFunc(func(w io.Writer) {
-		_, _ = io.WriteString(w, strconv.Quote(Encode(id)))
+		var buf [48]byte
+		b := append(buf[:0], '"')
+		b = appendEncoded(b, id)
+		_, _ = w.Write(append(b, '"'))
 	})
 }
 

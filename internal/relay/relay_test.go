@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"bytes"
 	"encoding/base64"
 	"testing"
 
@@ -14,6 +15,19 @@ func TestIDRoundTrip(t *testing.T) {
 		got, err := Decode(Encode(id))
 		require.NoError(t, err)
 		require.Equal(t, id, got)
+	}
+}
+
+// The encoding is a stored contract: IDs that clients keep must decode forever.
+func TestEncodeIsStable(t *testing.T) {
+	for id, want := range map[int]string{
+		0:           base64.RawURLEncoding.EncodeToString([]byte("v1:0")),
+		17179869185: base64.RawURLEncoding.EncodeToString([]byte("v1:17179869185")),
+	} {
+		require.Equal(t, want, Encode(id))
+		var b bytes.Buffer
+		MarshalID(id).MarshalGQL(&b)
+		require.Equal(t, `"`+want+`"`, b.String(), "MarshalID writes the quoted encoding")
 	}
 }
 
