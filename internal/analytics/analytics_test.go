@@ -110,6 +110,22 @@ func TestRatingStatsMatchBruteForce(t *testing.T) {
 			"a window in a subtree":      {CategoryID: &f.root, From: ptr(base.Add(10 * time.Hour)), To: ptr(base.Add(60 * time.Hour))},
 			"a window before any rating": {From: ptr(base.Add(-48 * time.Hour)), To: ptr(base.Add(-24 * time.Hour))},
 		}
+		// Bounds that fall exactly on ratings prove From is inclusive and To exclusive, on an
+		// hour boundary (whole rollup buckets) and between (raw rows).
+		var onHour, between time.Time
+		for _, r := range f.ratings {
+			if r.UpdatedAt.Truncate(time.Hour).Equal(r.UpdatedAt) {
+				onHour = r.UpdatedAt
+			} else {
+				between = r.UpdatedAt
+			}
+		}
+		require.False(t, onHour.IsZero() || between.IsZero())
+		filters["from a rating on the hour"] = analytics.Filter{From: &onHour}
+		filters["to a rating on the hour"] = analytics.Filter{To: &onHour}
+		filters["from a rating between hours"] = analytics.Filter{From: &between}
+		filters["to a rating between hours"] = analytics.Filter{To: &between}
+		filters["a subtree from a rating"] = analytics.Filter{CategoryID: &f.root, From: &between}
 		for name, flt := range filters {
 			t.Run(name, func(t *testing.T) {
 				got, err := a.RatingStats(ctx, flt)
