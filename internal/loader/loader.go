@@ -135,7 +135,7 @@ func (b batcher) reviewsPerProduct(ctx context.Context, ids []int) (map[int]int,
 	if len(ids) == 0 {
 		return out, nil
 	}
-	q := sql.Select("product_id", "n").From(sql.Table("product_review_stats")).Where(sql.In("product_id", anys(ids)...))
+	q := sql.Select("product_id", "n").From(sql.Table("product_review_stats")).Where(sql.In("product_id", ent.Args(ids)...))
 	q.SetDialect(b.dialect)
 	query, args := q.Query()
 	rows, err := b.client.For(ctx).QueryContext(ctx, query, args...)
@@ -151,14 +151,6 @@ func (b batcher) reviewsPerProduct(ctx context.Context, ids []int) (map[int]int,
 		out[id] = n
 	}
 	return out, rows.Err()
-}
-
-func anys(ids []int) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
-	}
-	return out
 }
 
 func (b batcher) reviewsPerAuthor(ctx context.Context, ids []int) (map[int]int, error) {
