@@ -28,7 +28,7 @@ func (Category) Fields() []ent.Field {
 			Annotations(entgql.OrderField("NAME")),
 		field.String("slug").
 			MaxLen(200).
-			Match(slugPattern).
+			Match(SlugPattern).
 			Annotations(entgql.OrderField("SLUG")),
 		field.Int("parent_id").
 			Optional().

@@ -35,7 +35,7 @@ func (Product) Fields() []ent.Field {
 			Annotations(entgql.OrderField("NAME")),
 		field.String("slug").
 			MaxLen(200).
-			Match(slugPattern),
+			Match(SlugPattern),
 		field.Text("description").
 			Default(""),
 		// Money is an integer count of the currency's minor units, never a float. The GraphQL

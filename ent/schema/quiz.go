@@ -25,7 +25,7 @@ func (Quiz) Mixin() []ent.Mixin {
 func (Quiz) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("title").NotEmpty().MaxLen(200).Annotations(entgql.OrderField("TITLE")),
-		field.String("slug").MaxLen(200).Match(slugPattern),
+		field.String("slug").MaxLen(200).Match(SlugPattern),
 		field.Text("description").Default(""),
 		field.Bool("published").Default(false),
 	}

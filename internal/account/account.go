@@ -43,14 +43,6 @@ func New(client *ent.Client, cost int) (*Accounts, error) {
 	return &Accounts{client: client, cost: cost, dummyHash: dummy}, nil
 }
 
-// db returns the transaction's client when the request runs in one (mutations do).
-func (a *Accounts) db(ctx context.Context) *ent.Client {
-	if c := ent.FromContext(ctx); c != nil {
-		return c
-	}
-	return a.client
-}
-
 // NormalizeEmail trims and lower-cases an address and checks that it is a plain address.
 func NormalizeEmail(field, raw string) (string, error) {
 	email := strings.ToLower(strings.TrimSpace(raw))
@@ -83,7 +75,7 @@ func (a *Accounts) create(ctx context.Context, rawEmail, password, name string, 
 	if name == "" || utf8.RuneCountInString(name) > MaxNameLen {
 		return nil, apperr.InvalidField("name", "name must be 1 to %d characters", MaxNameLen)
 	}
-	db := a.db(ctx)
+	db := a.client.For(ctx)
 	taken, err := db.User.Query().Where(user.Email(email)).Exist(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("check email: %w", err)
@@ -120,7 +112,7 @@ var errBadCredentials = apperr.Errorf(apperr.Unauthenticated, "wrong email or pa
 // Login returns the user whose email and password match.
 func (a *Accounts) Login(ctx context.Context, rawEmail, password string) (*ent.User, error) {
 	email := strings.ToLower(strings.TrimSpace(rawEmail))
-	u, err := a.db(ctx).User.Query().Where(user.Email(email)).Only(ctx)
+	u, err := a.client.For(ctx).User.Query().Where(user.Email(email)).Only(ctx)
 	if ent.IsNotFound(err) {
 		_ = bcrypt.CompareHashAndPassword(a.dummyHash, []byte(password))
 		return nil, errBadCredentials
@@ -159,7 +151,7 @@ var demoAccounts = []struct {
 // CreateDemoAccounts creates the documented demo admin and demo user if they do not exist.
 func (a *Accounts) CreateDemoAccounts(ctx context.Context) error {
 	for _, d := range demoAccounts {
-		exists, err := a.db(ctx).User.Query().Where(user.Email(d.email)).Exist(ctx)
+		exists, err := a.client.For(ctx).User.Query().Where(user.Email(d.email)).Exist(ctx)
 		if err != nil {
 			return fmt.Errorf("check demo account: %w", err)
 		}

@@ -71,13 +71,6 @@ func New(client *ent.Client, dialect string) *Analytics {
 // Dialect names the SQL dialect of the store.
 func (a *Analytics) Dialect() string { return a.dialect }
 
-func (a *Analytics) db(ctx context.Context) *ent.Client {
-	if tx := ent.FromContext(ctx); tx != nil {
-		return tx
-	}
-	return a.client
-}
-
 func (f Filter) check() error {
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
 		return apperr.InvalidField("filter.to", "to must be after from")
@@ -133,7 +126,7 @@ func (a *Analytics) ratingStats(ctx context.Context, f Filter) (Stats, error) {
 		Stars int `json:"stars"`
 		N     int `json:"n"`
 	}
-	err := a.db(ctx).Rating.Query().Where(f.ratings()...).
+	err := a.client.For(ctx).Rating.Query().Where(f.ratings()...).
 		GroupBy(rating.FieldStars).
 		Aggregate(func(s *sql.Selector) string { return sql.As(sql.Count("*"), "n") }).
 		Scan(ctx, &rows)

@@ -7,6 +7,7 @@ import (
 
 	entsql "entgo.io/ent/dialect/sql"
 
+	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/ent/product"
 )
 
@@ -49,7 +50,7 @@ func (a *Analytics) statsFromCounters(ctx context.Context, f Filter) (Stats, err
 		}
 	}
 	query, args := b.Query()
-	rows, err := a.db(ctx).QueryContext(ctx, query, args...)
+	rows, err := a.client.For(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return Stats{}, fmt.Errorf("rating counters: %w", err)
 	}
@@ -75,15 +76,10 @@ func (a *Analytics) productCounters(ctx context.Context, ids []int) (map[int]Sta
 	b := &entsql.Builder{}
 	b.SetDialect(a.dialect)
 	b.WriteString("SELECT product_id, " + countersColumns + " FROM product_rating_stats WHERE product_id IN (")
-	for i, id := range ids {
-		if i > 0 {
-			b.Comma()
-		}
-		b.Arg(id)
-	}
+	b.Args(ent.Args(ids)...)
 	b.WriteString(")")
 	query, args := b.Query()
-	rows, err := a.db(ctx).QueryContext(ctx, query, args...)
+	rows, err := a.client.For(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("product rating counters: %w", err)
 	}

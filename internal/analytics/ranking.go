@@ -58,7 +58,7 @@ func (a *Analytics) topRated(ctx context.Context, first, minRatings int, categor
 	for i, r := range rows {
 		ids[i] = r.ProductID
 	}
-	byID, err := catalog.ProductsByID(ctx, a.db(ctx), ids)
+	byID, err := catalog.ProductsByID(ctx, a.client.For(ctx), ids)
 	if err != nil {
 		return nil, fmt.Errorf("top rated: %w", err)
 	}
@@ -99,7 +99,7 @@ func (a *Analytics) categoryStats(ctx context.Context, parentID *int) ([]*Catego
 	if parentID != nil {
 		where = category.ParentID(*parentID)
 	}
-	cats, err := a.db(ctx).Category.Query().Where(where).Order(ent.Asc(category.FieldName), ent.Asc(category.FieldID)).All(ctx)
+	cats, err := a.client.For(ctx).Category.Query().Where(where).Order(ent.Asc(category.FieldName), ent.Asc(category.FieldID)).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("category stats: %w", err)
 	}
@@ -139,7 +139,7 @@ func (a *Analytics) rankFromCounters(ctx context.Context, scope Filter, first, m
 	b.WriteString(" ORDER BY (CAST(").Arg(PriorWeight * mean).WriteString(" AS DOUBLE PRECISION) + " + sum + ") / (CAST(").
 		Arg(float64(PriorWeight)).WriteString(" AS DOUBLE PRECISION) + " + n + ") DESC, " + n + " DESC, product_id LIMIT ").Arg(first)
 	query, args := b.Query()
-	rows, err := a.db(ctx).QueryContext(ctx, query, args...)
+	rows, err := a.client.For(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -119,7 +119,7 @@ func (a *Analytics) rolledUp(ctx context.Context, k rollupKind, categoryID *int,
 	}
 	b.WriteString(") AS x(idx, c1, c2, c3, c4, c5) GROUP BY idx")
 	query, args := b.Query()
-	rows, err := a.db(ctx).QueryContext(ctx, query, args...)
+	rows, err := a.client.For(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("rollups: %w", err)
 	}

@@ -6,6 +6,8 @@ import (
 
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
+
+	"github.com/vitrinehq/vitrine/ent"
 )
 
 // SubtreeTotals returns, for each root category, the totals over the root and all its
@@ -20,25 +22,13 @@ func (a *Analytics) SubtreeTotals(ctx context.Context, roots []int) (map[int]Cat
 	b := &sql.Builder{}
 	b.SetDialect(a.dialect)
 	b.WriteString("WITH RECURSIVE tree(root, id) AS (SELECT id, id FROM categories WHERE id IN (")
-	for i, id := range roots {
-		if i > 0 {
-			b.Comma()
-		}
-		b.Arg(id)
-	}
+	b.Args(ent.Args(roots)...)
 	b.WriteString(") UNION ALL SELECT tree.root, c.id FROM categories c JOIN tree ON c.parent_id = tree.id), " +
 		"scope AS (SELECT tree.root, p.id FROM tree JOIN products p ON p.category_id = tree.id) " +
 		"SELECT scope.root, 'p', COUNT(*), 0, 0, 0, 0, 0 FROM scope GROUP BY scope.root ")
 	if a.dialect == dialect.Postgres {
 		// The subtrees' rating and review totals are one rollup row each.
-		in := func() {
-			for i, id := range roots {
-				if i > 0 {
-					b.Comma()
-				}
-				b.Arg(id)
-			}
-		}
+		in := func() { b.Args(ent.Args(roots)...) }
 		b.WriteString("UNION ALL SELECT scope_id, 'r', 0, n1, n2, n3, n4, n5 FROM rating_rollups WHERE hour = '-infinity' AND scope_id IN (")
 		in()
 		b.WriteString(") UNION ALL SELECT scope_id, 'v', n, 0, 0, 0, 0, 0 FROM review_rollups WHERE hour = '-infinity' AND scope_id IN (")
@@ -50,7 +40,7 @@ func (a *Analytics) SubtreeTotals(ctx context.Context, roots []int) (map[int]Cat
 			"UNION ALL SELECT scope.root, 'v', SUM(v.n), 0, 0, 0, 0, 0 FROM scope JOIN product_review_stats v ON v.product_id = scope.id GROUP BY scope.root")
 	}
 	query, args := b.Query()
-	rows, err := a.db(ctx).QueryContext(ctx, query, args...)
+	rows, err := a.client.For(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("subtree totals: %w", err)
 	}

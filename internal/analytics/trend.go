@@ -145,7 +145,7 @@ func (a *Analytics) trend(ctx context.Context, b Bucket, f Filter, timeZone stri
 	}
 	bld.WriteString(" GROUP BY bounds.idx ORDER BY bounds.idx")
 	query, args := bld.Query()
-	rows, err := a.db(ctx).QueryContext(ctx, query, args...)
+	rows, err := a.client.For(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("trend: %w", err)
 	}

@@ -23,9 +23,6 @@ import (
 	"github.com/vitrinehq/vitrine/internal/relay"
 )
 
-// MinSecretBytes is the shortest HS256 secret accepted in production.
-const MinSecretBytes = 32
-
 // Viewer is the authenticated caller.
 type Viewer struct {
 	UserID int

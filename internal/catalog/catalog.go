@@ -1,5 +1,6 @@
-// Package catalog is the read side of the catalog domain that entgql does not generate:
-// lookups by natural keys, category subtrees and full-text search.
+// Package catalog is the catalog domain beyond what entgql generates: lookups by natural
+// keys, category subtrees, full-text search, the first page of each product's reviews, and the
+// validated writes (create, update, delete) of products and categories.
 package catalog
 
 import (

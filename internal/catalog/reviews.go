@@ -56,7 +56,7 @@ func (c *Catalog) FirstReviewPages(ctx context.Context, keys []ReviewPageKey) (m
 	}
 	out := make(map[ReviewPageKey][]*ent.Review, len(keys))
 	for s, ids := range groups {
-		rows, err := c.db(ctx).Review.Query().
+		rows, err := c.client.For(ctx).Review.Query().
 			Where(c.firstPerProduct(ids, s.first+1, s.column, s.desc)).
 			WithAuthor().All(ctx)
 		if err != nil {
@@ -90,24 +90,15 @@ func (c *Catalog) firstPerProduct(ids []int, n int, column string, desc bool) fu
 			b.Ident(s.C(review.FieldID))
 			if c.dialect == dialect.Postgres {
 				b.WriteString(" IN (SELECT r.id FROM unnest(ARRAY[")
-				args(b, ids)
+				b.Args(ent.Args(ids)...)
 				b.WriteString("]::bigint[]) AS p(id) CROSS JOIN LATERAL (SELECT id FROM reviews WHERE product_id = p.id ORDER BY " + order + " LIMIT ").
 					Arg(n).WriteString(") r)")
 				return
 			}
 			b.WriteString(" IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY " + order + ") AS rn FROM reviews WHERE product_id IN (")
-			args(b, ids)
+			b.Args(ent.Args(ids)...)
 			b.WriteString(")) WHERE rn <= ").Arg(n).WriteString(")")
 		}))
-	}
-}
-
-func args(b *entsql.Builder, ids []int) {
-	for i, id := range ids {
-		if i > 0 {
-			b.Comma()
-		}
-		b.Arg(id)
 	}
 }
 

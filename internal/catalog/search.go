@@ -105,7 +105,7 @@ func (c *Catalog) searchIDs(ctx context.Context, terms []string, offset, limit i
 		page = `SELECT rowid FROM products_fts WHERE ` + match +
 			` ORDER BY bm25(products_fts, 10.0, 1.0), rowid LIMIT ? OFFSET ?`
 	}
-	db := c.db(ctx)
+	db := c.client.For(ctx)
 	total, err := scanCount(db.QueryContext(ctx, count, arg))
 	if err != nil {
 		return nil, 0, err
@@ -153,7 +153,7 @@ func (c *Catalog) searchConnection(ctx context.Context, ids []int, total, offset
 	if len(ids) == 0 {
 		return conn, nil
 	}
-	byID, err := ProductsByID(ctx, c.db(ctx), ids)
+	byID, err := ProductsByID(ctx, c.client.For(ctx), ids)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}

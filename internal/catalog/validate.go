@@ -2,17 +2,17 @@ package catalog
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/vitrinehq/vitrine/ent/schema"
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/money"
 )
 
 // These mirror the ent schema's validators, which remain the backstop; checking here first
-// gives clients messages and field paths they can act on.
-var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+// gives clients messages and field paths they can act on. Slugs use the schema's own
+// pattern (schema.SlugPattern), so the two cannot drift.
 
 const (
 	maxNameLen        = 200
@@ -44,7 +44,7 @@ func (c *check) text(field string, v *string, min, max int) {
 }
 
 func (c *check) slug(field string, v *string) {
-	if v != nil && (!slugPattern.MatchString(*v) || len(*v) > maxNameLen) {
+	if v != nil && (!schema.SlugPattern.MatchString(*v) || len(*v) > maxNameLen) {
 		c.failf(field, "%s must be lower-case letters and digits in words joined by single hyphens (like \"trail-shoes-2\"), at most %d characters", field, maxNameLen)
 	}
 }
@@ -78,4 +78,4 @@ func (c *check) url(field string, v *string) {
 }
 
 // ValidSlug reports whether s is a well-formed slug (lower-case words joined by hyphens).
-func ValidSlug(s string) bool { return slugPattern.MatchString(s) && len(s) <= maxNameLen }
+func ValidSlug(s string) bool { return schema.SlugPattern.MatchString(s) && len(s) <= maxNameLen }

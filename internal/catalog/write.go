@@ -10,14 +10,6 @@ import (
 	"github.com/vitrinehq/vitrine/internal/apperr"
 )
 
-// db returns the request's transactional client (mutations run in one) or the base client.
-func (c *Catalog) db(ctx context.Context) *ent.Client {
-	if tx := ent.FromContext(ctx); tx != nil {
-		return tx
-	}
-	return c.client
-}
-
 func int64Ptr(v *int) *int64 {
 	if v == nil {
 		return nil
@@ -44,7 +36,7 @@ func (c *Catalog) CreateProduct(ctx context.Context, in ent.CreateProductInput) 
 	if err := checkProduct(&in.Sku, &in.Name, &in.Slug, in.Description, in.Currency, in.ImageURL, &in.Price, in.Stock); err != nil {
 		return nil, err
 	}
-	db := c.db(ctx)
+	db := c.client.For(ctx)
 	if err := c.checkProductKeys(ctx, db, 0, &in.Sku, &in.Slug); err != nil {
 		return nil, err
 	}
@@ -59,7 +51,7 @@ func (c *Catalog) UpdateProduct(ctx context.Context, id int, in ent.UpdateProduc
 	if err := checkProduct(in.Sku, in.Name, in.Slug, in.Description, in.Currency, in.ImageURL, in.Price, in.Stock); err != nil {
 		return nil, err
 	}
-	db := c.db(ctx)
+	db := c.client.For(ctx)
 	if err := c.checkProductKeys(ctx, db, id, in.Sku, in.Slug); err != nil {
 		return nil, err
 	}
@@ -77,7 +69,7 @@ func (c *Catalog) UpdateProduct(ctx context.Context, id int, in ent.UpdateProduc
 
 // DeleteProduct deletes a product; the database cascades to its reviews and ratings.
 func (c *Catalog) DeleteProduct(ctx context.Context, id int) error {
-	err := c.db(ctx).Product.DeleteOneID(id).Exec(ctx)
+	err := c.client.For(ctx).Product.DeleteOneID(id).Exec(ctx)
 	if ent.IsNotFound(err) {
 		return apperr.Errorf(apperr.NotFound, "no product has this ID")
 	}

@@ -21,7 +21,7 @@ func (c *Catalog) CreateCategory(ctx context.Context, in ent.CreateCategoryInput
 	if err := checkCategory(&in.Name, &in.Slug); err != nil {
 		return nil, err
 	}
-	db := c.db(ctx)
+	db := c.client.For(ctx)
 	if err := checkCategorySlug(ctx, db, 0, &in.Slug); err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func (c *Catalog) UpdateCategory(ctx context.Context, id int, in ent.UpdateCateg
 	if err := checkCategory(in.Name, in.Slug); err != nil {
 		return nil, err
 	}
-	db := c.db(ctx)
+	db := c.client.For(ctx)
 	if err := checkCategorySlug(ctx, db, id, in.Slug); err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func (c *Catalog) UpdateCategory(ctx context.Context, id int, in ent.UpdateCateg
 
 // DeleteCategory deletes an empty category: one with neither products nor subcategories.
 func (c *Catalog) DeleteCategory(ctx context.Context, id int) error {
-	db := c.db(ctx)
+	db := c.client.For(ctx)
 	cat, err := db.Category.Get(ctx, id)
 	if ent.IsNotFound(err) {
 		return apperr.Errorf(apperr.NotFound, "no category has this ID")

@@ -34,13 +34,6 @@ type Feedback struct {
 // New returns a Feedback over client.
 func New(client *ent.Client) *Feedback { return &Feedback{client: client} }
 
-func (f *Feedback) db(ctx context.Context) *ent.Client {
-	if tx := ent.FromContext(ctx); tx != nil {
-		return tx
-	}
-	return f.client
-}
-
 func viewer(ctx context.Context) (*auth.Viewer, error) {
 	v := auth.FromContext(ctx)
 	if v == nil {
@@ -63,7 +56,7 @@ func checkText(title, body *string) error {
 }
 
 func (f *Feedback) productExists(ctx context.Context, id int) error {
-	ok, err := f.db(ctx).Product.Query().Where(product.ID(id)).Exist(ctx)
+	ok, err := f.client.For(ctx).Product.Query().Where(product.ID(id)).Exist(ctx)
 	if err != nil {
 		return fmt.Errorf("check product: %w", err)
 	}
@@ -86,7 +79,7 @@ func (f *Feedback) AddReview(ctx context.Context, productID int, title, body str
 	if err := f.productExists(ctx, productID); err != nil {
 		return nil, err
 	}
-	db := f.db(ctx)
+	db := f.client.For(ctx)
 	dup, err := db.Review.Query().Where(review.ProductID(productID), review.AuthorID(v.UserID)).Exist(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("check review: %w", err)
@@ -112,7 +105,7 @@ func (f *Feedback) ownReview(ctx context.Context, id int) (*ent.Review, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := f.db(ctx).Review.Get(ctx, id)
+	r, err := f.client.For(ctx).Review.Get(ctx, id)
 	if ent.IsNotFound(err) {
 		return nil, apperr.Errorf(apperr.NotFound, "no review has this ID")
 	}
@@ -142,7 +135,7 @@ func (f *Feedback) DeleteReview(ctx context.Context, id int) error {
 	if _, err := f.ownReview(ctx, id); err != nil {
 		return err
 	}
-	return f.db(ctx).Review.DeleteOneID(id).Exec(ctx)
+	return f.client.For(ctx).Review.DeleteOneID(id).Exec(ctx)
 }
 
 // Rate sets the viewer's stars for a product. It is one INSERT … ON CONFLICT DO UPDATE, so
@@ -158,7 +151,7 @@ func (f *Feedback) Rate(ctx context.Context, productID, stars int) (*ent.Rating,
 	if err := f.productExists(ctx, productID); err != nil {
 		return nil, err
 	}
-	db := f.db(ctx)
+	db := f.client.For(ctx)
 	err = db.Rating.Create().
 		SetProductID(productID).SetUserID(v.UserID).SetStars(stars).
 		OnConflict(sql.ConflictColumns(rating.FieldProductID, rating.FieldUserID)).
@@ -176,7 +169,7 @@ func (f *Feedback) DeleteRating(ctx context.Context, productID int) (bool, error
 	if err != nil {
 		return false, err
 	}
-	n, err := f.db(ctx).Rating.Delete().Where(rating.ProductID(productID), rating.UserID(v.UserID)).Exec(ctx)
+	n, err := f.client.For(ctx).Rating.Delete().Where(rating.ProductID(productID), rating.UserID(v.UserID)).Exec(ctx)
 	if err != nil {
 		return false, fmt.Errorf("delete rating: %w", err)
 	}
@@ -195,7 +188,7 @@ func (f *Feedback) MyRatings(ctx context.Context, productIDs []int) (map[int]*in
 	if v == nil {
 		return out, nil
 	}
-	rs, err := f.db(ctx).Rating.Query().Where(rating.ProductIDIn(productIDs...), rating.UserID(v.UserID)).All(ctx)
+	rs, err := f.client.For(ctx).Rating.Query().Where(rating.ProductIDIn(productIDs...), rating.UserID(v.UserID)).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("viewer's ratings: %w", err)
 	}
@@ -216,7 +209,7 @@ func (f *Feedback) MyReviews(ctx context.Context, productIDs []int) (map[int]*en
 	if v == nil {
 		return out, nil
 	}
-	rs, err := f.db(ctx).Review.Query().Where(review.ProductIDIn(productIDs...), review.AuthorID(v.UserID)).All(ctx)
+	rs, err := f.client.For(ctx).Review.Query().Where(review.ProductIDIn(productIDs...), review.AuthorID(v.UserID)).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("viewer's reviews: %w", err)
 	}

@@ -91,13 +91,6 @@ type batcher struct {
 	dialect string
 }
 
-func (b batcher) db(ctx context.Context) *ent.Client {
-	if tx := ent.FromContext(ctx); tx != nil {
-		return tx
-	}
-	return b.client
-}
-
 // subtreeRatings adapts analytics' subtree totals to a ratings-only loader.
 func subtreeRatings(an *analytics.Analytics) func(context.Context, []int) (map[int]analytics.Stats, error) {
 	return func(ctx context.Context, roots []int) (map[int]analytics.Stats, error) {
@@ -142,10 +135,10 @@ func (b batcher) reviewsPerProduct(ctx context.Context, ids []int) (map[int]int,
 	if len(ids) == 0 {
 		return out, nil
 	}
-	q := sql.Select("product_id", "n").From(sql.Table("product_review_stats")).Where(sql.In("product_id", anys(ids)...))
+	q := sql.Select("product_id", "n").From(sql.Table("product_review_stats")).Where(sql.In("product_id", ent.Args(ids)...))
 	q.SetDialect(b.dialect)
 	query, args := q.Query()
-	rows, err := b.db(ctx).QueryContext(ctx, query, args...)
+	rows, err := b.client.For(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -160,23 +153,15 @@ func (b batcher) reviewsPerProduct(ctx context.Context, ids []int) (map[int]int,
 	return out, rows.Err()
 }
 
-func anys(ids []int) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
-	}
-	return out
-}
-
 func (b batcher) reviewsPerAuthor(ctx context.Context, ids []int) (map[int]int, error) {
 	var rows []countRow
-	err := b.db(ctx).Review.Query().Where(review.AuthorIDIn(ids...)).Modify(countPer(review.FieldAuthorID)).Scan(ctx, &rows)
+	err := b.client.For(ctx).Review.Query().Where(review.AuthorIDIn(ids...)).Modify(countPer(review.FieldAuthorID)).Scan(ctx, &rows)
 	return byKey(ids, rows), err
 }
 
 func (b batcher) productsPerCategory(ctx context.Context, ids []int) (map[int]int, error) {
 	var rows []countRow
-	err := b.db(ctx).Product.Query().Where(product.CategoryIDIn(ids...)).Modify(countPer(product.FieldCategoryID)).Scan(ctx, &rows)
+	err := b.client.For(ctx).Product.Query().Where(product.CategoryIDIn(ids...)).Modify(countPer(product.FieldCategoryID)).Scan(ctx, &rows)
 	return byKey(ids, rows), err
 }
 

@@ -20,7 +20,7 @@ func (q *Quizzes) Update(ctx context.Context, id int, in Input) (*ent.Quiz, erro
 	if err := q.validate(ctx, &in); err != nil {
 		return nil, err
 	}
-	db := q.db(ctx)
+	db := q.client.For(ctx)
 	if taken, err := db.Quiz.Query().Where(entquiz.Slug(in.Slug), entquiz.IDNEQ(id)).Exist(ctx); err != nil {
 		return nil, err
 	} else if taken {
@@ -46,7 +46,7 @@ func (q *Quizzes) Update(ctx context.Context, id int, in Input) (*ent.Quiz, erro
 
 // writeQuestions creates, updates and deletes questions so the quiz matches qs, in order.
 func (q *Quizzes) writeQuestions(ctx context.Context, quizID int, qs []*QuestionInput, existing []*ent.QuizQuestion) error {
-	db := q.db(ctx)
+	db := q.client.For(ctx)
 	byID := make(map[int]*ent.QuizQuestion, len(existing))
 	for _, e := range existing {
 		byID[e.ID] = e
@@ -94,7 +94,7 @@ func (q *Quizzes) writeQuestions(ctx context.Context, quizID int, qs []*Question
 }
 
 func (q *Quizzes) writeOptions(ctx context.Context, questionID int, path string, os []*OptionInput, existing []*ent.QuizOption) error {
-	db := q.db(ctx)
+	db := q.client.For(ctx)
 	byID := make(map[int]*ent.QuizOption, len(existing))
 	for _, e := range existing {
 		byID[e.ID] = e
@@ -148,17 +148,17 @@ func (q *Quizzes) writeOptions(ctx context.Context, questionID int, path string,
 
 // Questions returns a quiz's questions in order.
 func (q *Quizzes) Questions(ctx context.Context, quizID int) ([]*ent.QuizQuestion, error) {
-	return q.db(ctx).QuizQuestion.Query().Where(quizquestion.QuizID(quizID)).
+	return q.client.For(ctx).QuizQuestion.Query().Where(quizquestion.QuizID(quizID)).
 		Order(ent.Asc(quizquestion.FieldPosition)).All(ctx)
 }
 
 // Options returns a question's options in order.
 func (q *Quizzes) Options(ctx context.Context, questionID int) ([]*ent.QuizOption, error) {
-	return q.db(ctx).QuizOption.Query().Where(quizoption.QuestionID(questionID)).
+	return q.client.For(ctx).QuizOption.Query().Where(quizoption.QuestionID(questionID)).
 		Order(ent.Asc(quizoption.FieldPosition)).All(ctx)
 }
 
 // Weights returns an option's weights.
 func (q *Quizzes) Weights(ctx context.Context, optionID int) ([]*ent.QuizWeight, error) {
-	return q.db(ctx).QuizWeight.Query().Where(quizweight.OptionID(optionID)).Order(ent.Asc(quizweight.FieldID)).All(ctx)
+	return q.client.For(ctx).QuizWeight.Query().Where(quizweight.OptionID(optionID)).Order(ent.Asc(quizweight.FieldID)).All(ctx)
 }

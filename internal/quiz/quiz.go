@@ -63,13 +63,6 @@ func New(client *ent.Client, dialect string) *Quizzes {
 	return &Quizzes{client: client, dialect: dialect}
 }
 
-func (q *Quizzes) db(ctx context.Context) *ent.Client {
-	if tx := ent.FromContext(ctx); tx != nil {
-		return tx
-	}
-	return q.client
-}
-
 // validate checks an input's shape and that every referenced category and product exists.
 func (q *Quizzes) validate(ctx context.Context, in *Input) error {
 	if n := utf8.RuneCountInString(strings.TrimSpace(in.Title)); n == 0 || n > 200 {
@@ -118,7 +111,7 @@ func (q *Quizzes) validate(ctx context.Context, in *Input) error {
 }
 
 func (q *Quizzes) checkRefs(ctx context.Context, cats, prods []int) error {
-	db := q.db(ctx)
+	db := q.client.For(ctx)
 	if n, err := db.Category.Query().Where(category.IDIn(cats...)).Count(ctx); err != nil {
 		return err
 	} else if n != len(unique(cats)) {
@@ -145,7 +138,7 @@ func (q *Quizzes) Create(ctx context.Context, in Input) (*ent.Quiz, error) {
 	if err := q.validate(ctx, &in); err != nil {
 		return nil, err
 	}
-	db := q.db(ctx)
+	db := q.client.For(ctx)
 	if taken, err := db.Quiz.Query().Where(entquiz.Slug(in.Slug)).Exist(ctx); err != nil {
 		return nil, err
 	} else if taken {
@@ -176,7 +169,7 @@ func Visible(ctx context.Context, qz *ent.Quiz) bool {
 
 // Get returns a quiz by ID if the caller may see it.
 func (q *Quizzes) Get(ctx context.Context, id int) (*ent.Quiz, error) {
-	qz, err := q.db(ctx).Quiz.Get(ctx, id)
+	qz, err := q.client.For(ctx).Quiz.Get(ctx, id)
 	if ent.IsNotFound(err) || (err == nil && !Visible(ctx, qz)) {
 		return nil, apperr.Errorf(apperr.NotFound, "no quiz has this ID")
 	}
@@ -185,7 +178,7 @@ func (q *Quizzes) Get(ctx context.Context, id int) (*ent.Quiz, error) {
 
 // BySlug returns a quiz by slug if the caller may see it.
 func (q *Quizzes) BySlug(ctx context.Context, slug string) (*ent.Quiz, error) {
-	qz, err := q.db(ctx).Quiz.Query().Where(entquiz.Slug(slug)).Only(ctx)
+	qz, err := q.client.For(ctx).Quiz.Query().Where(entquiz.Slug(slug)).Only(ctx)
 	if ent.IsNotFound(err) || (err == nil && !Visible(ctx, qz)) {
 		return nil, apperr.Errorf(apperr.NotFound, "no quiz has the slug %q", slug)
 	}
@@ -194,7 +187,7 @@ func (q *Quizzes) BySlug(ctx context.Context, slug string) (*ent.Quiz, error) {
 
 // List pages through quizzes the caller may see, newest first.
 func (q *Quizzes) List(ctx context.Context, after *ent.Cursor, first *int, before *ent.Cursor, last *int) (*ent.QuizConnection, error) {
-	query := q.db(ctx).Quiz.Query()
+	query := q.client.For(ctx).Quiz.Query()
 	if !auth.FromContext(ctx).IsAdmin() {
 		query = query.Where(entquiz.Published(true))
 	}
@@ -204,7 +197,7 @@ func (q *Quizzes) List(ctx context.Context, after *ent.Cursor, first *int, befor
 
 // SetPublished publishes or unpublishes a quiz.
 func (q *Quizzes) SetPublished(ctx context.Context, id int, published bool) (*ent.Quiz, error) {
-	qz, err := q.db(ctx).Quiz.UpdateOneID(id).SetPublished(published).Save(ctx)
+	qz, err := q.client.For(ctx).Quiz.UpdateOneID(id).SetPublished(published).Save(ctx)
 	if ent.IsNotFound(err) {
 		return nil, apperr.Errorf(apperr.NotFound, "no quiz has this ID")
 	}
@@ -213,7 +206,7 @@ func (q *Quizzes) SetPublished(ctx context.Context, id int, published bool) (*en
 
 // Delete deletes a quiz with its questions and submissions.
 func (q *Quizzes) Delete(ctx context.Context, id int) error {
-	err := q.db(ctx).Quiz.DeleteOneID(id).Exec(ctx)
+	err := q.client.For(ctx).Quiz.DeleteOneID(id).Exec(ctx)
 	if ent.IsNotFound(err) {
 		return apperr.Errorf(apperr.NotFound, "no quiz has this ID")
 	}
@@ -231,9 +224,9 @@ func (q *Quizzes) NodeVisible(ctx context.Context, n any) (bool, error) {
 	case *ent.Quiz:
 		return v.Published, nil
 	case *ent.QuizQuestion:
-		return q.db(ctx).Quiz.Query().Where(entquiz.ID(v.QuizID), entquiz.Published(true)).Exist(ctx)
+		return q.client.For(ctx).Quiz.Query().Where(entquiz.ID(v.QuizID), entquiz.Published(true)).Exist(ctx)
 	case *ent.QuizOption:
-		return q.db(ctx).QuizQuestion.Query().
+		return q.client.For(ctx).QuizQuestion.Query().
 			Where(quizquestion.ID(v.QuestionID), quizquestion.HasQuizWith(entquiz.Published(true))).Exist(ctx)
 	case *ent.QuizSubmission:
 		return SubmissionVisible(ctx, v), nil

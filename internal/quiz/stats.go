@@ -69,7 +69,7 @@ func (q *Quizzes) Stats(ctx context.Context, quizID int, from, to *time.Time) (*
 	if _, err := q.Get(ctx, quizID); err != nil {
 		return nil, err
 	}
-	db := q.db(ctx)
+	db := q.client.For(ctx)
 	inRange := []predicate.QuizSubmission{quizsubmission.QuizID(quizID)}
 	if from != nil {
 		inRange = append(inRange, quizsubmission.CreatedAtGTE(from.UTC()))
@@ -147,7 +147,7 @@ func (q *Quizzes) topRecommended(ctx context.Context, inRange []predicate.QuizSu
 		ProductID int `json:"product_id"`
 		N         int `json:"n"`
 	}
-	err := q.db(ctx).QuizRecommendation.Query().
+	err := q.client.For(ctx).QuizRecommendation.Query().
 		Where(quizrecommendation.RankLTE(StatsRanks), quizrecommendation.HasSubmissionWith(inRange...)).
 		Modify(func(s *sql.Selector) {
 			s.Select(s.C(quizrecommendation.FieldProductID), sql.As(sql.Count("*"), "n")).
@@ -162,7 +162,7 @@ func (q *Quizzes) topRecommended(ctx context.Context, inRange []predicate.QuizSu
 	for i, r := range rows {
 		ids[i] = r.ProductID
 	}
-	byID, err := catalog.ProductsByID(ctx, q.db(ctx), ids)
+	byID, err := catalog.ProductsByID(ctx, q.client.For(ctx), ids)
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,7 @@ func (q *Quizzes) Submit(ctx context.Context, quizID int, answers []*Answer) (*R
 	if err != nil {
 		return nil, err
 	}
-	questions, err := q.db(ctx).QuizQuestion.Query().Where(quizquestion.QuizID(qz.ID)).
+	questions, err := q.client.For(ctx).QuizQuestion.Query().Where(quizquestion.QuizID(qz.ID)).
 		WithOptions(func(oq *ent.QuizOptionQuery) { oq.WithWeights() }).All(ctx)
 	if err != nil {
 		return nil, err
@@ -150,14 +150,7 @@ func snapshotOption(o *ent.QuizOption) schema.SubmittedOption {
 func (q *Quizzes) score(ctx context.Context, options []int) ([]*Recommendation, error) {
 	b := &sql.Builder{}
 	b.SetDialect(q.dialect)
-	in := func() {
-		for i, id := range options {
-			if i > 0 {
-				b.Comma()
-			}
-			b.Arg(id)
-		}
-	}
+	in := func() { b.Args(ent.Args(options)...) }
 	b.WriteString("WITH RECURSIVE base(category_id, w) AS (SELECT category_id, SUM(weight) FROM quiz_weights WHERE category_id IS NOT NULL AND option_id IN (")
 	in()
 	b.WriteString(") GROUP BY category_id), " +
@@ -176,7 +169,7 @@ func (q *Quizzes) score(ctx context.Context, options []int) ([]*Recommendation, 
 		"ORDER BY top.score DESC, ra.avg DESC NULLS LAST, top.id LIMIT ")
 	b.Arg(MaxRecommendations)
 	query, args := b.Query()
-	rows, err := q.db(ctx).QueryContext(ctx, query, args...)
+	rows, err := q.client.For(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("score quiz: %w", err)
 	}
@@ -196,7 +189,7 @@ func (q *Quizzes) score(ctx context.Context, options []int) ([]*Recommendation, 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	byID, err := catalog.ProductsByID(ctx, q.db(ctx), ids)
+	byID, err := catalog.ProductsByID(ctx, q.client.For(ctx), ids)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +205,7 @@ func (q *Quizzes) score(ctx context.Context, options []int) ([]*Recommendation, 
 
 // store writes the submission, its picks and its recommendations.
 func (q *Quizzes) store(ctx context.Context, quizID int, snapshot []schema.SubmittedAnswer, ranked []*Recommendation) (*ent.QuizSubmission, error) {
-	db := q.db(ctx)
+	db := q.client.For(ctx)
 	create := db.QuizSubmission.Create().SetQuizID(quizID).SetAnswers(snapshot)
 	if v := auth.FromContext(ctx); v != nil {
 		create.SetUserID(v.UserID)
@@ -246,7 +239,7 @@ func (q *Quizzes) store(ctx context.Context, quizID int, snapshot []schema.Submi
 
 // SubmissionRecommendations returns what a stored submission recommended, best first.
 func (q *Quizzes) SubmissionRecommendations(ctx context.Context, sub *ent.QuizSubmission) ([]*Recommendation, error) {
-	recs, err := q.db(ctx).QuizRecommendation.Query().
+	recs, err := q.client.For(ctx).QuizRecommendation.Query().
 		Where(quizrecommendation.SubmissionID(sub.ID)).Order(ent.Asc(quizrecommendation.FieldRank)).All(ctx)
 	if err != nil {
 		return nil, err
@@ -255,7 +248,7 @@ func (q *Quizzes) SubmissionRecommendations(ctx context.Context, sub *ent.QuizSu
 	for i, r := range recs {
 		ids[i] = r.ProductID
 	}
-	byID, err := catalog.ProductsByID(ctx, q.db(ctx), ids)
+	byID, err := catalog.ProductsByID(ctx, q.client.For(ctx), ids)
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +263,7 @@ func (q *Quizzes) SubmissionRecommendations(ctx context.Context, sub *ent.QuizSu
 
 // UserSubmissions pages through a user's submissions, newest first. Others see none.
 func (q *Quizzes) UserSubmissions(ctx context.Context, userID int, after *ent.Cursor, first *int, before *ent.Cursor, last *int) (*ent.QuizSubmissionConnection, error) {
-	query := q.db(ctx).QuizSubmission.Query().Where(quizsubmission.UserID(userID))
+	query := q.client.For(ctx).QuizSubmission.Query().Where(quizsubmission.UserID(userID))
 	if v := auth.FromContext(ctx); v == nil || (v.UserID != userID && !v.IsAdmin()) {
 		query = query.Where(quizsubmission.IDLT(0)) // an empty page with the connection's shape
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/ent/product"
+	"github.com/vitrinehq/vitrine/ent/schema"
 	"github.com/vitrinehq/vitrine/ent/user"
 	"github.com/vitrinehq/vitrine/internal/pgtest"
 	"github.com/vitrinehq/vitrine/internal/seed"
@@ -158,7 +159,7 @@ func checkCategoryTree(t *testing.T, client *ent.Client) int {
 }
 
 var (
-	slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	slugPattern = schema.SlugPattern
 	skuPattern  = regexp.MustCompile(`^[A-Z]{3}-[A-Z]{3}-\d{5}$`)
 )
 

@@ -1,5 +1,7 @@
-// Package sqlcount wraps an ent driver to count the SQL statements it runs, so tests can prove
-// that a GraphQL request's cost depends on the query's shape, not on how many rows it returns.
+// Package sqlcount counts SQL statements at the ent driver. Driver counts (and can record)
+// every statement for tests that pin a request's statement count to the query's shape;
+// PerRequest counts each request's statements in production (a Counter in its context) for
+// the request log and metrics.
 package sqlcount
 
 import (
