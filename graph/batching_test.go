@@ -246,3 +246,25 @@ func TestAggregatesMatchBruteForce(t *testing.T) {
 		})
 	}
 }
+
+// A mutation refused for its credentials is refused before the transactioner: it opens no
+// transaction and runs no statement, while the same mutation with a valid token opens one.
+func TestRefusedMutationOpensNoTransaction(t *testing.T) {
+	for _, kind := range storetest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			e, counter := countingEnv(t, kind)
+			const rate = `mutation($p: ID!) { rateProduct(productID: $p, stars: 4) { stars } }`
+			vars := map[string]any{"p": relay.Encode(e.fx.products[0].ID)}
+
+			counter.Reset(true)
+			e.as("Bearer forged.token.value").MustError(t, "UNAUTHENTICATED", rate, vars)
+			require.Zero(t, counter.Transactions(), "a forged token opened a transaction")
+			require.Zero(t, counter.Count(), "a forged token ran statements: %v", counter.Statements())
+
+			counter.Reset(false)
+			var out map[string]any
+			e.asUser(t, e.fx.users[1]).MustData(t, &out, rate, vars)
+			require.Equal(t, 1, counter.Transactions(), "a mutation runs in one transaction")
+		})
+	}
+}

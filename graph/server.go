@@ -81,19 +81,20 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 	srv.AroundResponses(observe(lim, opts.Log, opts.SlowOperation))
 	// Registered before the transactioner, so it runs after the commit.
 	srv.AroundResponses(invalidateAnalytics(r.Analytics))
+	// Refusals come before the transactioner, so a refused mutation opens no transaction:
+	// the credential check first (a forged token spends nobody's mutations or points), then the
+	// mutation rate limit and the cost throttle (a waiting operation holds no transaction).
+	srv.AroundResponses(rejectBadCredentials)
+	if opts.RateLimit != nil {
+		srv.AroundResponses(opts.RateLimit.LimitMutations)
+	}
 	if opts.Throttle != nil {
-		// Before the transactioner: a refused or waiting operation holds no transaction.
 		srv.Use(opts.Throttle)
 	}
 	srv.Use(transactioner{entgql.Transactioner{TxOpener: r.Client}})
 	// Before the request state, so a retried query gets fresh loaders.
 	srv.AroundOperations(retryBrokenReplicaReads)
 	srv.AroundOperations(withRequestState(r, batchHook(opts.Metrics, opts.Tracing), opts.SlowOperation > 0))
-	srv.AroundResponses(rejectBadCredentials)
-	if opts.RateLimit != nil {
-		// After the credential check: a forged token spends nobody's mutations.
-		srv.AroundResponses(opts.RateLimit.LimitMutations)
-	}
 	srv.AroundRootFields(authorizeRootFields) // @auth before arguments are decoded
 	presenter := ErrorPresenter(opts.Log)
 	if !opts.Suggestions {

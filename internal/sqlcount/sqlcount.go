@@ -21,6 +21,7 @@ type Driver struct {
 	// Driver is the wrapped driver with the counting hook (sqlhook).
 	dialect.Driver
 	n      atomic.Int64
+	txs    atomic.Int64
 	mu     sync.Mutex
 	record bool
 	stmts  []string
@@ -39,11 +40,15 @@ func Wrap(d dialect.Driver) *Driver {
 // Count returns the number of statements since the last Reset.
 func (d *Driver) Count() int { return int(d.n.Load()) }
 
-// Reset zeroes the count and starts or stops recording statement text.
+// Transactions returns the number of transactions begun since the last Reset.
+func (d *Driver) Transactions() int { return int(d.txs.Load()) }
+
+// Reset zeroes the counts and starts or stops recording statement text.
 func (d *Driver) Reset(record bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.n.Store(0)
+	d.txs.Store(0)
 	d.record, d.stmts = record, nil
 }
 
@@ -79,8 +84,15 @@ func (d *Driver) ExecContext(ctx context.Context, query string, args ...any) (sq
 	}).ExecContext(ctx, query, args...)
 }
 
-// BeginTx starts a transaction, with its options, whose statements are counted too.
+// Tx starts a transaction, counted, whose statements are counted too.
+func (d *Driver) Tx(ctx context.Context) (dialect.Tx, error) {
+	d.txs.Add(1)
+	return d.Driver.Tx(ctx)
+}
+
+// BeginTx starts a transaction, with its options, counted, whose statements are counted too.
 func (d *Driver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
+	d.txs.Add(1)
 	return d.Driver.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (dialect.Tx, error)
 	}).BeginTx(ctx, opts)
