@@ -237,7 +237,7 @@ base=""
 start_server() { # cache-ttl log-file
   local ttl=$1 out=$2 addr=""
   (cd "$work" && VITRINE_ENV=production VITRINE_ADDR=127.0.0.1:0 VITRINE_JWT_SECRET=$secret \
-    VITRINE_ANALYTICS_CACHE_TTL=$ttl VITRINE_RATE_LIMIT_QUERIES=0 VITRINE_RATE_LIMIT_MUTATIONS=0 DATABASE_URL=$db_url exec "$work/vitrine" serve >"$out" 2>"$out.err") &
+    VITRINE_ANALYTICS_CACHE_TTL=$ttl VITRINE_RATE_LIMIT_QUERIES=0 VITRINE_RATE_LIMIT_MUTATIONS=0 VITRINE_COST_BUCKET=0 VITRINE_COST_CONCURRENCY=0 DATABASE_URL=$db_url exec "$work/vitrine" serve >"$out" 2>"$out.err") &
   server_pid=$!
   for _ in $(seq 1 600); do
     kill -0 "$server_pid" 2>/dev/null || die "vitrine exited: $(tail -c 2000 "$out.err" "$out")"

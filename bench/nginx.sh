@@ -79,7 +79,7 @@ ports=()
 for i in 1 2; do
 	port=$(free_port)
 	env VITRINE_ENV=production VITRINE_ADDR=127.0.0.1:$port VITRINE_JWT_SECRET="$secret" \
-		VITRINE_SHUTDOWN_DRAIN=0 VITRINE_RATE_LIMIT_QUERIES=0 VITRINE_RATE_LIMIT_MUTATIONS=0 DATABASE_URL="$db_url" "$work/vitrine" serve >"$work/vitrine-$i.log" 2>&1 &
+		VITRINE_SHUTDOWN_DRAIN=0 VITRINE_RATE_LIMIT_QUERIES=0 VITRINE_RATE_LIMIT_MUTATIONS=0 VITRINE_COST_BUCKET=0 VITRINE_COST_CONCURRENCY=0 DATABASE_URL="$db_url" "$work/vitrine" serve >"$work/vitrine-$i.log" 2>&1 &
 	pids+=($!)
 	ports+=("$port")
 done

@@ -28,8 +28,9 @@
 # machine is at most that busy (% of one core), and flag runs other processes disturbed.
 # Every VITRINE_* variable of the caller (e.g. VITRINE_DB_MAX_OPEN_CONNS) reaches the server;
 # the script sets VITRINE_ENV, VITRINE_ADDR, VITRINE_JWT_SECRET, DATABASE_URL and turns the
-# rate limits off (VITRINE_RATE_LIMIT_QUERIES=0, VITRINE_RATE_LIMIT_MUTATIONS=0: every request
-# comes from one loopback address) itself.
+# rate limits and the cost throttle off (VITRINE_RATE_LIMIT_QUERIES=0,
+# VITRINE_RATE_LIMIT_MUTATIONS=0, VITRINE_COST_BUCKET=0, VITRINE_COST_CONCURRENCY=0: every request
+# comes from one loopback address, and the measure is the work, not a guard's refusals) itself.
 set -Eeuo pipefail
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -223,6 +224,8 @@ gen = [p["comm"] for p in b["procs"].values() if p["comm"] in ("wrk", "pgbench")
 warn = "" if gen else " [WARNING: the load generator had exited before the second snapshot; attribution is wrong]"
 print(f"{', '.join(parts)}; machine busy {busy:.0f}% of {100 * ncpu}%, steal {steal:.0f}%, over {secs:.1f} s{warn}")
 print(f"OTHER={other:.0f}")
+print(f"SERVER={pct(groups.get('vitrine', 0)):.1f}")
+print(f"DB={pct(groups.get(f'postgres ({db} backends)', 0)):.1f}")
 PY
 }
 machine_busy() { # seconds: busy percent of one core over that many seconds
@@ -296,7 +299,7 @@ if [[ $profile == 1 && -z ${BENCH_PPROF_URL:-} && -z ${VITRINE_PPROF_ADDR:-} ]];
   pprof_env=(VITRINE_PPROF_ADDR=127.0.0.1:0)
 fi
 (cd "$work" && exec env VITRINE_ENV=production VITRINE_ADDR=127.0.0.1:0 VITRINE_JWT_SECRET="$secret" \
-  VITRINE_RATE_LIMIT_QUERIES=0 VITRINE_RATE_LIMIT_MUTATIONS=0 DATABASE_URL="$db_url" "${pprof_env[@]}" "$work/vitrine" serve >"$work/server.log" 2>"$work/server.err") &
+  VITRINE_RATE_LIMIT_QUERIES=0 VITRINE_RATE_LIMIT_MUTATIONS=0 VITRINE_COST_BUCKET=0 VITRINE_COST_CONCURRENCY=0 DATABASE_URL="$db_url" "${pprof_env[@]}" "$work/vitrine" serve >"$work/server.log" 2>"$work/server.err") &
 server_pid=$!
 addr=""
 for _ in $(seq 1 600); do
@@ -383,7 +386,9 @@ if [[ $profile == 1 && $pprof_note == cpu:* ]]; then
 fi
 vitrine_cpu=$(cpu_report "$work/cpu-v-0.json" "$work/cpu-v-1.json" "$server_pid" "$db_name" "$clk_tck")
 vitrine_other=$(sed -n 's/^OTHER=//p' <<<"$vitrine_cpu")
-vitrine_cpu=$(sed '/^OTHER=/d' <<<"$vitrine_cpu")
+vitrine_server_pct=$(sed -n 's/^SERVER=//p' <<<"$vitrine_cpu")
+vitrine_db_pct=$(sed -n 's/^DB=//p' <<<"$vitrine_cpu")
+vitrine_cpu=$(sed '/^[A-Z]*=/d' <<<"$vitrine_cpu")
 rss_peak_kb=0 rss_samples=0
 read -r rss_peak_kb rss_samples <"$work/rss-peak" || true
 hwm_kb=$(status_kb "$server_pid" VmHWM)
@@ -439,7 +444,8 @@ blocks_s1=$(blocks)
 ((pg_rc == 0)) || log "warning: pgbench exited with status $pg_rc (aborted clients count as errors)"
 sql_cpu=$(cpu_report "$work/cpu-s-0.json" "$work/cpu-s-1.json" "" "$db_name" "$clk_tck")
 sql_other=$(sed -n 's/^OTHER=//p' <<<"$sql_cpu")
-sql_cpu=$(sed '/^OTHER=/d' <<<"$sql_cpu")
+sql_db_pct=$(sed -n 's/^DB=//p' <<<"$sql_cpu")
+sql_cpu=$(sed '/^[A-Z]*=/d' <<<"$sql_cpu")
 s_tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$work/pgbench.txt")
 [[ -n $s_tps ]] || die "could not read tps from pgbench: $(tail -5 "$work/pgbench.txt")"
 s_failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$work/pgbench.txt")
@@ -454,6 +460,12 @@ read -r s_n s_p50 s_p99 < <(cat "$work/pglog"/tx.* | awk '$3 ~ /^[0-9]+$/ { prin
 
 # ---------------------------------------------------------------------------------------------
 ratio=$(python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$v_rps" "$s_tps")
+# CPU time per request: a process's share of one core over the measured window, divided by the
+# requests served in it (the CPU window is the measured run).
+per_req() { python3 -c "import sys; print(f'{float(sys.argv[1]) * 10 / max(float(sys.argv[2]), 1e-9):.2f}')" "$1" "$2"; }
+v_server_ms=$(per_req "$vitrine_server_pct" "$v_rps")
+v_db_ms=$(per_req "$vitrine_db_pct" "$v_rps")
+s_db_ms=$(per_req "$sql_db_pct" "$s_tps")
 verdict() { if python3 -c "import sys; sys.exit(0 if $1 else 1)"; then echo met; else echo "NOT met"; fi; }
 rss_mb=$(python3 -c "import sys; print(f'{int(sys.argv[1]) / 1024:.1f}')" "$rss_peak_kb")
 hwm_mb=$(python3 -c "import sys; print(f'{int(sys.argv[1]) / 1024:.1f}')" "$hwm_kb")
@@ -480,8 +492,9 @@ check: $verify_line
 
   throughput Vitrine / SQL: $ratio
 
-targets: Vitrine >= 0.5 x SQL throughput: $(verdict "$ratio >= 0.5") ($ratio); p99 < 100 ms: $(verdict "$v_p99 < 100") ($v_p99 ms); RSS < 150 MB: $(verdict "$rss_mb < 150") ($rss_mb MB); zero errors: $(verdict "$v_err + $acc_real + $s_err == 0") (wrk $v_err, server log $acc_real, pgbench $s_err)
+targets: Vitrine >= 0.5 x SQL throughput: $(verdict "$ratio >= 0.5") ($ratio); server CPU <= 6 ms/request: $(verdict "$v_server_ms <= 6") ($v_server_ms ms); p99 < 100 ms: $(verdict "$v_p99 < 100") ($v_p99 ms); RSS < 150 MB: $(verdict "$rss_mb < 150") ($rss_mb MB); zero errors: $(verdict "$v_err + $acc_real + $s_err == 0") (wrk $v_err, server log $acc_real, pgbench $s_err)
 
+CPU per request: Vitrine run: server $v_server_ms ms, Postgres $v_db_ms ms; SQL run: Postgres $s_db_ms ms per transaction
 CPU during the Vitrine run (100% = one core): $vitrine_cpu
 CPU during the SQL run (100% = one core): $sql_cpu
 $contention

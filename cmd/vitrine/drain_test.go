@@ -51,6 +51,7 @@ func TestDrainCutsNoRequestOnKeptAliveConnections(t *testing.T) {
 		"VITRINE_DATA_DIR":           t.TempDir(),
 		"VITRINE_SHUTDOWN_DRAIN":     "1s",
 		"VITRINE_RATE_LIMIT_QUERIES": "0",
+		"VITRINE_COST_BUCKET":        "0",
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

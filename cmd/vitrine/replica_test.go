@@ -75,6 +75,7 @@ func TestServeWithReadReplica(t *testing.T) {
 		"VITRINE_REPLICA_CHECK_INTERVAL": "100ms",
 		// The load below comes from one address far faster than any client would.
 		"VITRINE_RATE_LIMIT_QUERIES": "0",
+		"VITRINE_COST_BUCKET":        "0",
 	}
 	getenv := func(k string) string { return env[k] }
 	require.NoError(t, run(ctx, []string{"user", "create-admin", "--email", "admin@example.com", "--password-stdin"},
@@ -257,6 +258,7 @@ func TestServeStopsReadingAStalledReplica(t *testing.T) {
 		"VITRINE_REPLICA_MAX_LAG":        maxLag.String(),
 		"VITRINE_REPLICA_CHECK_INTERVAL": interval.String(),
 		"VITRINE_RATE_LIMIT_QUERIES":     "0",
+		"VITRINE_COST_BUCKET":            "0",
 	}
 	getenv := func(k string) string { return env[k] }
 	require.NoError(t, run(context.Background(), []string{"user", "create-admin", "--email", "admin@example.com", "--password-stdin"},
