@@ -19,7 +19,10 @@ func writeQuotedString(w io.Writer, s string) {
 	start := 0
 	io.WriteString(w, `"`)
 
-	for i, c := range s {
+	// Bytes, not runes: every byte that needs escaping is ASCII, and no byte of a multi-byte
+	// UTF-8 sequence is, so the output is the same without decoding each rune.
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if c < 0x20 || c == '\\' || c == '"' {
 			io.WriteString(w, s[start:i])
 

@@ -24,6 +24,8 @@ func TestString(t *testing.T) {
 		assert.Equal(t, `"\u0000"`, m2s(MarshalString("\u0000")))
 		assert.Equal(t, `"\u0000"`, m2s(MarshalString("\u0000")))
 		assert.Equal(t, "\"\U000fe4ed\"", m2s(MarshalString("\U000fe4ed")))
+		// Multi-byte and invalid UTF-8 pass through as they are; only ASCII is escaped.
+		assert.Equal(t, "\"é\\n\xff\\\"ü\"", m2s(MarshalString("é\n\xff\"ü")))
 	})
 
 	t.Run("unmarshal", func(t *testing.T) {
