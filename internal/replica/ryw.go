@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vitrinehq/vitrine/internal/redisconn"
 )
 
 // Marks remembers each user's last write as a WAL position of the primary (see lsn.go), so
@@ -94,8 +97,19 @@ func (r *Router) wrote(ctx context.Context) {
 	}
 	if err := r.opts.Marks.Mark(ctx, st.key, position, r.markTTL()); err != nil {
 		r.stats.markErrors.Add(1)
-		r.opts.Log.Warn("cannot record a write for read-your-writes; the user may read stale data", "err", err)
+		r.markError("cannot record a write for read-your-writes; the user may read stale data", err)
 	}
+}
+
+// markError logs a failure of the marks' store. While Redis's circuit breaker is open every
+// signed-in request fails this way, and the outage was logged once, at WARN, when it began: the
+// requests that only meet it are logged at DEBUG, so the log is not flooded.
+func (r *Router) markError(msg string, err error) {
+	level := slog.LevelWarn
+	if errors.Is(err, redisconn.ErrUnavailable) {
+		level = slog.LevelDebug
+	}
+	r.opts.Log.Log(context.Background(), level, msg, "err", err)
 }
 
 // markTTL is how long a mark lives: past it, every replica in the rotation has replayed the
@@ -118,7 +132,7 @@ func (r *Router) Middleware(key func(*http.Request) string) func(http.Handler) h
 				if err != nil {
 					// Without the mark, the primary is the only answer that is surely fresh.
 					r.stats.markErrors.Add(1)
-					r.opts.Log.Warn("cannot read read-your-writes marker; reading from the primary", "err", err)
+					r.markError("cannot read read-your-writes marker; reading from the primary", err)
 					st.pinned.Store(true)
 				}
 				st.position = position
