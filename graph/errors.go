@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -87,10 +88,10 @@ func classify(ctx context.Context, err error, gqlErr *gqlerror.Error) (apperr.Co
 	}
 	if code, ok := gqlErr.Extensions["code"].(string); ok {
 		switch code {
-		case "NOT_FOUND":
+		case string(apperr.NotFound):
 			// entgql's node errors quote the raw numeric ID; clients only know the opaque one.
 			return apperr.NotFound, "no object exists with this ID", ""
-		case "INVALID_PAGINATION":
+		case "INVALID_PAGINATION": // entgql's own code, not one of Vitrine's
 			return apperr.BadInput, gqlErr.Message, ""
 		}
 		return apperr.Code(code), gqlErr.Message, ""
@@ -105,10 +106,10 @@ func classify(ctx context.Context, err error, gqlErr *gqlerror.Error) (apperr.Co
 		return apperr.BadInput, "invalid argument: " + gqlErr.Message, ""
 	}
 	if gqlErr.Rule != "" || len(gqlErr.Locations) > 0 {
-		return "GRAPHQL_VALIDATION_FAILED", gqlErr.Message, ""
+		return apperr.Code(errcode.ValidationFailed), gqlErr.Message, ""
 	}
 	if len(gqlErr.Path) == 0 {
-		return "BAD_REQUEST", requestErrorMessage(gqlErr.Message), ""
+		return apperr.BadRequest, requestErrorMessage(gqlErr.Message), ""
 	}
 	return apperr.Internal, "", ""
 }

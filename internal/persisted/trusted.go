@@ -173,7 +173,7 @@ func requestedID(raw *graphql.RawParams) (string, *gqlerror.Error) {
 	}
 	if err := mapstructure.Decode(ext, &pq); err != nil || pq.Version != 1 || pq.Sha256 == "" {
 		err := gqlerror.Errorf(`extensions.persistedQuery must be {"version": 1, "sha256Hash": "<hex sha256 of the document>"}`)
-		errcode.Set(err, "BAD_REQUEST")
+		errcode.Set(err, string(apperr.BadRequest))
 		return "", err
 	}
 	return pq.Sha256, nil
