@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -51,7 +52,13 @@ func (g *Guard) Middleware(next http.Handler) http.Handler {
 				return
 			}
 		}
-		next.ServeHTTP(&statusWriter{ResponseWriter: w, req: req}, r.WithContext(context.WithValue(r.Context(), ctxKey{}, req)))
+		limited := func() (time.Duration, bool) {
+			if res := req.limited; res != nil {
+				return res.RetryAfter, true
+			}
+			return 0, false
+		}
+		next.ServeHTTP(RefusalWriter(w, limited), r.WithContext(context.WithValue(r.Context(), ctxKey{}, req)))
 	})
 }
 
@@ -92,36 +99,45 @@ func limitedError(res Result, what string) *apperr.Error {
 	return apperr.Errorf(CodeRateLimited, "%s: retry in %d s (see the Retry-After header)", what, retrySeconds(res))
 }
 
-// retrySeconds rounds up, so a client that waits as told finds a token.
-func retrySeconds(res Result) int {
-	return max(1, int(math.Ceil(res.RetryAfter.Seconds())))
+// RetrySeconds is the Retry-After of a wait d, rounded up so that a client that waits as told
+// finds what it asked for.
+func RetrySeconds(d time.Duration) int {
+	return max(1, int(math.Ceil(d.Seconds())))
 }
+
+func retrySeconds(res Result) int { return RetrySeconds(res.RetryAfter) }
 
 func writeLimited(w http.ResponseWriter, r *http.Request, res Result, what string) {
 	w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(res)))
 	reqlog.Refuse(w, r, http.StatusTooManyRequests, string(CodeRateLimited), limitedError(res, what).Message, nil)
 }
 
-// statusWriter turns the response of a mutation the GraphQL layer throttled into a 429.
-type statusWriter struct {
+// RefusalWriter wraps w for a request that an inner layer (the GraphQL response middleware of
+// the rate limits or of the cost throttle) may refuse after its handler has started: when the
+// response starts and refused reports a wait, the response is a 429 with Retry-After.
+func RefusalWriter(w http.ResponseWriter, refused func() (time.Duration, bool)) http.ResponseWriter {
+	return &refusalWriter{ResponseWriter: w, refused: refused}
+}
+
+type refusalWriter struct {
 	http.ResponseWriter
-	req         *request
+	refused     func() (time.Duration, bool)
 	wroteHeader bool
 }
 
-func (w *statusWriter) WriteHeader(status int) {
+func (w *refusalWriter) WriteHeader(status int) {
 	if w.wroteHeader {
 		return
 	}
 	w.wroteHeader = true
-	if res := w.req.limited; res != nil {
-		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(*res)))
+	if wait, ok := w.refused(); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(RetrySeconds(wait)))
 		status = http.StatusTooManyRequests
 	}
 	w.ResponseWriter.WriteHeader(status)
 }
 
-func (w *statusWriter) Write(p []byte) (int, error) {
+func (w *refusalWriter) Write(p []byte) (int, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -129,7 +145,7 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *refusalWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // ClientIP returns the address a request comes from. X-Forwarded-For is read only when the
 // peer is a trusted proxy, from the right: the first address that is not itself a trusted

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"math"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -61,7 +60,13 @@ func (*Throttle) Validate(graphql.ExecutableSchema) error { return nil }
 func (t *Throttle) HTTP(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req := &request{ip: ratelimit.ClientIP(r, t.Proxies)}
-		next.ServeHTTP(&statusWriter{ResponseWriter: w, req: req}, r.WithContext(context.WithValue(r.Context(), ctxKey{}, req)))
+		refused := func() (time.Duration, bool) {
+			if s := req.refused; s != nil {
+				return s.RetryAfter, true
+			}
+			return 0, false
+		}
+		next.ServeHTTP(ratelimit.RefusalWriter(w, refused), r.WithContext(context.WithValue(r.Context(), ctxKey{}, req)))
 	})
 }
 
@@ -100,7 +105,7 @@ func (t *Throttle) InterceptResponse(ctx context.Context, next graphql.ResponseH
 				graphql.AddError(ctx, apperr.Errorf(CodeThrottled,
 					"throttled: this operation costs %d points and %d of your %d are left (%d restored a second); "+
 						"retry in %d s (see the Retry-After header and extensions.cost.throttleStatus), or ask for less",
-					stats.Complexity, spend.Status.CurrentlyAvailable, spend.Status.MaximumAvailable, spend.Status.RestoreRate, retrySeconds(spend.RetryAfter)))
+					stats.Complexity, spend.Status.CurrentlyAvailable, spend.Status.MaximumAvailable, spend.Status.RestoreRate, ratelimit.RetrySeconds(spend.RetryAfter)))
 				return &graphql.Response{Errors: graphql.GetErrors(ctx)}
 			}
 		}
@@ -133,37 +138,3 @@ func gateError(err error) *apperr.Error {
 	}
 	return e
 }
-
-// retrySeconds rounds up, so a client that waits as told finds the points.
-func retrySeconds(d time.Duration) int {
-	return max(1, int(math.Ceil(d.Seconds())))
-}
-
-// statusWriter turns the response of a throttled operation into a 429.
-type statusWriter struct {
-	http.ResponseWriter
-	req         *request
-	wroteHeader bool
-}
-
-func (w *statusWriter) WriteHeader(status int) {
-	if w.wroteHeader {
-		return
-	}
-	w.wroteHeader = true
-	if s := w.req.refused; s != nil {
-		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(s.RetryAfter)))
-		status = http.StatusTooManyRequests
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *statusWriter) Write(p []byte) (int, error) {
-	if !w.wroteHeader {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
