@@ -4192,6 +4192,9 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _AuthPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_AuthPayload_token, obj.Token, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4215,6 +4218,9 @@ func (ec *executionContext) fieldContext_AuthPayload_token(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuthPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_AuthPayload_expiresAt, obj.ExpiresAt, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4238,6 +4244,9 @@ func (ec *executionContext) fieldContext_AuthPayload_expiresAt(_ context.Context
 }
 
 func (ec *executionContext) _AuthPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_AuthPayload_user, obj.User, ec.marshalNUser2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐUser, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4270,6 +4279,9 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 }
 
 func (ec *executionContext) _Category_id(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_id, obj.ID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4293,6 +4305,9 @@ func (ec *executionContext) fieldContext_Category_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Category_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4316,6 +4331,9 @@ func (ec *executionContext) fieldContext_Category_createdAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Category_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4339,6 +4357,9 @@ func (ec *executionContext) fieldContext_Category_updatedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Category_name(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_name, obj.Name, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4362,6 +4383,9 @@ func (ec *executionContext) fieldContext_Category_name(_ context.Context, field 
 }
 
 func (ec *executionContext) _Category_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_slug, obj.Slug, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4385,6 +4409,9 @@ func (ec *executionContext) fieldContext_Category_slug(_ context.Context, field 
 }
 
 func (ec *executionContext) _Category_parentID(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_parentID, obj.ParentID, ec.marshalOID2ᚖint, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4571,6 +4598,9 @@ func (ec *executionContext) fieldContext_Category_ratingStats(_ context.Context,
 }
 
 func (ec *executionContext) _CategoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryConnection_edges, obj.Edges, ec.marshalOCategoryEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategoryEdge, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4603,6 +4633,9 @@ func (ec *executionContext) fieldContext_CategoryConnection_edges(_ context.Cont
 }
 
 func (ec *executionContext) _CategoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4635,6 +4668,9 @@ func (ec *executionContext) fieldContext_CategoryConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _CategoryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryConnection_totalCount, obj.TotalCount, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4658,6 +4694,9 @@ func (ec *executionContext) fieldContext_CategoryConnection_totalCount(_ context
 }
 
 func (ec *executionContext) _CategoryEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryEdge_node, obj.Node, ec.marshalOCategory2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4690,6 +4729,9 @@ func (ec *executionContext) fieldContext_CategoryEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _CategoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4713,6 +4755,9 @@ func (ec *executionContext) fieldContext_CategoryEdge_cursor(_ context.Context, 
 }
 
 func (ec *executionContext) _CategoryStats_category(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryStats_category, obj.Category, ec.marshalNCategory2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4745,6 +4790,9 @@ func (ec *executionContext) fieldContext_CategoryStats_category(_ context.Contex
 }
 
 func (ec *executionContext) _CategoryStats_productCount(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryStats_productCount, obj.ProductCount, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4814,6 +4862,9 @@ func (ec *executionContext) fieldContext_CategoryStats_averageRating(_ context.C
 }
 
 func (ec *executionContext) _CategoryStats_reviewCount(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryStats_reviewCount, obj.ReviewCount, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4837,6 +4888,9 @@ func (ec *executionContext) fieldContext_CategoryStats_reviewCount(_ context.Con
 }
 
 func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Money_amount, obj.Amount, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4860,6 +4914,9 @@ func (ec *executionContext) fieldContext_Money_amount(_ context.Context, field g
 }
 
 func (ec *executionContext) _Money_currencyCode(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Money_currencyCode, obj.CurrencyCode, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4883,6 +4940,9 @@ func (ec *executionContext) fieldContext_Money_currencyCode(_ context.Context, f
 }
 
 func (ec *executionContext) _Money_minorUnits(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Money_minorUnits, obj.MinorUnits, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6030,6 +6090,9 @@ func (ec *executionContext) fieldContext_Mutation_submitQuiz(ctx context.Context
 }
 
 func (ec *executionContext) _OptionStats_option(ctx context.Context, field graphql.CollectedField, obj *quiz.OptionStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_OptionStats_option, obj.Option, ec.marshalNQuizOption2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOption, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6062,6 +6125,9 @@ func (ec *executionContext) fieldContext_OptionStats_option(_ context.Context, f
 }
 
 func (ec *executionContext) _OptionStats_picks(ctx context.Context, field graphql.CollectedField, obj *quiz.OptionStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_OptionStats_picks, obj.Picks, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6085,6 +6151,9 @@ func (ec *executionContext) fieldContext_OptionStats_picks(_ context.Context, fi
 }
 
 func (ec *executionContext) _OptionStats_share(ctx context.Context, field graphql.CollectedField, obj *quiz.OptionStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_OptionStats_share, obj.Share, ec.marshalNFloat2float64, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6108,6 +6177,9 @@ func (ec *executionContext) fieldContext_OptionStats_share(_ context.Context, fi
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasNextPage, obj.HasNextPage, ec.marshalNBoolean2bool, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6131,6 +6203,9 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasPreviousPage, obj.HasPreviousPage, ec.marshalNBoolean2bool, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6154,6 +6229,9 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_startCursor, obj.StartCursor, ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6177,6 +6255,9 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_endCursor, obj.EndCursor, ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6200,6 +6281,9 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 }
 
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_id, obj.ID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6223,6 +6307,9 @@ func (ec *executionContext) fieldContext_Product_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Product_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6246,6 +6333,9 @@ func (ec *executionContext) fieldContext_Product_createdAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Product_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6269,6 +6359,9 @@ func (ec *executionContext) fieldContext_Product_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Product_sku(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_sku, obj.Sku, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6292,6 +6385,9 @@ func (ec *executionContext) fieldContext_Product_sku(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Product_name(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_name, obj.Name, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6315,6 +6411,9 @@ func (ec *executionContext) fieldContext_Product_name(_ context.Context, field g
 }
 
 func (ec *executionContext) _Product_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_slug, obj.Slug, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6338,6 +6437,9 @@ func (ec *executionContext) fieldContext_Product_slug(_ context.Context, field g
 }
 
 func (ec *executionContext) _Product_description(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_description, obj.Description, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6361,6 +6463,9 @@ func (ec *executionContext) fieldContext_Product_description(_ context.Context, 
 }
 
 func (ec *executionContext) _Product_stock(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_stock, obj.Stock, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6384,6 +6489,9 @@ func (ec *executionContext) fieldContext_Product_stock(_ context.Context, field 
 }
 
 func (ec *executionContext) _Product_imageURL(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_imageURL, obj.ImageURL, ec.marshalOString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6407,6 +6515,9 @@ func (ec *executionContext) fieldContext_Product_imageURL(_ context.Context, fie
 }
 
 func (ec *executionContext) _Product_categoryID(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_categoryID, obj.CategoryID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6648,6 +6759,9 @@ func (ec *executionContext) fieldContext_Product_reviewCount(_ context.Context, 
 }
 
 func (ec *executionContext) _ProductConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProductConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductConnection_edges, obj.Edges, ec.marshalOProductEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProductEdge, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6680,6 +6794,9 @@ func (ec *executionContext) fieldContext_ProductConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _ProductConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ProductConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6712,6 +6829,9 @@ func (ec *executionContext) fieldContext_ProductConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _ProductConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProductConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductConnection_totalCount, obj.TotalCount, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6735,6 +6855,9 @@ func (ec *executionContext) fieldContext_ProductConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _ProductEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ProductEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductEdge_node, obj.Node, ec.marshalOProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6767,6 +6890,9 @@ func (ec *executionContext) fieldContext_ProductEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _ProductEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProductEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6790,6 +6916,9 @@ func (ec *executionContext) fieldContext_ProductEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _ProductScore_product(ctx context.Context, field graphql.CollectedField, obj *analytics.Score) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductScore_product, obj.Product, ec.marshalNProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6845,6 +6974,9 @@ func (ec *executionContext) fieldContext_ProductScore_average(_ context.Context,
 }
 
 func (ec *executionContext) _ProductScore_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Score) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductScore_count, obj.Count, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6868,6 +7000,9 @@ func (ec *executionContext) fieldContext_ProductScore_count(_ context.Context, f
 }
 
 func (ec *executionContext) _ProductScore_score(ctx context.Context, field graphql.CollectedField, obj *analytics.Score) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductScore_score, obj.Score, ec.marshalNFloat2float64, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7765,6 +7900,9 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _QuestionStats_question(ctx context.Context, field graphql.CollectedField, obj *quiz.QuestionStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuestionStats_question, obj.Question, ec.marshalNQuizQuestion2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestion, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7797,6 +7935,9 @@ func (ec *executionContext) fieldContext_QuestionStats_question(_ context.Contex
 }
 
 func (ec *executionContext) _QuestionStats_answered(ctx context.Context, field graphql.CollectedField, obj *quiz.QuestionStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuestionStats_answered, obj.Answered, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7820,6 +7961,9 @@ func (ec *executionContext) fieldContext_QuestionStats_answered(_ context.Contex
 }
 
 func (ec *executionContext) _QuestionStats_completionRate(ctx context.Context, field graphql.CollectedField, obj *quiz.QuestionStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuestionStats_completionRate, obj.CompletionRate, ec.marshalNFloat2float64, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7843,6 +7987,9 @@ func (ec *executionContext) fieldContext_QuestionStats_completionRate(_ context.
 }
 
 func (ec *executionContext) _QuestionStats_options(ctx context.Context, field graphql.CollectedField, obj *quiz.QuestionStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuestionStats_options, obj.Options, ec.marshalNOptionStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐOptionStatsᚄ, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7875,6 +8022,9 @@ func (ec *executionContext) fieldContext_QuestionStats_options(_ context.Context
 }
 
 func (ec *executionContext) _Quiz_id(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_id, obj.ID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7898,6 +8048,9 @@ func (ec *executionContext) fieldContext_Quiz_id(_ context.Context, field graphq
 }
 
 func (ec *executionContext) _Quiz_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7921,6 +8074,9 @@ func (ec *executionContext) fieldContext_Quiz_createdAt(_ context.Context, field
 }
 
 func (ec *executionContext) _Quiz_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7944,6 +8100,9 @@ func (ec *executionContext) fieldContext_Quiz_updatedAt(_ context.Context, field
 }
 
 func (ec *executionContext) _Quiz_title(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_title, obj.Title, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7967,6 +8126,9 @@ func (ec *executionContext) fieldContext_Quiz_title(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Quiz_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_slug, obj.Slug, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7990,6 +8152,9 @@ func (ec *executionContext) fieldContext_Quiz_slug(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Quiz_description(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_description, obj.Description, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8013,6 +8178,9 @@ func (ec *executionContext) fieldContext_Quiz_description(_ context.Context, fie
 }
 
 func (ec *executionContext) _Quiz_published(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_published, obj.Published, ec.marshalNBoolean2bool, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8068,6 +8236,9 @@ func (ec *executionContext) fieldContext_Quiz_questions(_ context.Context, field
 }
 
 func (ec *executionContext) _QuizConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.QuizConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizConnection_edges, obj.Edges, ec.marshalOQuizEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizEdge, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8100,6 +8271,9 @@ func (ec *executionContext) fieldContext_QuizConnection_edges(_ context.Context,
 }
 
 func (ec *executionContext) _QuizConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.QuizConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8132,6 +8306,9 @@ func (ec *executionContext) fieldContext_QuizConnection_pageInfo(_ context.Conte
 }
 
 func (ec *executionContext) _QuizConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.QuizConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizConnection_totalCount, obj.TotalCount, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8155,6 +8332,9 @@ func (ec *executionContext) fieldContext_QuizConnection_totalCount(_ context.Con
 }
 
 func (ec *executionContext) _QuizEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.QuizEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizEdge_node, obj.Node, ec.marshalOQuiz2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuiz, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8187,6 +8367,9 @@ func (ec *executionContext) fieldContext_QuizEdge_node(_ context.Context, field 
 }
 
 func (ec *executionContext) _QuizEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.QuizEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8210,6 +8393,9 @@ func (ec *executionContext) fieldContext_QuizEdge_cursor(_ context.Context, fiel
 }
 
 func (ec *executionContext) _QuizOption_id(ctx context.Context, field graphql.CollectedField, obj *ent.QuizOption) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizOption_id, obj.ID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8233,6 +8419,9 @@ func (ec *executionContext) fieldContext_QuizOption_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _QuizOption_label(ctx context.Context, field graphql.CollectedField, obj *ent.QuizOption) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizOption_label, obj.Label, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8306,6 +8495,9 @@ func (ec *executionContext) fieldContext_QuizOption_weights(_ context.Context, f
 }
 
 func (ec *executionContext) _QuizQuestion_id(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizQuestion_id, obj.ID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8329,6 +8521,9 @@ func (ec *executionContext) fieldContext_QuizQuestion_id(_ context.Context, fiel
 }
 
 func (ec *executionContext) _QuizQuestion_prompt(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizQuestion_prompt, obj.Prompt, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8352,6 +8547,9 @@ func (ec *executionContext) fieldContext_QuizQuestion_prompt(_ context.Context, 
 }
 
 func (ec *executionContext) _QuizQuestion_kind(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizQuestion_kind, obj.Kind, ec.marshalNQuizQuestionKind2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKind, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8375,6 +8573,9 @@ func (ec *executionContext) fieldContext_QuizQuestion_kind(_ context.Context, fi
 }
 
 func (ec *executionContext) _QuizQuestion_required(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizQuestion_required, obj.Required, ec.marshalNBoolean2bool, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8474,6 +8675,9 @@ func (ec *executionContext) fieldContext_QuizResult_recommendations(ctx context.
 }
 
 func (ec *executionContext) _QuizResult_submission(ctx context.Context, field graphql.CollectedField, obj *quiz.Result) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizResult_submission, obj.Submission, ec.marshalNQuizSubmission2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmission, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8506,6 +8710,9 @@ func (ec *executionContext) fieldContext_QuizResult_submission(_ context.Context
 }
 
 func (ec *executionContext) _QuizStats_submissionCount(ctx context.Context, field graphql.CollectedField, obj *quiz.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizStats_submissionCount, obj.SubmissionCount, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8529,6 +8736,9 @@ func (ec *executionContext) fieldContext_QuizStats_submissionCount(_ context.Con
 }
 
 func (ec *executionContext) _QuizStats_questions(ctx context.Context, field graphql.CollectedField, obj *quiz.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizStats_questions, obj.Questions, ec.marshalNQuestionStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐQuestionStatsᚄ, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8605,6 +8815,9 @@ func (ec *executionContext) fieldContext_QuizStats_topRecommendedProducts(ctx co
 }
 
 func (ec *executionContext) _QuizSubmission_id(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmission_id, obj.ID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8628,6 +8841,9 @@ func (ec *executionContext) fieldContext_QuizSubmission_id(_ context.Context, fi
 }
 
 func (ec *executionContext) _QuizSubmission_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmission_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8683,6 +8899,9 @@ func (ec *executionContext) fieldContext_QuizSubmission_quiz(_ context.Context, 
 }
 
 func (ec *executionContext) _QuizSubmission_answers(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmission_answers, obj.Answers, ec.marshalNSubmittedAnswer2ᚕgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋschemaᚐSubmittedAnswerᚄ, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8747,6 +8966,9 @@ func (ec *executionContext) fieldContext_QuizSubmission_recommendations(_ contex
 }
 
 func (ec *executionContext) _QuizSubmissionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmissionConnection_edges, obj.Edges, ec.marshalOQuizSubmissionEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionEdge, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8779,6 +9001,9 @@ func (ec *executionContext) fieldContext_QuizSubmissionConnection_edges(_ contex
 }
 
 func (ec *executionContext) _QuizSubmissionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmissionConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8811,6 +9036,9 @@ func (ec *executionContext) fieldContext_QuizSubmissionConnection_pageInfo(_ con
 }
 
 func (ec *executionContext) _QuizSubmissionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmissionConnection_totalCount, obj.TotalCount, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8834,6 +9062,9 @@ func (ec *executionContext) fieldContext_QuizSubmissionConnection_totalCount(_ c
 }
 
 func (ec *executionContext) _QuizSubmissionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmissionEdge_node, obj.Node, ec.marshalOQuizSubmission2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmission, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8866,6 +9097,9 @@ func (ec *executionContext) fieldContext_QuizSubmissionEdge_node(_ context.Conte
 }
 
 func (ec *executionContext) _QuizSubmissionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmissionEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8953,6 +9187,9 @@ func (ec *executionContext) fieldContext_QuizWeight_product(_ context.Context, f
 }
 
 func (ec *executionContext) _QuizWeight_weight(ctx context.Context, field graphql.CollectedField, obj *ent.QuizWeight) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizWeight_weight, obj.Weight, ec.marshalNFloat2float64, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8976,6 +9213,9 @@ func (ec *executionContext) fieldContext_QuizWeight_weight(_ context.Context, fi
 }
 
 func (ec *executionContext) _Rating_id(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_id, obj.ID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8999,6 +9239,9 @@ func (ec *executionContext) fieldContext_Rating_id(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Rating_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9022,6 +9265,9 @@ func (ec *executionContext) fieldContext_Rating_createdAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Rating_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9045,6 +9291,9 @@ func (ec *executionContext) fieldContext_Rating_updatedAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Rating_stars(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_stars, obj.Stars, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9068,6 +9317,9 @@ func (ec *executionContext) fieldContext_Rating_stars(_ context.Context, field g
 }
 
 func (ec *executionContext) _Rating_productID(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_productID, obj.ProductID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9123,6 +9375,9 @@ func (ec *executionContext) fieldContext_Rating_product(_ context.Context, field
 }
 
 func (ec *executionContext) _RatingStats_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_RatingStats_count, obj.Count, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9215,6 +9470,9 @@ func (ec *executionContext) fieldContext_RatingSummary_average(_ context.Context
 }
 
 func (ec *executionContext) _RatingSummary_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_RatingSummary_count, obj.Count, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9261,6 +9519,9 @@ func (ec *executionContext) fieldContext_RatingSummary_distribution(_ context.Co
 }
 
 func (ec *executionContext) _Recommendation_product(ctx context.Context, field graphql.CollectedField, obj *quiz.Recommendation) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Recommendation_product, obj.Product, ec.marshalNProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9293,6 +9554,9 @@ func (ec *executionContext) fieldContext_Recommendation_product(_ context.Contex
 }
 
 func (ec *executionContext) _Recommendation_score(ctx context.Context, field graphql.CollectedField, obj *quiz.Recommendation) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Recommendation_score, obj.Score, ec.marshalNFloat2float64, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9316,6 +9580,9 @@ func (ec *executionContext) fieldContext_Recommendation_score(_ context.Context,
 }
 
 func (ec *executionContext) _RecommendedProductStats_product(ctx context.Context, field graphql.CollectedField, obj *quiz.RecommendedProductStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_RecommendedProductStats_product, obj.Product, ec.marshalNProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9348,6 +9615,9 @@ func (ec *executionContext) fieldContext_RecommendedProductStats_product(_ conte
 }
 
 func (ec *executionContext) _RecommendedProductStats_count(ctx context.Context, field graphql.CollectedField, obj *quiz.RecommendedProductStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_RecommendedProductStats_count, obj.Count, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9371,6 +9641,9 @@ func (ec *executionContext) fieldContext_RecommendedProductStats_count(_ context
 }
 
 func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_id, obj.ID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9394,6 +9667,9 @@ func (ec *executionContext) fieldContext_Review_id(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Review_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9417,6 +9693,9 @@ func (ec *executionContext) fieldContext_Review_createdAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Review_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9440,6 +9719,9 @@ func (ec *executionContext) fieldContext_Review_updatedAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Review_title(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_title, obj.Title, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9463,6 +9745,9 @@ func (ec *executionContext) fieldContext_Review_title(_ context.Context, field g
 }
 
 func (ec *executionContext) _Review_body(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_body, obj.Body, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9486,6 +9771,9 @@ func (ec *executionContext) fieldContext_Review_body(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Review_productID(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_productID, obj.ProductID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9509,6 +9797,9 @@ func (ec *executionContext) fieldContext_Review_productID(_ context.Context, fie
 }
 
 func (ec *executionContext) _Review_authorID(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_authorID, obj.AuthorID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9596,6 +9887,9 @@ func (ec *executionContext) fieldContext_Review_author(_ context.Context, field 
 }
 
 func (ec *executionContext) _ReviewConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewConnection_edges, obj.Edges, ec.marshalOReviewEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReviewEdge, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9628,6 +9922,9 @@ func (ec *executionContext) fieldContext_ReviewConnection_edges(_ context.Contex
 }
 
 func (ec *executionContext) _ReviewConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9660,6 +9957,9 @@ func (ec *executionContext) fieldContext_ReviewConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _ReviewConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewConnection_totalCount, obj.TotalCount, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9683,6 +9983,9 @@ func (ec *executionContext) fieldContext_ReviewConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _ReviewEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewEdge_node, obj.Node, ec.marshalOReview2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReview, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9715,6 +10018,9 @@ func (ec *executionContext) fieldContext_ReviewEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ReviewEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9738,6 +10044,9 @@ func (ec *executionContext) fieldContext_ReviewEdge_cursor(_ context.Context, fi
 }
 
 func (ec *executionContext) _SubmittedAnswer_questionID(ctx context.Context, field graphql.CollectedField, obj *schema.SubmittedAnswer) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_SubmittedAnswer_questionID, obj.QuestionID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9761,6 +10070,9 @@ func (ec *executionContext) fieldContext_SubmittedAnswer_questionID(_ context.Co
 }
 
 func (ec *executionContext) _SubmittedAnswer_prompt(ctx context.Context, field graphql.CollectedField, obj *schema.SubmittedAnswer) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_SubmittedAnswer_prompt, obj.Prompt, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9807,6 +10119,9 @@ func (ec *executionContext) fieldContext_SubmittedAnswer_chosen(_ context.Contex
 }
 
 func (ec *executionContext) _TrendPoint_start(ctx context.Context, field graphql.CollectedField, obj *analytics.Point) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_TrendPoint_start, obj.Start, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9830,6 +10145,9 @@ func (ec *executionContext) fieldContext_TrendPoint_start(_ context.Context, fie
 }
 
 func (ec *executionContext) _TrendPoint_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Point) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_TrendPoint_count, obj.Count, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9876,6 +10194,9 @@ func (ec *executionContext) fieldContext_TrendPoint_average(_ context.Context, f
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_User_id, obj.ID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9899,6 +10220,9 @@ func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphq
 }
 
 func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_User_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9922,6 +10246,9 @@ func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field
 }
 
 func (ec *executionContext) _User_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_User_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9945,6 +10272,9 @@ func (ec *executionContext) fieldContext_User_updatedAt(_ context.Context, field
 }
 
 func (ec *executionContext) _User_displayName(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_User_displayName, obj.DisplayName, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10125,6 +10455,9 @@ func (ec *executionContext) fieldContext_User_quizSubmissions(ctx context.Contex
 }
 
 func (ec *executionContext) _UserConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_UserConnection_edges, obj.Edges, ec.marshalOUserEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐUserEdge, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10157,6 +10490,9 @@ func (ec *executionContext) fieldContext_UserConnection_edges(_ context.Context,
 }
 
 func (ec *executionContext) _UserConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_UserConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10189,6 +10525,9 @@ func (ec *executionContext) fieldContext_UserConnection_pageInfo(_ context.Conte
 }
 
 func (ec *executionContext) _UserConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_UserConnection_totalCount, obj.TotalCount, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10212,6 +10551,9 @@ func (ec *executionContext) fieldContext_UserConnection_totalCount(_ context.Con
 }
 
 func (ec *executionContext) _UserEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.UserEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_UserEdge_node, obj.Node, ec.marshalOUser2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐUser, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10244,6 +10586,9 @@ func (ec *executionContext) fieldContext_UserEdge_node(_ context.Context, field 
 }
 
 func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.UserEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_UserEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10267,6 +10612,9 @@ func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, fiel
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___Directive_name, obj.Name, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10313,6 +10661,9 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___Directive_isRepeatable, obj.IsRepeatable, ec.marshalNBoolean2bool, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10336,6 +10687,9 @@ func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Cont
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___Directive_locations, obj.Locations, ec.marshalN__DirectiveLocation2ᚕstringᚄ, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10403,6 +10757,9 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___EnumValue_name, obj.Name, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10495,6 +10852,9 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___Field_name, obj.Name, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10585,6 +10945,9 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 }
 
 func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___Field_type, obj.Type, ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10663,6 +11026,9 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_name, obj.Name, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10709,6 +11075,9 @@ func (ec *executionContext) fieldContext___InputValue_description(_ context.Cont
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_type, obj.Type, ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10741,6 +11110,9 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_defaultValue, obj.DefaultValue, ec.marshalOString2ᚖstring, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

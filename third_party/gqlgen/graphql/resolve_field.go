@@ -35,6 +35,37 @@ func ResolveField[T any](
 	)
 }
 
+// ResolveFieldDirect resolves a field whose value is a Go field of its object, read by the caller,
+// when oc.DirectFields says no field interceptor runs. It gives the field its FieldContext (for
+// error paths and recovery) and marshals the value, as ResolveField would, without the resolver
+// closures, the boxing of the value or the interceptor chain: a plain scalar field then costs
+// its FieldContext and its Marshaler. FieldContext.Result is left unset, as nothing reads it
+// when no interceptor runs.
+func ResolveFieldDirect[T any](
+	ctx context.Context,
+	oc *OperationContext,
+	field CollectedField,
+	initializeFieldContext func(ctx context.Context, field CollectedField) (*FieldContext, error),
+	value T,
+	marshal func(ctx context.Context, sel ast.SelectionSet, v T) Marshaler,
+	recoverFromPanic bool,
+) (ret Marshaler) {
+	fc, err := initializeFieldContext(ctx, field)
+	if err != nil {
+		return Null
+	}
+	ctx = WithFieldContext(ctx, fc)
+	if recoverFromPanic {
+		defer func() {
+			if r := recover(); r != nil {
+				oc.Error(ctx, oc.Recover(ctx, r))
+				ret = Null
+			}
+		}()
+	}
+	return marshal(ctx, field.Selections, value)
+}
+
 func ResolveFieldStream[T any](
 	ctx context.Context,
 	oc *OperationContext,

@@ -699,3 +699,89 @@ func TestResolveFieldMiddlewareReturningMarshaler(t *testing.T) {
 		},
 	)
 }
+
+func TestResolveFieldDirect(t *testing.T) {
+	field := CollectedField{Field: &ast.Field{Alias: "testField", Name: "testField"}}
+	tests := []struct {
+		name       string
+		initErr    error
+		marshal    func(ctx context.Context, sel ast.SelectionSet, v string) Marshaler
+		recover    bool
+		wantJSON   string
+		wantErrors string
+		wantPanic  bool
+	}{
+		{
+			name: "marshals the value under the field's context",
+			marshal: func(ctx context.Context, _ ast.SelectionSet, v string) Marshaler {
+				assert.Equal(t, "testField", GetFieldContext(ctx).Field.Alias)
+				return MarshalString(v)
+			},
+			wantJSON: `"value"`,
+		},
+		{
+			name:    "is null when the field context cannot be built",
+			initErr: errors.New("no context"),
+			marshal: func(context.Context, ast.SelectionSet, string) Marshaler {
+				t.Error("marshal called without a field context")
+				return Null
+			},
+			wantJSON: "null",
+		},
+		{
+			name: "reports a marshalling error at the field's path",
+			marshal: func(ctx context.Context, _ ast.SelectionSet, _ string) Marshaler {
+				AddErrorf(ctx, "cannot marshal")
+				return Null
+			},
+			wantJSON:   "null",
+			wantErrors: "input: testField cannot marshal\n",
+		},
+		{
+			name:    "recovers a panic into null and an error",
+			recover: true,
+			marshal: func(context.Context, ast.SelectionSet, string) Marshaler {
+				panic("boom")
+			},
+			wantJSON:   "null",
+			wantErrors: "input: testField internal system error\n",
+		},
+		{
+			name: "lets a panic through without recovery",
+			marshal: func(context.Context, ast.SelectionSet, string) Marshaler {
+				panic("boom")
+			},
+			wantPanic: true,
+		},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			ctx := WithResponseContext(context.Background(), DefaultErrorPresenter, nil)
+			oc := &OperationContext{
+				RecoverFunc: func(context.Context, any) error { return errors.New("internal system error") },
+				ResolverMiddleware: func(context.Context, Resolver) (any, error) {
+					t.Error("the direct path ran the resolver middleware")
+					return nil, nil
+				},
+				DirectFields: true,
+			}
+			var result Marshaler
+			run := func() {
+				result = ResolveFieldDirect(ctx, oc, field,
+					func(_ context.Context, field CollectedField) (*FieldContext, error) {
+						return &FieldContext{Object: "Test", Field: field}, test.initErr
+					},
+					"value", test.marshal, test.recover)
+			}
+			if test.wantPanic {
+				assert.Panics(t, run)
+				return
+			}
+			run()
+			var sb strings.Builder
+			result.MarshalGQL(&sb)
+			assert.Equal(t, test.wantJSON, sb.String())
+			assert.Equal(t, test.wantErrors, GetErrors(ctx).Error())
+		})
+	}
+}
