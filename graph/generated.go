@@ -16703,35 +16703,75 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "parent":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Category_parent(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_parent(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_parent(ctx, field, obj)
+					})
+			}
 		case "children":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Category_children(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_children(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_children(ctx, field, obj)
+					})
+			}
 		case "products":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Category_products(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_products(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_products(ctx, field, obj)
+					})
+			}
 		case "productCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Category_productCount(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_productCount(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_productCount(ctx, field, obj)
+					})
+			}
 		case "ratingStats":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Category_ratingStats(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_ratingStats(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_ratingStats(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17248,47 +17288,103 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "category":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_category(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_category(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_category(ctx, field, obj)
+					})
+			}
 		case "reviews":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_reviews(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_reviews(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_reviews(ctx, field, obj)
+					})
+			}
 		case "price":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_price(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_price(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_price(ctx, field, obj)
+					})
+			}
 		case "myRating":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_myRating(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_myRating(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_myRating(ctx, field, obj)
+					})
+			}
 		case "myReview":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_myReview(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_myReview(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_myReview(ctx, field, obj)
+					})
+			}
 		case "ratingSummary":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_ratingSummary(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_ratingSummary(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_ratingSummary(ctx, field, obj)
+					})
+			}
 		case "reviewCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_reviewCount(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_reviewCount(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_reviewCount(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17688,11 +17784,19 @@ func (ec *executionContext) _Quiz(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "questions":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Quiz_questions(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Quiz_questions(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Quiz_questions(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17813,11 +17917,19 @@ func (ec *executionContext) _QuizOption(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "weights":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._QuizOption_weights(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizOption_weights(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizOption_weights(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17867,11 +17979,19 @@ func (ec *executionContext) _QuizQuestion(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "options":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._QuizQuestion_options(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizQuestion_options(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizQuestion_options(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17992,22 +18112,38 @@ func (ec *executionContext) _QuizSubmission(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "quiz":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._QuizSubmission_quiz(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizSubmission_quiz(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizSubmission_quiz(ctx, field, obj)
+					})
+			}
 		case "answers":
 			out.Values[i] = ec._QuizSubmission_answers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recommendations":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._QuizSubmission_recommendations(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizSubmission_recommendations(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizSubmission_recommendations(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18118,17 +18254,33 @@ func (ec *executionContext) _QuizWeight(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("QuizWeight")
 		case "category":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._QuizWeight_category(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizWeight_category(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizWeight_category(ctx, field, obj)
+					})
+			}
 		case "product":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._QuizWeight_product(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizWeight_product(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizWeight_product(ctx, field, obj)
+					})
+			}
 		case "weight":
 			out.Values[i] = ec._QuizWeight_weight(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18188,11 +18340,19 @@ func (ec *executionContext) _Rating(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "product":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Rating_product(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Rating_product(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Rating_product(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18419,17 +18579,33 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "product":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Review_product(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Review_product(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Review_product(ctx, field, obj)
+					})
+			}
 		case "author":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Review_author(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Review_author(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Review_author(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18646,35 +18822,75 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reviews":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_reviews(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_reviews(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_reviews(ctx, field, obj)
+					})
+			}
 		case "email":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_email(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_email(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_email(ctx, field, obj)
+					})
+			}
 		case "role":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_role(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_role(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_role(ctx, field, obj)
+					})
+			}
 		case "reviewCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_reviewCount(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_reviewCount(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_reviewCount(ctx, field, obj)
+					})
+			}
 		case "quizSubmissions":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_quizSubmissions(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_quizSubmissions(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_quizSubmissions(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
