@@ -4431,6 +4431,13 @@ func (ec *executionContext) fieldContext_Category_parentID(_ context.Context, fi
 }
 
 func (ec *executionContext) _Category_parent(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Category_parent,
+			func(ctx context.Context) (any, error) {
+				return obj.Parent(ctx)
+			},
+			ec.marshalOCategory2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4463,6 +4470,13 @@ func (ec *executionContext) fieldContext_Category_parent(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Category_children(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Category_children,
+			func(ctx context.Context) (any, error) {
+				return obj.Children(ctx)
+			},
+			ec.marshalOCategory2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategoryᚄ, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4495,6 +4509,14 @@ func (ec *executionContext) fieldContext_Category_children(_ context.Context, fi
 }
 
 func (ec *executionContext) _Category_products(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Category_products,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Category().Products(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ProductOrder), fc.Args["where"].(*ent.ProductWhereInput), fc.Args["includeSubcategories"].(bool))
+			},
+			ec.marshalNProductConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProductConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4539,6 +4561,13 @@ func (ec *executionContext) fieldContext_Category_products(ctx context.Context, 
 }
 
 func (ec *executionContext) _Category_productCount(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Category_productCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Category().ProductCount(ctx, obj)
+			},
+			ec.marshalNInt2int, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4562,6 +4591,13 @@ func (ec *executionContext) fieldContext_Category_productCount(_ context.Context
 }
 
 func (ec *executionContext) _Category_ratingStats(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Category_ratingStats,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Category().RatingStats(ctx, obj)
+			},
+			ec.marshalNRatingStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐStats, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4812,6 +4848,13 @@ func (ec *executionContext) fieldContext_CategoryStats_productCount(_ context.Co
 }
 
 func (ec *executionContext) _CategoryStats_ratingCount(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_CategoryStats_ratingCount,
+			func(ctx context.Context) (any, error) {
+				return obj.RatingCount(), nil
+			},
+			ec.marshalNInt2int, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4835,6 +4878,13 @@ func (ec *executionContext) fieldContext_CategoryStats_ratingCount(_ context.Con
 }
 
 func (ec *executionContext) _CategoryStats_averageRating(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_CategoryStats_averageRating,
+			func(ctx context.Context) (any, error) {
+				return obj.AverageRating(), nil
+			},
+			ec.marshalOFloat2ᚖfloat64, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4962,6 +5012,14 @@ func (ec *executionContext) fieldContext_Money_minorUnits(_ context.Context, fie
 }
 
 func (ec *executionContext) _Mutation_register(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Mutation_register,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Mutation().Register(ctx, fc.Args["input"].(model.RegisterInput))
+			},
+			ec.marshalNAuthPayload2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐAuthPayload, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5006,6 +5064,14 @@ func (ec *executionContext) fieldContext_Mutation_register(ctx context.Context, 
 }
 
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Mutation_login,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Mutation().Login(ctx, fc.Args["email"].(string), fc.Args["password"].(string))
+			},
+			ec.marshalNAuthPayload2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐAuthPayload, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6042,6 +6108,14 @@ func (ec *executionContext) fieldContext_Mutation_deleteQuiz(ctx context.Context
 }
 
 func (ec *executionContext) _Mutation_submitQuiz(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Mutation_submitQuiz,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Mutation().SubmitQuiz(ctx, fc.Args["quizID"].(int), fc.Args["answers"].([]*quiz.Answer))
+			},
+			ec.marshalNQuizResult2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐResult, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6537,6 +6611,13 @@ func (ec *executionContext) fieldContext_Product_categoryID(_ context.Context, f
 }
 
 func (ec *executionContext) _Product_category(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Product_category,
+			func(ctx context.Context) (any, error) {
+				return obj.Category(ctx)
+			},
+			ec.marshalNCategory2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6569,6 +6650,14 @@ func (ec *executionContext) fieldContext_Product_category(_ context.Context, fie
 }
 
 func (ec *executionContext) _Product_reviews(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Product_reviews,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Product().Reviews(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewOrder), fc.Args["where"].(*ent.ReviewWhereInput))
+			},
+			ec.marshalNReviewConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReviewConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6613,6 +6702,13 @@ func (ec *executionContext) fieldContext_Product_reviews(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Product_price(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Product_price,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Product().Price(ctx, obj)
+			},
+			ec.marshalNMoney2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐMoney, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6645,6 +6741,13 @@ func (ec *executionContext) fieldContext_Product_price(_ context.Context, field 
 }
 
 func (ec *executionContext) _Product_myRating(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Product_myRating,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Product().MyRating(ctx, obj)
+			},
+			ec.marshalOInt2ᚖint, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6668,6 +6771,13 @@ func (ec *executionContext) fieldContext_Product_myRating(_ context.Context, fie
 }
 
 func (ec *executionContext) _Product_myReview(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Product_myReview,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Product().MyReview(ctx, obj)
+			},
+			ec.marshalOReview2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReview, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6700,6 +6810,13 @@ func (ec *executionContext) fieldContext_Product_myReview(_ context.Context, fie
 }
 
 func (ec *executionContext) _Product_ratingSummary(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Product_ratingSummary,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Product().RatingSummary(ctx, obj)
+			},
+			ec.marshalNRatingSummary2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐStats, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6732,6 +6849,13 @@ func (ec *executionContext) fieldContext_Product_ratingSummary(_ context.Context
 }
 
 func (ec *executionContext) _Product_reviewCount(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Product_reviewCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Product().ReviewCount(ctx, obj)
+			},
+			ec.marshalNInt2int, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6947,6 +7071,13 @@ func (ec *executionContext) fieldContext_ProductScore_product(_ context.Context,
 }
 
 func (ec *executionContext) _ProductScore_average(ctx context.Context, field graphql.CollectedField, obj *analytics.Score) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_ProductScore_average,
+			func(ctx context.Context) (any, error) {
+				return obj.Average(), nil
+			},
+			ec.marshalNFloat2float64, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7022,6 +7153,14 @@ func (ec *executionContext) fieldContext_ProductScore_score(_ context.Context, f
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_node,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(int))
+			},
+			ec.marshalONode2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚐNoder, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7066,6 +7205,14 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 }
 
 func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_nodes,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]int))
+			},
+			ec.marshalNNode2ᚕgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐNoder, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7110,6 +7257,14 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 }
 
 func (ec *executionContext) _Query_categories(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_categories,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Categories(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CategoryOrder), fc.Args["where"].(*ent.CategoryWhereInput))
+			},
+			ec.marshalNCategoryConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategoryConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7154,6 +7309,14 @@ func (ec *executionContext) fieldContext_Query_categories(ctx context.Context, f
 }
 
 func (ec *executionContext) _Query_products(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_products,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Products(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ProductOrder), fc.Args["where"].(*ent.ProductWhereInput))
+			},
+			ec.marshalNProductConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProductConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7198,6 +7361,14 @@ func (ec *executionContext) fieldContext_Query_products(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Query_reviews(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_reviews,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Reviews(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewOrder), fc.Args["where"].(*ent.ReviewWhereInput))
+			},
+			ec.marshalNReviewConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReviewConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7242,6 +7413,14 @@ func (ec *executionContext) fieldContext_Query_reviews(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Query_product(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_product,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Product(ctx, fc.Args["id"].(int))
+			},
+			ec.marshalOProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7286,6 +7465,14 @@ func (ec *executionContext) fieldContext_Query_product(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Query_productBySlug(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_productBySlug,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().ProductBySlug(ctx, fc.Args["slug"].(string))
+			},
+			ec.marshalOProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7330,6 +7517,14 @@ func (ec *executionContext) fieldContext_Query_productBySlug(ctx context.Context
 }
 
 func (ec *executionContext) _Query_category(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_category,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Category(ctx, fc.Args["slug"].(string))
+			},
+			ec.marshalOCategory2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7374,6 +7569,14 @@ func (ec *executionContext) fieldContext_Query_category(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_search,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]))
+			},
+			ec.marshalNProductConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProductConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7418,6 +7621,13 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_me,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Query().Me(ctx)
+			},
+			ec.marshalOUser2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐUser, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7450,6 +7660,14 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Query_ratingStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_ratingStats,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().RatingStats(ctx, fc.Args["filter"].(*analytics.Filter))
+			},
+			ec.marshalNRatingStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐStats, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7494,6 +7712,14 @@ func (ec *executionContext) fieldContext_Query_ratingStats(ctx context.Context, 
 }
 
 func (ec *executionContext) _Query_ratingTrend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_ratingTrend,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().RatingTrend(ctx, fc.Args["bucket"].(model.TrendBucket), fc.Args["filter"].(analytics.Filter), fc.Args["timeZone"].(*string))
+			},
+			ec.marshalNTrendPoint2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐPointᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7538,6 +7764,14 @@ func (ec *executionContext) fieldContext_Query_ratingTrend(ctx context.Context, 
 }
 
 func (ec *executionContext) _Query_reviewTrend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_reviewTrend,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().ReviewTrend(ctx, fc.Args["bucket"].(model.TrendBucket), fc.Args["filter"].(analytics.Filter), fc.Args["timeZone"].(*string))
+			},
+			ec.marshalNTrendPoint2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐPointᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7582,6 +7816,14 @@ func (ec *executionContext) fieldContext_Query_reviewTrend(ctx context.Context, 
 }
 
 func (ec *executionContext) _Query_topRatedProducts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_topRatedProducts,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().TopRatedProducts(ctx, fc.Args["first"].(*int), fc.Args["minRatings"].(*int), fc.Args["categoryID"].(*int))
+			},
+			ec.marshalNProductScore2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐScoreᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7626,6 +7868,14 @@ func (ec *executionContext) fieldContext_Query_topRatedProducts(ctx context.Cont
 }
 
 func (ec *executionContext) _Query_categoryStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_categoryStats,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().CategoryStats(ctx, fc.Args["parentID"].(*int))
+			},
+			ec.marshalNCategoryStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐCategoryTotalsᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7670,6 +7920,14 @@ func (ec *executionContext) fieldContext_Query_categoryStats(ctx context.Context
 }
 
 func (ec *executionContext) _Query_quiz(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_quiz,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Quiz(ctx, fc.Args["slug"].(string))
+			},
+			ec.marshalOQuiz2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuiz, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7714,6 +7972,14 @@ func (ec *executionContext) fieldContext_Query_quiz(ctx context.Context, field g
 }
 
 func (ec *executionContext) _Query_quizzes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_quizzes,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Quizzes(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			},
+			ec.marshalNQuizConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7820,6 +8086,14 @@ func (ec *executionContext) fieldContext_Query_quizStats(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query___type,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.IntrospectType(fc.Args["name"].(string))
+			},
+			ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7864,6 +8138,13 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query___schema(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query___schema,
+			func(ctx context.Context) (any, error) {
+				return ec.IntrospectSchema()
+			},
+			ec.marshalN__Schema2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐSchema, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8200,6 +8481,13 @@ func (ec *executionContext) fieldContext_Quiz_published(_ context.Context, field
 }
 
 func (ec *executionContext) _Quiz_questions(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_questions,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Quiz().Questions(ctx, obj)
+			},
+			ec.marshalNQuizQuestion2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestionᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8595,6 +8883,13 @@ func (ec *executionContext) fieldContext_QuizQuestion_required(_ context.Context
 }
 
 func (ec *executionContext) _QuizQuestion_options(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_QuizQuestion_options,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.QuizQuestion().Options(ctx, obj)
+			},
+			ec.marshalNQuizOption2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOptionᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8627,6 +8922,14 @@ func (ec *executionContext) fieldContext_QuizQuestion_options(_ context.Context,
 }
 
 func (ec *executionContext) _QuizResult_recommendations(ctx context.Context, field graphql.CollectedField, obj *quiz.Result) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_QuizResult_recommendations,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.Recommendations(fc.Args["first"].(*int))
+			},
+			ec.marshalNRecommendation2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendationᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8767,6 +9070,14 @@ func (ec *executionContext) fieldContext_QuizStats_questions(_ context.Context, 
 }
 
 func (ec *executionContext) _QuizStats_topRecommendedProducts(ctx context.Context, field graphql.CollectedField, obj *quiz.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_QuizStats_topRecommendedProducts,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.TopRecommendedProducts(fc.Args["first"].(*int))
+			},
+			ec.marshalNRecommendedProductStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendedProductStatsᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8863,6 +9174,13 @@ func (ec *executionContext) fieldContext_QuizSubmission_createdAt(_ context.Cont
 }
 
 func (ec *executionContext) _QuizSubmission_quiz(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmission_quiz,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.QuizSubmission().Quiz(ctx, obj)
+			},
+			ec.marshalNQuiz2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuiz, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8930,6 +9248,13 @@ func (ec *executionContext) fieldContext_QuizSubmission_answers(_ context.Contex
 }
 
 func (ec *executionContext) _QuizSubmission_recommendations(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmission_recommendations,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.QuizSubmission().Recommendations(ctx, obj)
+			},
+			ec.marshalNRecommendation2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendationᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9119,6 +9444,13 @@ func (ec *executionContext) fieldContext_QuizSubmissionEdge_cursor(_ context.Con
 }
 
 func (ec *executionContext) _QuizWeight_category(ctx context.Context, field graphql.CollectedField, obj *ent.QuizWeight) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_QuizWeight_category,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.QuizWeight().Category(ctx, obj)
+			},
+			ec.marshalOCategory2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9151,6 +9483,13 @@ func (ec *executionContext) fieldContext_QuizWeight_category(_ context.Context, 
 }
 
 func (ec *executionContext) _QuizWeight_product(ctx context.Context, field graphql.CollectedField, obj *ent.QuizWeight) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_QuizWeight_product,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.QuizWeight().Product(ctx, obj)
+			},
+			ec.marshalOProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9339,6 +9678,13 @@ func (ec *executionContext) fieldContext_Rating_productID(_ context.Context, fie
 }
 
 func (ec *executionContext) _Rating_product(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Rating_product,
+			func(ctx context.Context) (any, error) {
+				return obj.Product(ctx)
+			},
+			ec.marshalNProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9397,6 +9743,13 @@ func (ec *executionContext) fieldContext_RatingStats_count(_ context.Context, fi
 }
 
 func (ec *executionContext) _RatingStats_average(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_RatingStats_average,
+			func(ctx context.Context) (any, error) {
+				return obj.Average(), nil
+			},
+			ec.marshalOFloat2ᚖfloat64, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9420,6 +9773,13 @@ func (ec *executionContext) fieldContext_RatingStats_average(_ context.Context, 
 }
 
 func (ec *executionContext) _RatingStats_distribution(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_RatingStats_distribution,
+			func(ctx context.Context) (any, error) {
+				return obj.Distribution(), nil
+			},
+			ec.marshalNInt2ᚕintᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9443,6 +9803,13 @@ func (ec *executionContext) fieldContext_RatingStats_distribution(_ context.Cont
 }
 
 func (ec *executionContext) _RatingSummary_average(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_RatingSummary_average,
+			func(ctx context.Context) (any, error) {
+				return obj.Average(), nil
+			},
+			ec.marshalOFloat2ᚖfloat64, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9492,6 +9859,13 @@ func (ec *executionContext) fieldContext_RatingSummary_count(_ context.Context, 
 }
 
 func (ec *executionContext) _RatingSummary_distribution(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_RatingSummary_distribution,
+			func(ctx context.Context) (any, error) {
+				return obj.Distribution(), nil
+			},
+			ec.marshalNInt2ᚕintᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9819,6 +10193,13 @@ func (ec *executionContext) fieldContext_Review_authorID(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Review_product(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Review_product,
+			func(ctx context.Context) (any, error) {
+				return obj.Product(ctx)
+			},
+			ec.marshalNProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9851,6 +10232,13 @@ func (ec *executionContext) fieldContext_Review_product(_ context.Context, field
 }
 
 func (ec *executionContext) _Review_author(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Review_author,
+			func(ctx context.Context) (any, error) {
+				return obj.Author(ctx)
+			},
+			ec.marshalNUser2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐUser, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10092,6 +10480,13 @@ func (ec *executionContext) fieldContext_SubmittedAnswer_prompt(_ context.Contex
 }
 
 func (ec *executionContext) _SubmittedAnswer_chosen(ctx context.Context, field graphql.CollectedField, obj *schema.SubmittedAnswer) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_SubmittedAnswer_chosen,
+			func(ctx context.Context) (any, error) {
+				return obj.Chosen(), nil
+			},
+			ec.marshalNString2ᚕstringᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10167,6 +10562,13 @@ func (ec *executionContext) fieldContext_TrendPoint_count(_ context.Context, fie
 }
 
 func (ec *executionContext) _TrendPoint_average(ctx context.Context, field graphql.CollectedField, obj *analytics.Point) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_TrendPoint_average,
+			func(ctx context.Context) (any, error) {
+				return obj.Average(), nil
+			},
+			ec.marshalOFloat2ᚖfloat64, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10294,6 +10696,14 @@ func (ec *executionContext) fieldContext_User_displayName(_ context.Context, fie
 }
 
 func (ec *executionContext) _User_reviews(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_User_reviews,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.User().Reviews(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewOrder), fc.Args["where"].(*ent.ReviewWhereInput))
+			},
+			ec.marshalNReviewConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReviewConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10338,6 +10748,13 @@ func (ec *executionContext) fieldContext_User_reviews(ctx context.Context, field
 }
 
 func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_User_email,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.User().Email(ctx, obj)
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10361,6 +10778,13 @@ func (ec *executionContext) fieldContext_User_email(_ context.Context, field gra
 }
 
 func (ec *executionContext) _User_role(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_User_role,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.User().Role(ctx, obj)
+			},
+			ec.marshalORole2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋuserᚐRole, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10384,6 +10808,13 @@ func (ec *executionContext) fieldContext_User_role(_ context.Context, field grap
 }
 
 func (ec *executionContext) _User_reviewCount(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_User_reviewCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.User().ReviewCount(ctx, obj)
+			},
+			ec.marshalNInt2int, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10407,6 +10838,14 @@ func (ec *executionContext) fieldContext_User_reviewCount(_ context.Context, fie
 }
 
 func (ec *executionContext) _User_quizSubmissions(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_User_quizSubmissions,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.User().QuizSubmissions(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			},
+			ec.marshalNQuizSubmissionConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10634,6 +11073,13 @@ func (ec *executionContext) fieldContext___Directive_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Directive_description,
+			func(ctx context.Context) (any, error) {
+				return obj.Description(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10709,6 +11155,14 @@ func (ec *executionContext) fieldContext___Directive_locations(_ context.Context
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Directive_args,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.VisibleArgs(fc.Args["includeDeprecated"].(bool)), nil
+			},
+			ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10779,6 +11233,13 @@ func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___EnumValue_description,
+			func(ctx context.Context) (any, error) {
+				return obj.Description(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10802,6 +11263,13 @@ func (ec *executionContext) fieldContext___EnumValue_description(_ context.Conte
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___EnumValue_isDeprecated,
+			func(ctx context.Context) (any, error) {
+				return obj.IsDeprecated(), nil
+			},
+			ec.marshalNBoolean2bool, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10825,6 +11293,13 @@ func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Cont
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___EnumValue_deprecationReason,
+			func(ctx context.Context) (any, error) {
+				return obj.DeprecationReason(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10874,6 +11349,13 @@ func (ec *executionContext) fieldContext___Field_name(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Field_description,
+			func(ctx context.Context) (any, error) {
+				return obj.Description(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10897,6 +11379,14 @@ func (ec *executionContext) fieldContext___Field_description(_ context.Context, 
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Field_args,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.VisibleArgs(fc.Args["includeDeprecated"].(bool)), nil
+			},
+			ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10976,6 +11466,13 @@ func (ec *executionContext) fieldContext___Field_type(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Field_isDeprecated,
+			func(ctx context.Context) (any, error) {
+				return obj.IsDeprecated(), nil
+			},
+			ec.marshalNBoolean2bool, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10999,6 +11496,13 @@ func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context,
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Field_deprecationReason,
+			func(ctx context.Context) (any, error) {
+				return obj.DeprecationReason(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11048,6 +11552,13 @@ func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_description,
+			func(ctx context.Context) (any, error) {
+				return obj.Description(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11132,6 +11643,13 @@ func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_isDeprecated,
+			func(ctx context.Context) (any, error) {
+				return obj.IsDeprecated(), nil
+			},
+			ec.marshalNBoolean2bool, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11155,6 +11673,13 @@ func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_deprecationReason,
+			func(ctx context.Context) (any, error) {
+				return obj.DeprecationReason(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11178,6 +11703,13 @@ func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ contex
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Schema_description,
+			func(ctx context.Context) (any, error) {
+				return obj.Description(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11201,6 +11733,13 @@ func (ec *executionContext) fieldContext___Schema_description(_ context.Context,
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Schema_types,
+			func(ctx context.Context) (any, error) {
+				return obj.Types(), nil
+			},
+			ec.marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11233,6 +11772,13 @@ func (ec *executionContext) fieldContext___Schema_types(_ context.Context, field
 }
 
 func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Schema_queryType,
+			func(ctx context.Context) (any, error) {
+				return obj.QueryType(), nil
+			},
+			ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11265,6 +11811,13 @@ func (ec *executionContext) fieldContext___Schema_queryType(_ context.Context, f
 }
 
 func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Schema_mutationType,
+			func(ctx context.Context) (any, error) {
+				return obj.MutationType(), nil
+			},
+			ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11297,6 +11850,13 @@ func (ec *executionContext) fieldContext___Schema_mutationType(_ context.Context
 }
 
 func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Schema_subscriptionType,
+			func(ctx context.Context) (any, error) {
+				return obj.SubscriptionType(), nil
+			},
+			ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11329,6 +11889,13 @@ func (ec *executionContext) fieldContext___Schema_subscriptionType(_ context.Con
 }
 
 func (ec *executionContext) ___Schema_directives(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Schema_directives,
+			func(ctx context.Context) (any, error) {
+				return obj.Directives(), nil
+			},
+			ec.marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11361,6 +11928,13 @@ func (ec *executionContext) fieldContext___Schema_directives(_ context.Context, 
 }
 
 func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_kind,
+			func(ctx context.Context) (any, error) {
+				return obj.Kind(), nil
+			},
+			ec.marshalN__TypeKind2string, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11384,6 +11958,13 @@ func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_name,
+			func(ctx context.Context) (any, error) {
+				return obj.Name(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11407,6 +11988,13 @@ func (ec *executionContext) fieldContext___Type_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_description,
+			func(ctx context.Context) (any, error) {
+				return obj.Description(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11430,6 +12018,13 @@ func (ec *executionContext) fieldContext___Type_description(_ context.Context, f
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_specifiedByURL,
+			func(ctx context.Context) (any, error) {
+				return obj.SpecifiedByURL(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11453,6 +12048,14 @@ func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_fields,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.Fields(fc.Args["includeDeprecated"].(bool)), nil
+			},
+			ec.marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐFieldᚄ, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11497,6 +12100,13 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 }
 
 func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_interfaces,
+			func(ctx context.Context) (any, error) {
+				return obj.Interfaces(), nil
+			},
+			ec.marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11529,6 +12139,13 @@ func (ec *executionContext) fieldContext___Type_interfaces(_ context.Context, fi
 }
 
 func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_possibleTypes,
+			func(ctx context.Context) (any, error) {
+				return obj.PossibleTypes(), nil
+			},
+			ec.marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11561,6 +12178,14 @@ func (ec *executionContext) fieldContext___Type_possibleTypes(_ context.Context,
 }
 
 func (ec *executionContext) ___Type_enumValues(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_enumValues,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.EnumValues(fc.Args["includeDeprecated"].(bool)), nil
+			},
+			ec.marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11605,6 +12230,14 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 }
 
 func (ec *executionContext) ___Type_inputFields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_inputFields,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.VisibleInputFields(fc.Args["includeDeprecated"].(bool)), nil
+			},
+			ec.marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11649,6 +12282,13 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 }
 
 func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_ofType,
+			func(ctx context.Context) (any, error) {
+				return obj.OfType(), nil
+			},
+			ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11681,6 +12321,13 @@ func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field 
 }
 
 func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_isOneOf,
+			func(ctx context.Context) (any, error) {
+				return obj.IsOneOf(), nil
+			},
+			ec.marshalOBoolean2bool, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

@@ -125,8 +125,13 @@ func WithFieldContext(ctx context.Context, rc *FieldContext) context.Context {
 		rc.ctx = fieldCtx{Context: ctx, fc: rc}
 		return &rc.ctx
 	}
-	// Bound before (field arguments are parsed under their FieldContext): a second binding
-	// must not change what the first context answers.
+	if p, ok := ctx.(*fieldCtx); ok && p == rc.ctx.Context {
+		// Bound to this parent already (field arguments are parsed under their
+		// FieldContext): the same context again.
+		return &rc.ctx
+	}
+	// Bound to another parent before: a second binding must not change what the first
+	// context answers.
 	return context.WithValue(ctx, resolverCtx, rc)
 }
 

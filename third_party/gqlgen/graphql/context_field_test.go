@@ -51,6 +51,10 @@ func TestWithFieldContextBindsOnce(t *testing.T) {
 	require.Same(t, outer, inner.Parent)
 	require.Equal(t, "parent value", innerCtx.Value(other{}))
 
+	// Binding again to the same parent (arguments are parsed under the FieldContext before the
+	// resolver runs) gives the same context.
+	require.Same(t, innerCtx.(*fieldCtx), WithFieldContext(outerCtx, inner).(*fieldCtx))
+
 	// A second binding, to another parent, leaves the first context as it was.
 	again := WithFieldContext(context.Background(), inner)
 	require.Same(t, inner, GetFieldContext(again))

@@ -66,6 +66,64 @@ func ResolveFieldDirect[T any](
 	return marshal(ctx, field.Selections, value)
 }
 
+// ResolveFieldInline is ResolveField for a field without field middleware (directives), when
+// oc.DirectFields says no field interceptor runs: the resolver is called directly, so neither
+// it nor the context escapes through the interceptor chain, and generated code can keep its
+// closures on the stack. Errors, nulls, panics and FieldContext.Result are handled as by
+// ResolveField.
+func ResolveFieldInline[T any](
+	ctx context.Context,
+	oc *OperationContext,
+	field CollectedField,
+	initializeFieldContext func(ctx context.Context, field CollectedField) (*FieldContext, error),
+	fieldResolver func(ctx context.Context) (any, error),
+	marshal func(ctx context.Context, sel ast.SelectionSet, v T) Marshaler,
+	recoverFromPanic bool,
+	nonNull bool,
+) (ret Marshaler) {
+	fc, err := initializeFieldContext(ctx, field)
+	if err != nil {
+		return Null
+	}
+	ctx = WithFieldContext(ctx, fc)
+	if recoverFromPanic {
+		defer func() {
+			if r := recover(); r != nil {
+				oc.Error(ctx, oc.Recover(ctx, r))
+				ret = Null
+			}
+		}()
+	}
+	resTmp, err := fieldResolver(ctx)
+	if err != nil {
+		oc.Error(ctx, AddFieldLocationToError(ctx, err))
+		if fc.NonNull && !nonNull {
+			return RequiredNull
+		}
+		return Null
+	}
+	if resTmp == nil {
+		if nonNull || fc.NonNull {
+			AddInvalidNullError(ctx, "")
+		}
+		if fc.NonNull && !nonNull {
+			return RequiredNull
+		}
+		return Null
+	}
+	if res, ok := resTmp.(T); ok {
+		fc.Result = res
+		return marshal(ctx, field.Selections, res)
+	}
+	if res, ok := resTmp.(Marshaler); ok {
+		fc.Result = res
+		return res
+	}
+	var t T
+	oc.Errorf(ctx, `unexpected type %T from middleware/directive chain, should be %T`, resTmp, t)
+	return Null
+}
+
 func ResolveFieldStream[T any](
 	ctx context.Context,
 	oc *OperationContext,

@@ -785,3 +785,75 @@ func TestResolveFieldDirect(t *testing.T) {
 		})
 	}
 }
+
+func TestResolveFieldInline(t *testing.T) {
+	field := CollectedField{Field: &ast.Field{Alias: "testField", Name: "testField"}}
+	marshal := func(ctx context.Context, _ ast.SelectionSet, v string) Marshaler {
+		assert.Equal(t, "testField", GetFieldContext(ctx).Field.Alias)
+		return MarshalString(v)
+	}
+	tests := []struct {
+		name       string
+		value      any
+		err        error
+		panic      bool
+		nonNull    bool
+		wantJSON   string
+		wantErrors string
+	}{
+		{name: "marshals the resolved value", value: "value", wantJSON: `"value"`},
+		{name: "passes a marshaler through", value: MarshalInt(7), wantJSON: `7`},
+		{name: "is null for a nullable nil", value: nil, wantJSON: "null"},
+		{
+			name: "reports a nil for a non-null field", value: nil, nonNull: true, wantJSON: "null",
+			wantErrors: "input: testField cannot return null for non-null field Test.testField: " +
+				"the model struct field was nil and the field has no resolver\n",
+		},
+		{
+			name: "reports the resolver's error at the field", err: errors.New("no luck"), wantJSON: "null",
+			wantErrors: "input: testField no luck\n",
+		},
+		{
+			name: "recovers a panic", panic: true, wantJSON: "null",
+			wantErrors: "input: testField internal system error\n",
+		},
+		{
+			name: "reports a value of the wrong type", value: 123, wantJSON: "null",
+			wantErrors: "input: testField unexpected type int from middleware/directive chain, should be string\n",
+		},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			ctx := WithResponseContext(context.Background(), DefaultErrorPresenter, nil)
+			oc := &OperationContext{
+				RecoverFunc: func(context.Context, any) error { return errors.New("internal system error") },
+				ResolverMiddleware: func(context.Context, Resolver) (any, error) {
+					t.Error("the inline path ran the resolver middleware")
+					return nil, nil
+				},
+				DirectFields: true,
+			}
+			var fc *FieldContext
+			result := ResolveFieldInline(ctx, oc, field,
+				func(_ context.Context, field CollectedField) (*FieldContext, error) {
+					fc = &FieldContext{Object: "Test", Field: field}
+					return fc, nil
+				},
+				func(ctx context.Context) (any, error) {
+					require.Same(t, fc, GetFieldContext(ctx))
+					if test.panic {
+						panic("boom")
+					}
+					return test.value, test.err
+				},
+				marshal, true, test.nonNull)
+			var sb strings.Builder
+			result.MarshalGQL(&sb)
+			assert.Equal(t, test.wantJSON, sb.String())
+			assert.Equal(t, test.wantErrors, GetErrors(ctx).Error())
+			if s, ok := test.value.(string); ok {
+				assert.Equal(t, s, fc.Result, "Result is set as ResolveField sets it")
+			}
+		})
+	}
+}
