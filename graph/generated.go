@@ -4189,7 +4189,7 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 func (ec *executionContext) _AuthPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_AuthPayload_token, obj.Token, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_AuthPayload_token, obj.Token, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -4215,7 +4215,7 @@ func (ec *executionContext) fieldContext_AuthPayload_token(_ context.Context, fi
 
 func (ec *executionContext) _AuthPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_AuthPayload_expiresAt, obj.ExpiresAt, ec.marshalNTime2timeᚐTime, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_AuthPayload_expiresAt, obj.ExpiresAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -4276,7 +4276,7 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 
 func (ec *executionContext) _Category_id(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_id, obj.ID, ec.marshalNID2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -4302,7 +4302,7 @@ func (ec *executionContext) fieldContext_Category_id(_ context.Context, field gr
 
 func (ec *executionContext) _Category_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_createdAt, obj.CreatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -4328,7 +4328,7 @@ func (ec *executionContext) fieldContext_Category_createdAt(_ context.Context, f
 
 func (ec *executionContext) _Category_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_updatedAt, obj.UpdatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -4354,7 +4354,7 @@ func (ec *executionContext) fieldContext_Category_updatedAt(_ context.Context, f
 
 func (ec *executionContext) _Category_name(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_name, obj.Name, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_name, obj.Name, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -4380,7 +4380,7 @@ func (ec *executionContext) fieldContext_Category_name(_ context.Context, field 
 
 func (ec *executionContext) _Category_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_slug, obj.Slug, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_slug, obj.Slug, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -4701,7 +4701,7 @@ func (ec *executionContext) fieldContext_CategoryConnection_pageInfo(_ context.C
 
 func (ec *executionContext) _CategoryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryConnection) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryConnection_totalCount, obj.TotalCount, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryConnection_totalCount, obj.TotalCount, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -4762,7 +4762,7 @@ func (ec *executionContext) fieldContext_CategoryEdge_node(_ context.Context, fi
 
 func (ec *executionContext) _CategoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryEdge) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryEdge_cursor, obj.Cursor, relay.MarshalCursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -4823,7 +4823,7 @@ func (ec *executionContext) fieldContext_CategoryStats_category(_ context.Contex
 
 func (ec *executionContext) _CategoryStats_productCount(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryStats_productCount, obj.ProductCount, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryStats_productCount, obj.ProductCount, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -4909,7 +4909,7 @@ func (ec *executionContext) fieldContext_CategoryStats_averageRating(_ context.C
 
 func (ec *executionContext) _CategoryStats_reviewCount(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryStats_reviewCount, obj.ReviewCount, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryStats_reviewCount, obj.ReviewCount, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -4935,7 +4935,7 @@ func (ec *executionContext) fieldContext_CategoryStats_reviewCount(_ context.Con
 
 func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Money_amount, obj.Amount, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Money_amount, obj.Amount, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -4961,7 +4961,7 @@ func (ec *executionContext) fieldContext_Money_amount(_ context.Context, field g
 
 func (ec *executionContext) _Money_currencyCode(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Money_currencyCode, obj.CurrencyCode, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Money_currencyCode, obj.CurrencyCode, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -4987,7 +4987,7 @@ func (ec *executionContext) fieldContext_Money_currencyCode(_ context.Context, f
 
 func (ec *executionContext) _Money_minorUnits(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Money_minorUnits, obj.MinorUnits, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Money_minorUnits, obj.MinorUnits, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -6196,7 +6196,7 @@ func (ec *executionContext) fieldContext_OptionStats_option(_ context.Context, f
 
 func (ec *executionContext) _OptionStats_picks(ctx context.Context, field graphql.CollectedField, obj *quiz.OptionStats) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_OptionStats_picks, obj.Picks, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_OptionStats_picks, obj.Picks, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -6248,7 +6248,7 @@ func (ec *executionContext) fieldContext_OptionStats_share(_ context.Context, fi
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasNextPage, obj.HasNextPage, ec.marshalNBoolean2bool, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasNextPage, obj.HasNextPage, graphql.MarshalBoolean, ec.marshalNBoolean2bool, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -6274,7 +6274,7 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasPreviousPage, obj.HasPreviousPage, ec.marshalNBoolean2bool, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasPreviousPage, obj.HasPreviousPage, graphql.MarshalBoolean, ec.marshalNBoolean2bool, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -6352,7 +6352,7 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_id, obj.ID, ec.marshalNID2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -6378,7 +6378,7 @@ func (ec *executionContext) fieldContext_Product_id(_ context.Context, field gra
 
 func (ec *executionContext) _Product_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_createdAt, obj.CreatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -6404,7 +6404,7 @@ func (ec *executionContext) fieldContext_Product_createdAt(_ context.Context, fi
 
 func (ec *executionContext) _Product_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_updatedAt, obj.UpdatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -6430,7 +6430,7 @@ func (ec *executionContext) fieldContext_Product_updatedAt(_ context.Context, fi
 
 func (ec *executionContext) _Product_sku(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_sku, obj.Sku, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_sku, obj.Sku, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -6456,7 +6456,7 @@ func (ec *executionContext) fieldContext_Product_sku(_ context.Context, field gr
 
 func (ec *executionContext) _Product_name(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_name, obj.Name, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_name, obj.Name, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -6482,7 +6482,7 @@ func (ec *executionContext) fieldContext_Product_name(_ context.Context, field g
 
 func (ec *executionContext) _Product_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_slug, obj.Slug, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_slug, obj.Slug, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -6508,7 +6508,7 @@ func (ec *executionContext) fieldContext_Product_slug(_ context.Context, field g
 
 func (ec *executionContext) _Product_description(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_description, obj.Description, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_description, obj.Description, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -6534,7 +6534,7 @@ func (ec *executionContext) fieldContext_Product_description(_ context.Context, 
 
 func (ec *executionContext) _Product_stock(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_stock, obj.Stock, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_stock, obj.Stock, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -6560,7 +6560,7 @@ func (ec *executionContext) fieldContext_Product_stock(_ context.Context, field 
 
 func (ec *executionContext) _Product_imageURL(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_imageURL, obj.ImageURL, ec.marshalOString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_imageURL, obj.ImageURL, graphql.MarshalString, ec.marshalOString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -6586,7 +6586,7 @@ func (ec *executionContext) fieldContext_Product_imageURL(_ context.Context, fie
 
 func (ec *executionContext) _Product_categoryID(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_categoryID, obj.CategoryID, ec.marshalNID2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_categoryID, obj.CategoryID, relay.MarshalID, ec.marshalNID2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -6950,7 +6950,7 @@ func (ec *executionContext) fieldContext_ProductConnection_pageInfo(_ context.Co
 
 func (ec *executionContext) _ProductConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProductConnection) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductConnection_totalCount, obj.TotalCount, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductConnection_totalCount, obj.TotalCount, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -7011,7 +7011,7 @@ func (ec *executionContext) fieldContext_ProductEdge_node(_ context.Context, fie
 
 func (ec *executionContext) _ProductEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProductEdge) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductEdge_cursor, obj.Cursor, relay.MarshalCursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -7102,7 +7102,7 @@ func (ec *executionContext) fieldContext_ProductScore_average(_ context.Context,
 
 func (ec *executionContext) _ProductScore_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Score) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductScore_count, obj.Count, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductScore_count, obj.Count, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -8213,7 +8213,7 @@ func (ec *executionContext) fieldContext_QuestionStats_question(_ context.Contex
 
 func (ec *executionContext) _QuestionStats_answered(ctx context.Context, field graphql.CollectedField, obj *quiz.QuestionStats) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuestionStats_answered, obj.Answered, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuestionStats_answered, obj.Answered, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -8300,7 +8300,7 @@ func (ec *executionContext) fieldContext_QuestionStats_options(_ context.Context
 
 func (ec *executionContext) _Quiz_id(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_id, obj.ID, ec.marshalNID2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -8326,7 +8326,7 @@ func (ec *executionContext) fieldContext_Quiz_id(_ context.Context, field graphq
 
 func (ec *executionContext) _Quiz_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_createdAt, obj.CreatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -8352,7 +8352,7 @@ func (ec *executionContext) fieldContext_Quiz_createdAt(_ context.Context, field
 
 func (ec *executionContext) _Quiz_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_updatedAt, obj.UpdatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -8378,7 +8378,7 @@ func (ec *executionContext) fieldContext_Quiz_updatedAt(_ context.Context, field
 
 func (ec *executionContext) _Quiz_title(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_title, obj.Title, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_title, obj.Title, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -8404,7 +8404,7 @@ func (ec *executionContext) fieldContext_Quiz_title(_ context.Context, field gra
 
 func (ec *executionContext) _Quiz_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_slug, obj.Slug, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_slug, obj.Slug, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -8430,7 +8430,7 @@ func (ec *executionContext) fieldContext_Quiz_slug(_ context.Context, field grap
 
 func (ec *executionContext) _Quiz_description(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_description, obj.Description, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_description, obj.Description, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -8456,7 +8456,7 @@ func (ec *executionContext) fieldContext_Quiz_description(_ context.Context, fie
 
 func (ec *executionContext) _Quiz_published(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_published, obj.Published, ec.marshalNBoolean2bool, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_published, obj.Published, graphql.MarshalBoolean, ec.marshalNBoolean2bool, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -8591,7 +8591,7 @@ func (ec *executionContext) fieldContext_QuizConnection_pageInfo(_ context.Conte
 
 func (ec *executionContext) _QuizConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.QuizConnection) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizConnection_totalCount, obj.TotalCount, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizConnection_totalCount, obj.TotalCount, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -8652,7 +8652,7 @@ func (ec *executionContext) fieldContext_QuizEdge_node(_ context.Context, field 
 
 func (ec *executionContext) _QuizEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.QuizEdge) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizEdge_cursor, obj.Cursor, relay.MarshalCursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -8678,7 +8678,7 @@ func (ec *executionContext) fieldContext_QuizEdge_cursor(_ context.Context, fiel
 
 func (ec *executionContext) _QuizOption_id(ctx context.Context, field graphql.CollectedField, obj *ent.QuizOption) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizOption_id, obj.ID, ec.marshalNID2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizOption_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -8704,7 +8704,7 @@ func (ec *executionContext) fieldContext_QuizOption_id(_ context.Context, field 
 
 func (ec *executionContext) _QuizOption_label(ctx context.Context, field graphql.CollectedField, obj *ent.QuizOption) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizOption_label, obj.Label, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizOption_label, obj.Label, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -8780,7 +8780,7 @@ func (ec *executionContext) fieldContext_QuizOption_weights(_ context.Context, f
 
 func (ec *executionContext) _QuizQuestion_id(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizQuestion_id, obj.ID, ec.marshalNID2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizQuestion_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -8806,7 +8806,7 @@ func (ec *executionContext) fieldContext_QuizQuestion_id(_ context.Context, fiel
 
 func (ec *executionContext) _QuizQuestion_prompt(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizQuestion_prompt, obj.Prompt, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizQuestion_prompt, obj.Prompt, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -8858,7 +8858,7 @@ func (ec *executionContext) fieldContext_QuizQuestion_kind(_ context.Context, fi
 
 func (ec *executionContext) _QuizQuestion_required(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizQuestion_required, obj.Required, ec.marshalNBoolean2bool, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizQuestion_required, obj.Required, graphql.MarshalBoolean, ec.marshalNBoolean2bool, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -9010,7 +9010,7 @@ func (ec *executionContext) fieldContext_QuizResult_submission(_ context.Context
 
 func (ec *executionContext) _QuizStats_submissionCount(ctx context.Context, field graphql.CollectedField, obj *quiz.Stats) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizStats_submissionCount, obj.SubmissionCount, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizStats_submissionCount, obj.SubmissionCount, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -9123,7 +9123,7 @@ func (ec *executionContext) fieldContext_QuizStats_topRecommendedProducts(ctx co
 
 func (ec *executionContext) _QuizSubmission_id(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmission_id, obj.ID, ec.marshalNID2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmission_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -9149,7 +9149,7 @@ func (ec *executionContext) fieldContext_QuizSubmission_id(_ context.Context, fi
 
 func (ec *executionContext) _QuizSubmission_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmission_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmission_createdAt, obj.CreatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -9358,7 +9358,7 @@ func (ec *executionContext) fieldContext_QuizSubmissionConnection_pageInfo(_ con
 
 func (ec *executionContext) _QuizSubmissionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionConnection) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmissionConnection_totalCount, obj.TotalCount, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmissionConnection_totalCount, obj.TotalCount, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -9419,7 +9419,7 @@ func (ec *executionContext) fieldContext_QuizSubmissionEdge_node(_ context.Conte
 
 func (ec *executionContext) _QuizSubmissionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionEdge) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmissionEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmissionEdge_cursor, obj.Cursor, relay.MarshalCursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -9549,7 +9549,7 @@ func (ec *executionContext) fieldContext_QuizWeight_weight(_ context.Context, fi
 
 func (ec *executionContext) _Rating_id(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_id, obj.ID, ec.marshalNID2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -9575,7 +9575,7 @@ func (ec *executionContext) fieldContext_Rating_id(_ context.Context, field grap
 
 func (ec *executionContext) _Rating_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_createdAt, obj.CreatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -9601,7 +9601,7 @@ func (ec *executionContext) fieldContext_Rating_createdAt(_ context.Context, fie
 
 func (ec *executionContext) _Rating_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_updatedAt, obj.UpdatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -9627,7 +9627,7 @@ func (ec *executionContext) fieldContext_Rating_updatedAt(_ context.Context, fie
 
 func (ec *executionContext) _Rating_stars(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_stars, obj.Stars, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_stars, obj.Stars, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -9653,7 +9653,7 @@ func (ec *executionContext) fieldContext_Rating_stars(_ context.Context, field g
 
 func (ec *executionContext) _Rating_productID(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_productID, obj.ProductID, ec.marshalNID2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_productID, obj.ProductID, relay.MarshalID, ec.marshalNID2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -9718,7 +9718,7 @@ func (ec *executionContext) fieldContext_Rating_product(_ context.Context, field
 
 func (ec *executionContext) _RatingStats_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_RatingStats_count, obj.Count, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_RatingStats_count, obj.Count, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -9834,7 +9834,7 @@ func (ec *executionContext) fieldContext_RatingSummary_average(_ context.Context
 
 func (ec *executionContext) _RatingSummary_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_RatingSummary_count, obj.Count, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_RatingSummary_count, obj.Count, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -9986,7 +9986,7 @@ func (ec *executionContext) fieldContext_RecommendedProductStats_product(_ conte
 
 func (ec *executionContext) _RecommendedProductStats_count(ctx context.Context, field graphql.CollectedField, obj *quiz.RecommendedProductStats) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_RecommendedProductStats_count, obj.Count, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_RecommendedProductStats_count, obj.Count, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10012,7 +10012,7 @@ func (ec *executionContext) fieldContext_RecommendedProductStats_count(_ context
 
 func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_id, obj.ID, ec.marshalNID2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10038,7 +10038,7 @@ func (ec *executionContext) fieldContext_Review_id(_ context.Context, field grap
 
 func (ec *executionContext) _Review_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_createdAt, obj.CreatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10064,7 +10064,7 @@ func (ec *executionContext) fieldContext_Review_createdAt(_ context.Context, fie
 
 func (ec *executionContext) _Review_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_updatedAt, obj.UpdatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10090,7 +10090,7 @@ func (ec *executionContext) fieldContext_Review_updatedAt(_ context.Context, fie
 
 func (ec *executionContext) _Review_title(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_title, obj.Title, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_title, obj.Title, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10116,7 +10116,7 @@ func (ec *executionContext) fieldContext_Review_title(_ context.Context, field g
 
 func (ec *executionContext) _Review_body(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_body, obj.Body, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_body, obj.Body, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10142,7 +10142,7 @@ func (ec *executionContext) fieldContext_Review_body(_ context.Context, field gr
 
 func (ec *executionContext) _Review_productID(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_productID, obj.ProductID, ec.marshalNID2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_productID, obj.ProductID, relay.MarshalID, ec.marshalNID2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10168,7 +10168,7 @@ func (ec *executionContext) fieldContext_Review_productID(_ context.Context, fie
 
 func (ec *executionContext) _Review_authorID(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_authorID, obj.AuthorID, ec.marshalNID2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_authorID, obj.AuthorID, relay.MarshalID, ec.marshalNID2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10342,7 +10342,7 @@ func (ec *executionContext) fieldContext_ReviewConnection_pageInfo(_ context.Con
 
 func (ec *executionContext) _ReviewConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewConnection) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewConnection_totalCount, obj.TotalCount, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewConnection_totalCount, obj.TotalCount, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10403,7 +10403,7 @@ func (ec *executionContext) fieldContext_ReviewEdge_node(_ context.Context, fiel
 
 func (ec *executionContext) _ReviewEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewEdge) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewEdge_cursor, obj.Cursor, relay.MarshalCursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10429,7 +10429,7 @@ func (ec *executionContext) fieldContext_ReviewEdge_cursor(_ context.Context, fi
 
 func (ec *executionContext) _SubmittedAnswer_questionID(ctx context.Context, field graphql.CollectedField, obj *schema.SubmittedAnswer) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_SubmittedAnswer_questionID, obj.QuestionID, ec.marshalNID2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_SubmittedAnswer_questionID, obj.QuestionID, relay.MarshalID, ec.marshalNID2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10455,7 +10455,7 @@ func (ec *executionContext) fieldContext_SubmittedAnswer_questionID(_ context.Co
 
 func (ec *executionContext) _SubmittedAnswer_prompt(ctx context.Context, field graphql.CollectedField, obj *schema.SubmittedAnswer) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_SubmittedAnswer_prompt, obj.Prompt, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_SubmittedAnswer_prompt, obj.Prompt, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10511,7 +10511,7 @@ func (ec *executionContext) fieldContext_SubmittedAnswer_chosen(_ context.Contex
 
 func (ec *executionContext) _TrendPoint_start(ctx context.Context, field graphql.CollectedField, obj *analytics.Point) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_TrendPoint_start, obj.Start, ec.marshalNTime2timeᚐTime, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_TrendPoint_start, obj.Start, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10537,7 +10537,7 @@ func (ec *executionContext) fieldContext_TrendPoint_start(_ context.Context, fie
 
 func (ec *executionContext) _TrendPoint_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Point) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_TrendPoint_count, obj.Count, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_TrendPoint_count, obj.Count, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10593,7 +10593,7 @@ func (ec *executionContext) fieldContext_TrendPoint_average(_ context.Context, f
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_User_id, obj.ID, ec.marshalNID2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_User_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10619,7 +10619,7 @@ func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphq
 
 func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_User_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_User_createdAt, obj.CreatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10645,7 +10645,7 @@ func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field
 
 func (ec *executionContext) _User_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_User_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_User_updatedAt, obj.UpdatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10671,7 +10671,7 @@ func (ec *executionContext) fieldContext_User_updatedAt(_ context.Context, field
 
 func (ec *executionContext) _User_displayName(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_User_displayName, obj.DisplayName, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_User_displayName, obj.DisplayName, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -10961,7 +10961,7 @@ func (ec *executionContext) fieldContext_UserConnection_pageInfo(_ context.Conte
 
 func (ec *executionContext) _UserConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_UserConnection_totalCount, obj.TotalCount, ec.marshalNInt2int, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_UserConnection_totalCount, obj.TotalCount, scalar.MarshalInt, ec.marshalNInt2int, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -11022,7 +11022,7 @@ func (ec *executionContext) fieldContext_UserEdge_node(_ context.Context, field 
 
 func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.UserEdge) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_UserEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_UserEdge_cursor, obj.Cursor, relay.MarshalCursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -11048,7 +11048,7 @@ func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, fiel
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___Directive_name, obj.Name, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext___Directive_name, obj.Name, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -11104,7 +11104,7 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___Directive_isRepeatable, obj.IsRepeatable, ec.marshalNBoolean2bool, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext___Directive_isRepeatable, obj.IsRepeatable, graphql.MarshalBoolean, ec.marshalNBoolean2bool, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -11208,7 +11208,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___EnumValue_name, obj.Name, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext___EnumValue_name, obj.Name, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -11324,7 +11324,7 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___Field_name, obj.Name, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext___Field_name, obj.Name, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -11527,7 +11527,7 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
-		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_name, obj.Name, ec.marshalNString2string, true)
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_name, obj.Name, graphql.MarshalString, ec.marshalNString2string, true)
 	}
 	return graphql.ResolveField(
 		ctx,

@@ -688,6 +688,15 @@ func (f *Field) IsDirect() bool {
 		!f.TypeReference.Definition.IsAbstractType()
 }
 
+// IsDirectScalar reports whether the field is direct (IsDirect) and its value is handed as it is
+// to a scalar's marshalling function: graphql.ResolveScalarDirect can then marshal it without a
+// FieldContext unless the result is null.
+func (f *Field) IsDirectScalar() bool {
+	t := f.TypeReference
+	return f.IsDirect() && t.Marshaler != nil && !t.IsMarshaler && !t.IsContext && !t.IsSlice() &&
+		!t.IsNilable() && !t.IsTargetNilable() && !t.HasEnumValues() && t.CastType == nil
+}
+
 // IsBatch returns true if this field has batch resolver enabled.
 func (f *Field) IsBatch() bool {
 	return f.Batch

@@ -124,6 +124,50 @@ func ResolveFieldInline[T any](
 	return Null
 }
 
+// ResolveScalarDirect is ResolveFieldDirect for a scalar whose marshalling function takes the
+// field's value as it is. A scalar's marshaller does not read the context, so the value is
+// marshalled without a FieldContext; only a null result, which the field's marshal function may
+// report as an error at the field's path, or a panic, which is reported there, takes the full
+// path. Most fields of a response are such scalars.
+func ResolveScalarDirect[T any](
+	ctx context.Context,
+	oc *OperationContext,
+	field CollectedField,
+	initializeFieldContext func(ctx context.Context, field CollectedField) (*FieldContext, error),
+	value T,
+	marshalScalar func(v T) Marshaler,
+	marshal func(ctx context.Context, sel ast.SelectionSet, v T) Marshaler,
+	recoverFromPanic bool,
+) (ret Marshaler) {
+	if recoverFromPanic {
+		defer func() {
+			if r := recover(); r != nil {
+				ret = recoverField(ctx, oc, field, initializeFieldContext, r)
+			}
+		}()
+	}
+	if m := marshalScalar(value); m != Null {
+		return m
+	}
+	return ResolveFieldDirect(ctx, oc, field, initializeFieldContext, value, marshal, recoverFromPanic)
+}
+
+// recoverField reports r, recovered from a field resolved without a FieldContext, at the
+// field's path.
+func recoverField(
+	ctx context.Context,
+	oc *OperationContext,
+	field CollectedField,
+	initializeFieldContext func(ctx context.Context, field CollectedField) (*FieldContext, error),
+	r any,
+) Marshaler {
+	if fc, err := initializeFieldContext(ctx, field); err == nil {
+		ctx = WithFieldContext(ctx, fc)
+	}
+	oc.Error(ctx, oc.Recover(ctx, r))
+	return Null
+}
+
 func ResolveFieldStream[T any](
 	ctx context.Context,
 	oc *OperationContext,

@@ -857,3 +857,61 @@ func TestResolveFieldInline(t *testing.T) {
 		})
 	}
 }
+
+func TestResolveScalarDirect(t *testing.T) {
+	field := CollectedField{Field: &ast.Field{Alias: "testField", Name: "testField"}}
+	nonNull := func(ctx context.Context, _ ast.SelectionSet, v string) Marshaler {
+		if v == "" {
+			AddErrorf(ctx, "must not be null")
+			return Null
+		}
+		return MarshalString(v)
+	}
+	scalar := func(v string) Marshaler {
+		switch v {
+		case "":
+			return Null
+		case "panic":
+			panic("boom")
+		}
+		return MarshalString(v)
+	}
+	tests := []struct {
+		name        string
+		value       string
+		wantJSON    string
+		wantErrors  string
+		wantContext bool
+	}{
+		{name: "marshals without a field context", value: "value", wantJSON: `"value"`},
+		{
+			name: "reports a null at the field's path", value: "", wantJSON: "null",
+			wantErrors: "input: testField must not be null\n", wantContext: true,
+		},
+		{
+			name: "recovers a panic at the field's path", value: "panic", wantJSON: "null",
+			wantErrors: "input: testField internal system error\n", wantContext: true,
+		},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			ctx := WithResponseContext(context.Background(), DefaultErrorPresenter, nil)
+			oc := &OperationContext{
+				RecoverFunc:  func(context.Context, any) error { return errors.New("internal system error") },
+				DirectFields: true,
+			}
+			contexts := 0
+			result := ResolveScalarDirect(ctx, oc, field,
+				func(_ context.Context, field CollectedField) (*FieldContext, error) {
+					contexts++
+					return &FieldContext{Object: "Test", Field: field}, nil
+				},
+				test.value, scalar, nonNull, true)
+			var sb strings.Builder
+			result.MarshalGQL(&sb)
+			assert.Equal(t, test.wantJSON, sb.String())
+			assert.Equal(t, test.wantErrors, GetErrors(ctx).Error())
+			assert.Equal(t, test.wantContext, contexts > 0, "field contexts made: %d", contexts)
+		})
+	}
+}
