@@ -74,7 +74,11 @@ func withRequestState(r *Resolver, hook loader.Hook, countSQL bool) graphql.Oper
 		if countSQL {
 			ctx, _ = sqlcount.NewContext(ctx)
 		}
-		return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog, r.Feedback, hook)))
+		var authors []string
+		if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Doc != nil {
+			authors = authorColumns(oc.Operation, oc.Doc.Fragments)
+		}
+		return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog, r.Feedback, hook, authors)))
 	}
 }
 

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"entgo.io/ent/dialect"
@@ -43,8 +44,29 @@ func FirstReviewPageKey(productID int, after *ent.Cursor, first *int, before *en
 // FirstReviewPages loads, for every key, up to First+1 reviews of the product in order (the
 // extra one tells whether there is a next page), with their authors. Keys that share a page
 // shape are one statement: on Postgres a LATERAL index scan per product, which reads only the
-// rows it returns; on SQLite a window function.
+// rows it returns; on SQLite a window function. Authors are read with every column but the
+// password hash; ReviewPages reads fewer.
 func (c *Catalog) FirstReviewPages(ctx context.Context, keys []ReviewPageKey) (map[ReviewPageKey][]*ent.Review, error) {
+	return c.firstReviewPages(ctx, keys, authorColumns)
+}
+
+// ReviewPages is FirstReviewPages reading only the given columns of the authors (the id
+// always); nil reads FirstReviewPages' columns. A page reads hundreds of authors, and decoding
+// their timestamps and strings is a good part of a page's cost, so a request that shows only
+// their names reads only those.
+func (c *Catalog) ReviewPages(authorCols []string) func(context.Context, []ReviewPageKey) (map[ReviewPageKey][]*ent.Review, error) {
+	if authorCols == nil {
+		return c.FirstReviewPages
+	}
+	if !slices.Contains(authorCols, user.FieldID) {
+		authorCols = append([]string{user.FieldID}, authorCols...)
+	}
+	return func(ctx context.Context, keys []ReviewPageKey) (map[ReviewPageKey][]*ent.Review, error) {
+		return c.firstReviewPages(ctx, keys, authorCols)
+	}
+}
+
+func (c *Catalog) firstReviewPages(ctx context.Context, keys []ReviewPageKey, authorCols []string) (map[ReviewPageKey][]*ent.Review, error) {
 	type shape struct {
 		first  int
 		column string
@@ -59,7 +81,7 @@ func (c *Catalog) FirstReviewPages(ctx context.Context, keys []ReviewPageKey) (m
 	for s, ids := range groups {
 		rows, err := c.client.For(ctx).Review.Query().
 			Where(c.firstPerProduct(ids, s.first+1, s.column, s.desc)).
-			WithAuthor(func(q *ent.UserQuery) { q.Select(authorColumns...) }).All(ctx)
+			WithAuthor(func(q *ent.UserQuery) { q.Select(authorCols...) }).All(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("review pages: %w", err)
 		}
@@ -78,8 +100,8 @@ func (c *Catalog) FirstReviewPages(ctx context.Context, keys []ReviewPageKey) (m
 	return out, nil
 }
 
-// authorColumns are the users' columns a review's author is read with: all but the password hash,
-// which no field shows and which is the widest column of a row a page reads hundreds of.
+// authorColumns are the users' columns FirstReviewPages reads authors with: all but the password
+// hash, which no field shows and which is the widest column of a user's row.
 var authorColumns = func() []string {
 	var cols []string
 	for _, c := range user.Columns {
