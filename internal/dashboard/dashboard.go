@@ -56,6 +56,8 @@ var assetTypes = map[string]string{
 	"dashboard.css":    typeCSS,
 	// Served so the MIT notice travels with the code it covers.
 	"LICENSE-chart.js": typeText,
+	// Without an icon of its own the browser asks for /favicon.ico, which is a 404.
+	"favicon.svg": "image/svg+xml",
 }
 
 // QueriesDir is the embedded directory of the documents the page runs; Queries reads it.
@@ -130,6 +132,7 @@ func New(endpoint, assetPrefix, playground string) (*Dashboard, error) {
 		Script:     d.ref("dashboard.js"),
 		Style:      d.ref("dashboard.css"),
 		License:    d.ref("LICENSE-chart.js"),
+		Icon:       d.ref("favicon.svg"),
 	}); err != nil {
 		return nil, fmt.Errorf("dashboard: render page: %w", err)
 	}
@@ -248,8 +251,8 @@ type assetRef struct {
 }
 
 type pageData struct {
-	Endpoint, Playground, Queries   string
-	ChartJS, Script, Style, License assetRef
+	Endpoint, Playground, Queries         string
+	ChartJS, Script, Style, License, Icon assetRef
 }
 
 // pageTemplate is the page's static skeleton; dashboard.js fills it. The configuration travels
@@ -261,6 +264,7 @@ var pageTemplate = template.Must(template.New("dashboard").Parse(`<!DOCTYPE html
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Ratings dashboard · Vitrine</title>
+<link rel="icon" type="image/svg+xml" href="{{.Icon.URL}}">
 <link rel="stylesheet" href="{{.Style.URL}}" integrity="{{.Style.Integrity}}" crossorigin="anonymous">
 <script src="{{.ChartJS.URL}}" integrity="{{.ChartJS.Integrity}}" crossorigin="anonymous" defer></script>
 <script src="{{.Script.URL}}" integrity="{{.Script.Integrity}}" crossorigin="anonymous" defer></script>

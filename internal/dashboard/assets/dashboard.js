@@ -310,7 +310,7 @@
     }
     const tbody = el('tbody');
     for (const r of rows) {
-      const tr = el('tr');
+      const tr = el('tr', r.id ? { 'data-id': r.id } : {});
       for (const col of c.columns) {
         const td = el('td', { 'data-key': col.key, 'data-value': r[col.key] == null ? '' : String(r[col.key]), class: col.num ? 'num' : '' });
         if (col.drill) {
