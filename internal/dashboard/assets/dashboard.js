@@ -146,7 +146,7 @@
       chart: (rows) => ({
         type: 'bar',
         data: { labels: STARS, datasets: [{ label: 'Ratings', data: rows.map((r) => r.count), backgroundColor: COLORS.bars5 }] },
-        options: { plugins: { legend: { display: false } } },
+        options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
       }),
     },
     {
@@ -162,7 +162,7 @@
             { type: 'bar', label: 'Ratings', data: rows.map((r) => r.count), yAxisID: 'count', backgroundColor: COLORS.bar },
           ],
         },
-        options: { scales: { count: { position: 'left', beginAtZero: true }, stars: { position: 'right', min: 1, max: 5, grid: { drawOnChartArea: false } } } },
+        options: { scales: { count: { position: 'left', beginAtZero: true, ticks: { precision: 0 } }, stars: { position: 'right', min: 1, max: 5, grid: { drawOnChartArea: false } } } },
       }),
     },
     {
@@ -173,7 +173,7 @@
       chart: (rows, st) => ({
         type: 'bar',
         data: { labels: rows.map((r) => bucketLabel(r.start, st)), datasets: [{ label: 'Reviews', data: rows.map((r) => r.count), backgroundColor: COLORS.bar }] },
-        options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } },
+        options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
       }),
     },
     {
