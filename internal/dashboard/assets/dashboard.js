@@ -185,7 +185,8 @@
       chart: (rows) => ({
         type: 'bar',
         data: { labels: rows.map((r) => r.product), datasets: [{ label: 'Score', data: rows.map((r) => r.score), backgroundColor: COLORS.bar }] },
-        options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { min: 3, max: 5 }, y: { ticks: { callback(v) { const s = this.getLabelForValue(v); return s.length > 22 ? s.slice(0, 21) + '…' : s; } } } } },
+        // Scores cluster near the mean: start the axis at 3 unless a score is lower.
+        options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { min: Math.min(3, Math.floor(Math.min(5, ...rows.map((r) => r.score)))), max: 5 }, y: { ticks: { callback(v) { const s = this.getLabelForValue(v); return s.length > 22 ? s.slice(0, 21) + '…' : s; } } } } },
       }),
     },
     {
@@ -432,7 +433,8 @@
       p.textContent = 'Showing the whole catalog.';
       return;
     }
-    p.append(s.kind === 'category' ? 'Showing ' + ['Catalog'].concat(pathOf(s.id)).join(' › ') + ' (with subcategories). ' : 'Showing the product ' + (s.name || s.id) + '. ');
+    p.append(s.kind === 'category' ? 'Showing ' + ['Catalog'].concat(pathOf(s.id)).join(' › ') + ' (with subcategories). '
+      : 'Showing the product ' + (s.name || s.id) + ' (top-rated products and the category comparison are hidden: they rank many products). ');
     const clear = el('button', { type: 'button', class: 'link', text: 'Back to the whole catalog' });
     clear.addEventListener('click', () => setScope({ kind: 'catalog' }));
     p.append(clear);
