@@ -125,6 +125,10 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
+	dash, err := newDashboard(cfg, guards.documents, log)
+	if err != nil {
+		return err
+	}
 	var draining atomic.Bool
 	httpOpts := httpserver.Options{
 		Log:         log,
@@ -141,6 +145,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		TrustedProxies: cfg.Edge.TrustedProxies,
 		Trace:          tr.HTTP(cfg.Edge.TrustedProxies),
 	}
+	httpOpts.Dashboard = dash
 	if guards.limits != nil {
 		httpOpts.RateLimit = guards.limits.Middleware
 	}
@@ -182,7 +187,7 @@ func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h 
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "env", cfg.Env, "playground", "http://"+displayAddr(ln.Addr())+"/")
+	log.Info("listening", "addr", ln.Addr().String(), "env", cfg.Env, "playground", "http://"+displayAddr(ln.Addr())+"/", "dashboard", "http://"+displayAddr(ln.Addr())+"/dashboard")
 	if onListen != nil {
 		onListen(ln.Addr())
 	}

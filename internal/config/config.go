@@ -49,6 +49,9 @@ type Config struct {
 	// Introspection and Suggestions default to on in development and off in production.
 	Introspection bool
 	Suggestions   bool
+	// Dashboard serves the ratings dashboard at /dashboard. It is on in both modes: the page
+	// is static and runs only public queries any client may send.
+	Dashboard bool
 	// ReplicaURLs are Postgres read replicas of DatabaseURL; reads outside transactions go there.
 	ReplicaURLs []string
 	// ReplicaMaxLag ejects a replica from the read rotation while it is further behind.
@@ -153,6 +156,8 @@ func Define(fs *flag.FlagSet, getenv func(string) string, scope Scope) func() (C
 	var introspection, suggestions string
 	fs.StringVar(&introspection, "introspection", env("VITRINE_INTROSPECTION", ""), "answer schema introspection (__schema, __type): true or false; when off, introspection is refused as a validation error and the playground runs without schema; default on in development, off in production (VITRINE_INTROSPECTION)")
 	fs.StringVar(&suggestions, "suggestions", env("VITRINE_SUGGESTIONS", ""), `"Did you mean" hints in validation errors: true or false; default on in development, off in production (VITRINE_SUGGESTIONS)`)
+	var dashboard string
+	fs.StringVar(&dashboard, "dashboard", env("VITRINE_DASHBOARD", ""), "serve the ratings dashboard at /dashboard: true or false; it runs only public GraphQL queries, and with VITRINE_TRUSTED_DOCUMENTS it is served only if its documents (internal/dashboard/queries) are trusted; default on (VITRINE_DASHBOARD)")
 	proxies := c.Edge.flags(fs, e)
 	c.Throttle.flags(fs, e)
 	metricsPublic := c.Observability.flags(fs, e)
@@ -186,8 +191,10 @@ func Define(fs *flag.FlagSet, getenv func(string) string, scope Scope) func() (C
 		var errIntro, errSugg error
 		c.Introspection, errIntro = boolOr("VITRINE_INTROSPECTION", introspection, !c.Production())
 		c.Suggestions, errSugg = boolOr("VITRINE_SUGGESTIONS", suggestions, !c.Production())
+		var errDash error
+		c.Dashboard, errDash = boolOr("VITRINE_DASHBOARD", dashboard, true)
 		errObs := c.Observability.validate(c.Production(), *metricsPublic, getenv)
-		if err := errors.Join(errIntro, errSugg, c.Edge.validate(*proxies), errObs, c.Throttle.validate()); err != nil {
+		if err := errors.Join(errIntro, errSugg, errDash, c.Edge.validate(*proxies), errObs, c.Throttle.validate()); err != nil {
 			return c, err
 		}
 		c.ReplicaURLs = splitList(replicas)

@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/cors"
 
+	"github.com/vitrinehq/vitrine/internal/dashboard"
 	"github.com/vitrinehq/vitrine/internal/playground"
 	"github.com/vitrinehq/vitrine/internal/reqlog"
 	"github.com/vitrinehq/vitrine/internal/requestid"
@@ -52,6 +53,8 @@ type Options struct {
 	// Metrics, when set, is served at /metrics on this router. Leave it nil on a public
 	// listener: metrics describe traffic and internals (see internal/metrics).
 	Metrics http.Handler
+	// Dashboard, when set, is served at /dashboard (internal/dashboard).
+	Dashboard *dashboard.Dashboard
 }
 
 // New returns the router. Middleware reads top to bottom in the order requests meet it.
@@ -99,6 +102,10 @@ func New(opts Options) http.Handler {
 		}
 		r.Handle("/graphql", opts.GraphQL) // its own guard (internal/limits) bounds the body
 	})
+	if opts.Dashboard != nil {
+		r.Handle("/dashboard/assets/*", opts.Dashboard.Assets())
+		r.Handle("/dashboard", opts.Dashboard.Page())
+	}
 	if opts.Playground != nil {
 		r.Handle("/playground/assets/*", opts.Playground.Assets())
 		r.Handle("/", opts.Playground.Page())

@@ -128,6 +128,12 @@ func readDocument(root, file string, schema *ast.Schema, rules *rules.Rules) (Do
 // Len returns how many documents are trusted.
 func (t *Trusted) Len() int { return len(t.byID) }
 
+// Has tells whether document, exactly as written, is trusted.
+func (t *Trusted) Has(document string) bool {
+	_, ok := t.byID[Hash(document)]
+	return ok
+}
+
 // ExtensionName implements graphql.HandlerExtension.
 func (t *Trusted) ExtensionName() string { return "TrustedDocuments" }
 

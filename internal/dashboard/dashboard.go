@@ -1,0 +1,316 @@
+// Package dashboard serves the ratings dashboard: one HTML page, its own small script and
+// stylesheet, and a vendored charting library, all embedded in the binary so the page works on
+// hosts without internet and never loads code from a CDN.
+//
+// The page is a client of the public GraphQL API and nothing else: the documents it runs are
+// the .graphql files under queries/, sent verbatim (so a server that only runs trusted
+// documents can list them), and every chart offers the document it ran, with the values it ran
+// with, to copy into the playground or a client.
+//
+// The charting library is Chart.js, copied verbatim from the npm registry. It was chosen over
+// uPlot (a quarter of its size) because the dashboard's charts are mostly categorical — a 1★–5★
+// histogram, ranked products as horizontal bars, count bars under an average line on a second
+// axis — which Chart.js draws with its stock controllers, while uPlot is built for dense time
+// series and would need hand-written bar paths and axes. Chart.js ships a UMD build (a plain
+// <script>, no build step), has no runtime dependencies and injects no stylesheet, so the page's
+// Content-Security-Policy needs no 'unsafe-inline'.
+//
+//	npm pack chart.js@4.6.1   (registry integrity sha512-hJyniucsFmq//EvXYvJ6c6mahPoI3kaxdjVH8awTaJ/fDNWeSqqqArixMJWkWNN6fcYvPU3HneSANFNYtRi61g==)
+//	package/dist/chart.umd.min.js -> assets/chart.umd.min.js
+//	package/LICENSE.md            -> assets/LICENSE-chart.js (MIT)
+package dashboard
+
+import (
+	"bytes"
+	"crypto/sha512"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+)
+
+//go:embed assets queries
+var files embed.FS
+
+// Content types are pinned, not looked up in the host's mime table: a wrong type combined with
+// nosniff would make the browser refuse the script.
+const (
+	typeJS   = "text/javascript; charset=utf-8"
+	typeCSS  = "text/css; charset=utf-8"
+	typeText = "text/plain; charset=utf-8"
+)
+
+// assetTypes lists every file served under the asset prefix, so a stray file dropped into
+// assets/ is never exposed and a missing one fails New.
+var assetTypes = map[string]string{
+	"chart.umd.min.js": typeJS,
+	"dashboard.js":     typeJS,
+	"dashboard.css":    typeCSS,
+	// Served so the MIT notice travels with the code it covers.
+	"LICENSE-chart.js": typeText,
+	// Without an icon of its own the browser asks for /favicon.ico, which is a 404.
+	"favicon.svg": "image/svg+xml",
+}
+
+// QueriesDir is the embedded directory of the documents the page runs; Queries reads it.
+const QueriesDir = "queries"
+
+type asset struct {
+	body        []byte
+	contentType string
+	// integrity is the Subresource Integrity value of body, derived at start-up so it cannot
+	// drift from the bytes served.
+	integrity string
+	// etag doubles as the cache-busting version in the page's URLs.
+	etag string
+}
+
+// Dashboard holds the rendered page and the embedded files it references. It is immutable
+// after New and safe for concurrent use.
+type Dashboard struct {
+	assetPrefix string
+	assets      map[string]asset
+	page        []byte
+	csp         string
+}
+
+// New prepares the dashboard once, so serving a request does no template or hashing work.
+//
+// endpoint is the GraphQL endpoint the page queries, a path ("/graphql") or an absolute URL;
+// assetPrefix is the URL path under which the caller mounts Assets (e.g. "/dashboard/assets/");
+// playground is the URL of the GraphiQL page the dashboard links to ("" for no link).
+func New(endpoint, assetPrefix, playground string) (*Dashboard, error) {
+	if endpoint == "" {
+		return nil, fmt.Errorf("dashboard: endpoint must not be empty")
+	}
+	if !strings.HasPrefix(assetPrefix, "/") {
+		return nil, fmt.Errorf("dashboard: asset prefix %q must be an absolute path starting with /", assetPrefix)
+	}
+	if !strings.HasSuffix(assetPrefix, "/") {
+		assetPrefix += "/"
+	}
+	d := &Dashboard{assetPrefix: assetPrefix, assets: make(map[string]asset, len(assetTypes))}
+	for name, contentType := range assetTypes {
+		body, err := files.ReadFile("assets/" + name)
+		if err != nil {
+			return nil, fmt.Errorf("dashboard: embedded asset: %w", err)
+		}
+		sum := sha512.Sum384(body)
+		d.assets[name] = asset{
+			body:        body,
+			contentType: contentType,
+			integrity:   "sha384-" + base64.StdEncoding.EncodeToString(sum[:]),
+			etag:        hex.EncodeToString(sum[:8]),
+		}
+	}
+	queries, err := Queries()
+	if err != nil {
+		return nil, err
+	}
+	byName := make(map[string]string, len(queries))
+	for file, doc := range queries {
+		byName[strings.TrimSuffix(file, ".graphql")] = doc
+	}
+	queriesJSON, err := json.Marshal(byName)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: encode queries: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, pageData{
+		Endpoint:   endpoint,
+		Playground: playground,
+		Queries:    string(queriesJSON),
+		ChartJS:    d.ref("chart.umd.min.js"),
+		Script:     d.ref("dashboard.js"),
+		Style:      d.ref("dashboard.css"),
+		License:    d.ref("LICENSE-chart.js"),
+		Icon:       d.ref("favicon.svg"),
+	}); err != nil {
+		return nil, fmt.Errorf("dashboard: render page: %w", err)
+	}
+	d.page = buf.Bytes()
+	if d.csp, err = policy(endpoint); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Queries returns the documents the page runs, by file name (e.g. "rating-trend.graphql"),
+// exactly as they are sent: a server restricted to trusted documents must hold these files.
+func Queries() (map[string]string, error) {
+	entries, err := fs.ReadDir(files, QueriesDir)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: embedded queries: %w", err)
+	}
+	out := make(map[string]string, len(entries))
+	for _, e := range entries {
+		if path.Ext(e.Name()) != ".graphql" {
+			continue
+		}
+		b, err := files.ReadFile(QueriesDir + "/" + e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("dashboard: embedded query: %w", err)
+		}
+		out[e.Name()] = string(b)
+	}
+	return out, nil
+}
+
+// policy is the page's Content-Security-Policy. The page has no inline script or style at all,
+// so nothing runs but the embedded files from this origin; requests go to the GraphQL endpoint
+// only; downloads of CSV files are blob: URLs, which the policy does not need to name.
+func policy(endpoint string) (string, error) {
+	connect := "'self'"
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return "", fmt.Errorf("dashboard: endpoint %q: %w", endpoint, err)
+	}
+	if u.Host != "" {
+		connect += " " + u.Scheme + "://" + u.Host
+	}
+	return strings.Join([]string{
+		"default-src 'none'",
+		"script-src 'self'",
+		"style-src 'self'",
+		"img-src 'self'",
+		"connect-src " + connect,
+		"base-uri 'none'",
+		"form-action 'none'",
+		"frame-ancestors 'none'",
+	}, "; "), nil
+}
+
+// ref builds the tag attributes of one asset. The content hash in the query string changes
+// whenever the file does, which makes the year-long immutable caching in Assets safe.
+func (d *Dashboard) ref(name string) assetRef {
+	a := d.assets[name]
+	return assetRef{URL: template.URL(d.assetPrefix + name + "?v=" + a.etag), Integrity: a.integrity}
+}
+
+// Page returns the handler of the HTML page. The page is no-cache so a new binary's asset
+// hashes reach browsers at once.
+func (d *Dashboard) Page() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !getOrHead(w, r) {
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Cache-Control", "no-cache")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Security-Policy", d.csp)
+		// The page reads its state from the URL; it must not leak it to other sites.
+		h.Set("Referrer-Policy", "same-origin")
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(d.page))
+	})
+}
+
+// Assets returns the handler of the embedded script, stylesheet, library and licence. Mount
+// it on the assetPrefix given to New; it strips the prefix itself. Responses are cacheable for
+// a year because every URL the page emits carries the file's content hash.
+func (d *Dashboard) Assets() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !getOrHead(w, r) {
+			return
+		}
+		name := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, d.assetPrefix), "/")
+		a, ok := d.assets[name]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", a.contentType)
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("ETag", `"`+a.etag+`"`)
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(a.body))
+	})
+}
+
+func getOrHead(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+	return false
+}
+
+type assetRef struct {
+	URL       template.URL
+	Integrity string
+}
+
+type pageData struct {
+	Endpoint, Playground, Queries         string
+	ChartJS, Script, Style, License, Icon assetRef
+}
+
+// pageTemplate is the page's static skeleton; dashboard.js fills it. The configuration travels
+// in data- attributes (html/template escapes them), so the page needs no inline script.
+// crossorigin="anonymous" keeps SRI enforced should the assets move to another host.
+var pageTemplate = template.Must(template.New("dashboard").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Ratings dashboard · Vitrine</title>
+<link rel="icon" type="image/svg+xml" href="{{.Icon.URL}}">
+<link rel="stylesheet" href="{{.Style.URL}}" integrity="{{.Style.Integrity}}" crossorigin="anonymous">
+<script src="{{.ChartJS.URL}}" integrity="{{.ChartJS.Integrity}}" crossorigin="anonymous" defer></script>
+<script src="{{.Script.URL}}" integrity="{{.Script.Integrity}}" crossorigin="anonymous" defer></script>
+</head>
+<body data-endpoint="{{.Endpoint}}" data-queries="{{.Queries}}" data-state="loading">
+<header class="top">
+  <h1>Ratings dashboard</h1>
+  <p class="sub">Every number below comes from Vitrine's public GraphQL API; each chart shows the query behind it.{{if .Playground}} <a href="{{.Playground}}">Open the playground</a>{{end}}</p>
+</header>
+<form id="controls" class="controls" aria-label="What to show">
+  <fieldset class="scope">
+    <legend>Scope</legend>
+    <label>Category <select id="category"><option value="">Whole catalog</option></select></label>
+    <div class="search">
+      <label for="product-search">or a product</label>
+      <input id="product-search" type="search" autocomplete="off" placeholder="Search products…"
+        role="combobox" aria-autocomplete="list" aria-expanded="false" aria-controls="product-results">
+      <ul id="product-results" role="listbox" aria-label="Matching products" hidden></ul>
+    </div>
+    <p id="scope-path" class="scope-path" aria-live="polite"></p>
+  </fieldset>
+  <fieldset class="range">
+    <legend>Time</legend>
+    <label>Range <select id="range">
+      <option value="7d">Last 7 days</option>
+      <option value="30d">Last 30 days</option>
+      <option value="90d">Last 90 days</option>
+      <option value="12m">Last 12 months</option>
+      <option value="custom">Custom…</option>
+    </select></label>
+    <span id="custom-range" hidden>
+      <label>From <input id="from" type="date"></label>
+      <label>To <input id="to" type="date"></label>
+    </span>
+    <label>Bucket <select id="bucket">
+      <option value="DAY">Day</option>
+      <option value="WEEK">Week</option>
+      <option value="MONTH">Month</option>
+    </select></label>
+    <label>Time zone <select id="tz"></select></label>
+    <label class="refresh"><input id="autorefresh" type="checkbox" checked> Refresh every minute</label>
+  </fieldset>
+  <p class="status" id="status" role="status" aria-live="polite"></p>
+</form>
+<main id="cards" class="cards"></main>
+<footer class="foot">Charts by <a href="{{.ChartJS.URL}}">Chart.js</a> (<a href="{{.License.URL}}">MIT licence</a>), served by this server.</footer>
+</body>
+</html>
+`))
