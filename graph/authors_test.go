@@ -10,8 +10,8 @@ import (
 	"github.com/vitrinehq/vitrine/internal/relay"
 )
 
-// Review pages read only the author columns the operation shows (graph/columns.go): whatever the
-// selection, every author field answers its stored value, through fragments and aliases too.
+// Review pages read only the review and author columns the operation shows (graph/columns.go):
+// whatever the selection, every field answers its stored value, through fragments and aliases too.
 func TestReviewPageAuthorsShowTheirColumns(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
 		admin := e.asUser(t, e.fx.users[0])
@@ -35,7 +35,12 @@ func TestReviewPageAuthorsShowTheirColumns(t *testing.T) {
 						Node struct {
 							Reviews struct {
 								Edges []struct {
-									Node struct{ Author author }
+									Node struct {
+										Title     string     `json:"title"`
+										Body      string     `json:"body"`
+										UpdatedAt *time.Time `json:"updatedAt"`
+										Author    author
+									}
 								}
 							}
 						}
@@ -47,19 +52,26 @@ func TestReviewPageAuthorsShowTheirColumns(t *testing.T) {
 			for _, p := range out.Products.Edges {
 				for _, r := range p.Node.Reviews.Edges {
 					got = append(got, r.Node.Author)
+					if r.Node.UpdatedAt != nil { // the fragment's review fields
+						stored := e.fx.reviews[byID[r.Node.Author.ID]]
+						require.Equal(t, stored.Title, r.Node.Title)
+						require.Equal(t, stored.Body, r.Node.Body)
+						require.WithinDuration(t, stored.UpdatedAt, *r.Node.UpdatedAt, time.Microsecond)
+					}
 				}
 			}
 			require.Len(t, got, len(e.fx.users), "every fixture review is on the first product")
 			return got
 		}
-		const page = `{ products(first: 30, orderBy: {field: CREATED_AT}) { edges { node { reviews(first: 10) { edges { node { author { %s } } } } } } } }`
+		const page = `{ products(first: 30, orderBy: {field: CREATED_AT}) { edges { node { reviews(first: 10) { edges { node { %s author { %s } } } } } } } }`
 
-		for _, a := range pages(t, fmt.Sprintf(page, "id name: displayName")) {
+		for _, a := range pages(t, fmt.Sprintf(page, "", "id name: displayName")) {
 			u := e.fx.users[byID[a.ID]]
 			require.Equal(t, u.DisplayName, a.Name)
 			require.Nil(t, a.Email)
 		}
-		for _, a := range pages(t, fmt.Sprintf(page, "id displayName ...F")+` fragment F on User { createdAt updatedAt email role }`) {
+		for _, a := range pages(t, fmt.Sprintf(page, "...R", "id displayName ...F")+
+			` fragment F on User { createdAt updatedAt email role } fragment R on Review { title body updatedAt }`) {
 			u := e.fx.users[byID[a.ID]]
 			require.Equal(t, u.DisplayName, a.DisplayName)
 			require.NotNil(t, a.CreatedAt)

@@ -1,58 +1,60 @@
 package graph
 
 import (
+	"reflect"
+	"strings"
+
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/ent/review"
 	"github.com/vitrinehq/vitrine/ent/user"
 )
 
-// userFieldColumns maps the User fields that show a column of the users table to it: entgql
-// names a field after its column in lower camel case (display_name is displayName). Every other
-// User field (reviews, reviewCount, …) is resolved from the id.
-var userFieldColumns = func() map[string]string {
-	m := make(map[string]string, len(user.Columns))
-	for _, c := range user.Columns {
-		m[lowerCamel(c)] = c
-	}
-	return m
-}()
+// Review pages (catalog.ReviewPages) read only the columns of reviews and of their authors that
+// the operation can show: a page holds hundreds of each, and decoding columns nobody asked for
+// (timestamps above all) was a good part of a request's CPU.
+var (
+	userFieldColumns   = fieldColumns(ent.User{}, user.Columns)
+	reviewFieldColumns = fieldColumns(ent.Review{}, review.Columns)
+)
 
-func lowerCamel(column string) string {
-	out := make([]byte, 0, len(column))
-	upper := false
-	for i := 0; i < len(column); i++ {
-		switch ch := column[i]; {
-		case ch == '_':
-			upper = true
-		case upper && 'a' <= ch && ch <= 'z':
-			out = append(out, ch-'a'+'A')
-			upper = false
-		default:
-			out = append(out, ch)
-			upper = false
+// fieldColumns maps the lower-cased name of each field of an ent entity's struct to its column:
+// gqlgen binds a GraphQL field to the struct field of the same name, case aside (displayName to
+// DisplayName, productID to ProductID), and ent tags each with its column. Fields that are not
+// columns (edges, resolvers such as reviewCount) are resolved from the id.
+func fieldColumns(entity any, columns []string) map[string]string {
+	m := map[string]string{}
+	t := reflect.TypeOf(entity)
+	for i := range t.NumField() {
+		f := t.Field(i)
+		col, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		for _, c := range columns {
+			if c == col {
+				m[strings.ToLower(f.Name)] = col
+			}
 		}
 	}
-	return string(out)
+	return m
 }
 
-// authorColumns are the users' columns the operation can show: the id, and the column of every
-// User field it selects anywhere, through fragments too. Review pages read their authors with
-// them (catalog.ReviewPages), so a page that shows its authors' names does not decode their
-// timestamps and e-mails. It is a superset of what any one author needs, which keeps it
-// correct whatever the path to the author. nil (every column) when there is no operation.
-func authorColumns(op *ast.OperationDefinition, fragments ast.FragmentDefinitionList) []string {
-	if op == nil {
-		return nil
+// selectedColumns are the columns of typeName's table that the operation can show: those given,
+// and the column of every typeName field it selects anywhere, through fragments too. It is a
+// superset of what any one object of the type needs, which keeps it correct whatever the path to
+// the object.
+func selectedColumns(op *ast.OperationDefinition, fragments ast.FragmentDefinitionList, typeName string, byField map[string]string, columns []string, always ...string) []string {
+	want := map[string]bool{}
+	for _, c := range always {
+		want[c] = true
 	}
-	want := map[string]bool{user.FieldID: true}
 	seen := map[string]bool{}
 	var walk func(ast.SelectionSet)
 	walk = func(set ast.SelectionSet) {
 		for _, sel := range set {
 			switch sel := sel.(type) {
 			case *ast.Field:
-				if sel.ObjectDefinition != nil && sel.ObjectDefinition.Name == "User" {
-					if c, ok := userFieldColumns[sel.Name]; ok {
+				if sel.ObjectDefinition != nil && sel.ObjectDefinition.Name == typeName {
+					if c, ok := byField[strings.ToLower(sel.Name)]; ok {
 						want[c] = true
 					}
 				}
@@ -72,10 +74,24 @@ func authorColumns(op *ast.OperationDefinition, fragments ast.FragmentDefinition
 	}
 	walk(op.SelectionSet)
 	cols := make([]string, 0, len(want))
-	for _, c := range user.Columns {
+	for _, c := range columns {
 		if want[c] {
 			cols = append(cols, c)
 		}
 	}
 	return cols
+}
+
+// pageColumns are the columns review pages read for the operation: of reviews, besides the
+// fields it selects, those a page is built from (ids, the product it belongs to, its author, and
+// the order columns of its cursors); of authors, the id and the fields it selects. Without an
+// operation, every column.
+func pageColumns(op *ast.OperationDefinition, fragments ast.FragmentDefinitionList) (reviews, authors []string) {
+	if op == nil {
+		return nil, nil
+	}
+	reviews = selectedColumns(op, fragments, "Review", reviewFieldColumns, review.Columns,
+		review.FieldID, review.FieldProductID, review.FieldAuthorID, review.FieldCreatedAt)
+	authors = selectedColumns(op, fragments, "User", userFieldColumns, user.Columns, user.FieldID)
+	return reviews, authors
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/vitrinehq/vitrine/internal/catalog"
 	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/loader"
 	"github.com/vitrinehq/vitrine/internal/metrics"
@@ -74,11 +75,11 @@ func withRequestState(r *Resolver, hook loader.Hook, countSQL bool) graphql.Oper
 		if countSQL {
 			ctx, _ = sqlcount.NewContext(ctx)
 		}
-		var authors []string
+		var pages catalog.PageColumns
 		if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Doc != nil {
-			authors = authorColumns(oc.Operation, oc.Doc.Fragments)
+			pages.Reviews, pages.Authors = pageColumns(oc.Operation, oc.Doc.Fragments)
 		}
-		return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog, r.Feedback, hook, authors)))
+		return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog, r.Feedback, hook, pages)))
 	}
 }
 

@@ -44,29 +44,47 @@ func FirstReviewPageKey(productID int, after *ent.Cursor, first *int, before *en
 // FirstReviewPages loads, for every key, up to First+1 reviews of the product in order (the
 // extra one tells whether there is a next page), with their authors. Keys that share a page
 // shape are one statement: on Postgres a LATERAL index scan per product, which reads only the
-// rows it returns; on SQLite a window function. Authors are read with every column but the
-// password hash; ReviewPages reads fewer.
+// rows it returns; on SQLite a window function. Reviews are read with every column, authors with
+// every column but the password hash; ReviewPages reads fewer.
 func (c *Catalog) FirstReviewPages(ctx context.Context, keys []ReviewPageKey) (map[ReviewPageKey][]*ent.Review, error) {
-	return c.firstReviewPages(ctx, keys, authorColumns)
+	return c.firstReviewPages(ctx, keys, PageColumns{})
 }
 
-// ReviewPages is FirstReviewPages reading only the given columns of the authors (the id
-// always); nil reads FirstReviewPages' columns. A page reads hundreds of authors, and decoding
-// their timestamps and strings is a good part of a page's cost, so a request that shows only
-// their names reads only those.
-func (c *Catalog) ReviewPages(authorCols []string) func(context.Context, []ReviewPageKey) (map[ReviewPageKey][]*ent.Review, error) {
-	if authorCols == nil {
-		return c.FirstReviewPages
-	}
-	if !slices.Contains(authorCols, user.FieldID) {
-		authorCols = append([]string{user.FieldID}, authorCols...)
-	}
+// PageColumns are the columns review pages read: of the reviews and of their authors. nil reads
+// FirstReviewPages' columns.
+type PageColumns struct {
+	Reviews, Authors []string
+}
+
+// ReviewPages is FirstReviewPages reading only the given columns, besides those a page is built
+// from (the ids, the product and author references, the order column). A page reads hundreds of
+// reviews and authors, and decoding their timestamps and strings is a good part of a request's
+// cost, so a request that shows only titles and names reads only those.
+func (c *Catalog) ReviewPages(cols PageColumns) func(context.Context, []ReviewPageKey) (map[ReviewPageKey][]*ent.Review, error) {
 	return func(ctx context.Context, keys []ReviewPageKey) (map[ReviewPageKey][]*ent.Review, error) {
-		return c.firstReviewPages(ctx, keys, authorCols)
+		return c.firstReviewPages(ctx, keys, cols)
 	}
 }
 
-func (c *Catalog) firstReviewPages(ctx context.Context, keys []ReviewPageKey, authorCols []string) (map[ReviewPageKey][]*ent.Review, error) {
+// with returns cols with each of extra added, unless cols is nil (every column).
+func with(cols []string, extra ...string) []string {
+	if cols == nil {
+		return nil
+	}
+	out := slices.Clone(cols)
+	for _, e := range extra {
+		if !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (c *Catalog) firstReviewPages(ctx context.Context, keys []ReviewPageKey, cols PageColumns) (map[ReviewPageKey][]*ent.Review, error) {
+	authorCols := authorColumns
+	if cols.Authors != nil {
+		authorCols = with(cols.Authors, user.FieldID)
+	}
 	type shape struct {
 		first  int
 		column string
@@ -79,9 +97,13 @@ func (c *Catalog) firstReviewPages(ctx context.Context, keys []ReviewPageKey, au
 	}
 	out := make(map[ReviewPageKey][]*ent.Review, len(keys))
 	for s, ids := range groups {
-		rows, err := c.client.For(ctx).Review.Query().
+		q := c.client.For(ctx).Review.Query().
 			Where(c.firstPerProduct(ids, s.first+1, s.column, s.desc)).
-			WithAuthor(func(q *ent.UserQuery) { q.Select(authorCols...) }).All(ctx)
+			WithAuthor(func(q *ent.UserQuery) { q.Select(authorCols...) })
+		if rc := with(cols.Reviews, review.FieldID, review.FieldProductID, review.FieldAuthorID, s.column); rc != nil {
+			q.Select(rc...)
+		}
+		rows, err := q.All(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("review pages: %w", err)
 		}

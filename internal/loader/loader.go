@@ -39,9 +39,9 @@ type Loaders struct {
 
 // New returns fresh loaders over client. Inside a mutation the batch runs on the request's
 // transaction (ent.FromContext), so a mutation's response sees its own writes. hook, when
-// set, runs around every batch. authorColumns are the users' columns review pages read their
-// authors with (catalog.ReviewPages; nil for all that a field may show).
-func New(client *ent.Client, an *analytics.Analytics, cat *catalog.Catalog, fb *feedback.Feedback, hook Hook, authorColumns []string) *Loaders {
+// set, runs around every batch. pages are the columns review pages read (catalog.ReviewPages;
+// the zero value reads every column a field may show).
+func New(client *ent.Client, an *analytics.Analytics, cat *catalog.Catalog, fb *feedback.Feedback, hook Hook, pages catalog.PageColumns) *Loaders {
 	b := batcher{client: client, dialect: an.Dialect()}
 	opt := dataloadgen.WithWait(wait)
 	return &Loaders{
@@ -50,7 +50,7 @@ func New(client *ent.Client, an *analytics.Analytics, cat *catalog.Catalog, fb *
 		ProductReviews:   dataloadgen.NewMappedLoader(observed(hook, "ProductReviews", b.reviewsPerProduct), opt),
 		CategoryProducts: dataloadgen.NewMappedLoader(observed(hook, "CategoryProducts", b.productsPerCategory), opt),
 		UserReviews:      dataloadgen.NewMappedLoader(observed(hook, "UserReviews", b.reviewsPerAuthor), opt),
-		ReviewPages:      dataloadgen.NewMappedLoader(observed(hook, "ReviewPages", cat.ReviewPages(authorColumns)), opt),
+		ReviewPages:      dataloadgen.NewMappedLoader(observed(hook, "ReviewPages", cat.ReviewPages(pages)), opt),
 		MyRatings:        dataloadgen.NewMappedLoader(observed(hook, "MyRatings", fb.MyRatings), opt),
 		MyReviews:        dataloadgen.NewMappedLoader(observed(hook, "MyReviews", fb.MyReviews), opt),
 	}

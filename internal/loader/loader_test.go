@@ -61,7 +61,7 @@ func TestLoadersMapResultsByKey(t *testing.T) {
 			return ctx, func(err error) { require.NoError(t, err) }
 		}
 		an := analytics.New(c, st.Dialect)
-		l := loader.New(c, an, catalog.New(c, st.Dialect), feedback.New(c), hook, nil)
+		l := loader.New(c, an, catalog.New(c, st.Dialect), feedback.New(c), hook, catalog.PageColumns{})
 		viewer := auth.NewContext(ctx, &auth.Viewer{UserID: uids[1]})
 
 		products := []int{pids[3], missing, pids[2], pids[0], pids[1]}
