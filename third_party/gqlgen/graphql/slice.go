@@ -73,8 +73,14 @@ func marshalElementAt(
 	omitPanicHandler bool,
 	marshalElement func(ctx context.Context, i int) Marshaler,
 ) {
-	index := i
-	childCtx := WithFieldContext(ctx, &FieldContext{Index: &index})
+	// The element's FieldContext and the index it points to in one allocation: every element of
+	// every list makes one.
+	elem := &struct {
+		fc    FieldContext
+		index int
+	}{index: i}
+	elem.fc.Index = &elem.index
+	childCtx := WithFieldContext(ctx, &elem.fc)
 	if !omitPanicHandler {
 		defer func() {
 			if r := recover(); r != nil {
