@@ -1,6 +1,7 @@
 package graphql
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strconv"
@@ -11,10 +12,32 @@ func MarshalTime(t time.Time) Marshaler {
 	if t.IsZero() {
 		return Null
 	}
+	return timeMarshaler(t)
+}
 
-	return WriterFunc(func(w io.Writer) {
-		io.WriteString(w, strconv.Quote(t.Format(time.RFC3339Nano)))
-	})
+// timeMarshaler writes a time in RFC 3339 with nanoseconds. The format's output (digits, '-',
+// ':', '.', 'T', 'Z', '+') needs no escaping, so it is appended between quotes, into a
+// bytes.Buffer's spare capacity when the writer is one: no closure, formatted string or quoted
+// copy per timestamp of a response.
+type timeMarshaler time.Time
+
+func (t timeMarshaler) MarshalGQL(w io.Writer) {
+	if b, ok := w.(*bytes.Buffer); ok {
+		_, _ = b.Write(appendQuotedTime(b.AvailableBuffer(), time.Time(t)))
+		return
+	}
+	writeTime(w, time.Time(t))
+}
+
+// writeTime is the path for other writers, apart so that its buffer (which escapes through
+// w.Write) is only allocated there.
+func writeTime(w io.Writer, t time.Time) {
+	var buf [64]byte
+	_, _ = w.Write(appendQuotedTime(buf[:0], t))
+}
+
+func appendQuotedTime(b []byte, t time.Time) []byte {
+	return append(t.AppendFormat(append(b, '"'), time.RFC3339Nano), '"')
 }
 
 func UnmarshalTime(v any) (time.Time, error) {

@@ -3,6 +3,7 @@ package graphql
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -676,4 +677,21 @@ func TestMarshalDate_EdgeCases(t *testing.T) {
 		assert.Equal(t, `"2023-10-15"`, utcBuf.String())
 		assert.Equal(t, `"2023-10-15"`, estBuf.String())
 	})
+}
+
+func TestMarshalTimeIsQuotedFormat(t *testing.T) {
+	for _, tm := range []time.Time{
+		time.Date(2023, 10, 15, 14, 30, 45, 123456789, time.UTC),
+		time.Date(2026, 3, 29, 1, 30, 0, 0, time.FixedZone("", 5*3600+30*60)),
+		time.Date(12345, 1, 2, 3, 4, 5, 6, time.UTC),
+		time.Date(-7, 1, 2, 3, 4, 5, 6, time.UTC),
+	} {
+		want := strconv.Quote(tm.Format(time.RFC3339Nano))
+		buf := bytes.NewBufferString("x")
+		MarshalTime(tm).MarshalGQL(buf)
+		require.Equal(t, "x"+want, buf.String())
+		var sb strings.Builder
+		MarshalTime(tm).MarshalGQL(&sb)
+		require.Equal(t, want, sb.String())
+	}
 }
