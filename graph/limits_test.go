@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/gqltest"
 	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/relay"
@@ -22,11 +21,12 @@ import (
 	"github.com/vitrinehq/vitrine/internal/sqlcount"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 // newLimitedEnv builds the stack like newEnv, with the given server options. A nil opts.Log
 // logs nowhere.
-func newLimitedEnv(t testing.TB, st *store.Store, opts graph.ServerOptions) *env {
+func newLimitedEnv(t testing.TB, st *store.Store, opts server.Options) *env {
 	t.Helper()
 	return newStack(t, st, bcrypt.MinCost, opts)
 }
@@ -140,7 +140,7 @@ func TestLimitsRefuseBeforeSQL(t *testing.T) {
 				counter = sqlcount.Wrap(d)
 				return counter
 			})
-			e := newLimitedEnv(t, st, graph.ServerOptions{})
+			e := newLimitedEnv(t, st, server.Options{})
 			for _, tt := range refusals {
 				t.Run(tt.name, func(t *testing.T) {
 					counter.Reset(true)
@@ -252,7 +252,7 @@ func TestPanicReportsRequestID(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		var logs bytes.Buffer
 		log := slog.New(reqlog.Handler(slog.NewJSONHandler(&logs, nil)))
-		e := newLimitedEnv(t, st, graph.ServerOptions{Log: log})
+		e := newLimitedEnv(t, st, server.Options{Log: log})
 		e.resolver.Finder = nil // quiz(slug:) now dereferences a nil domain service
 		req := gqlRequest(t, `{ quiz(slug: "any") { id } }`, nil, "")
 		req.Header.Set("X-Request-Id", "panic-req-1")
@@ -285,7 +285,7 @@ func TestAccessLogCountsTransportRefusals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		var logs bytes.Buffer
 		log := slog.New(slog.NewJSONHandler(&logs, nil))
-		e := newLimitedEnv(t, st, graph.ServerOptions{Log: log})
+		e := newLimitedEnv(t, st, server.Options{Log: log})
 		req := gqlRequest(t, "{ products(first: 1) { totalCount } }",
 			map[string]any{"pad": strings.Repeat("x", limits.DefaultMaxBodyBytes)}, "")
 		res := serve(t, e.handler, req)

@@ -1,4 +1,4 @@
-package graph
+package server
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/loader"
 	"github.com/vitrinehq/vitrine/internal/metrics"
@@ -69,7 +70,7 @@ func operationFacts(opCtx *graphql.OperationContext) (name, typ string, elapsed 
 
 // withRequestState gives each operation its batch loaders and, when the slow-operation log
 // will read it, its SQL statement counter.
-func withRequestState(r *Resolver, hook loader.Hook, countSQL bool) graphql.OperationMiddleware {
+func withRequestState(r *graph.Resolver, hook loader.Hook, countSQL bool) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if countSQL {
 			ctx, _ = sqlcount.NewContext(ctx)
