@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 
+	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/vitrinehq/vitrine/ent"
@@ -10,8 +12,14 @@ import (
 	"github.com/vitrinehq/vitrine/internal/loader"
 )
 
-// productReviews serves Product.reviews. A first page (the common case: a product list with its
-// newest reviews) comes from the request's ReviewPages loader, one statement for all products;
+// Product.reviews' first page — the common case: a product list with its newest reviews — is
+// one statement for all the products of a request (catalog.FirstReviewPages through the
+// ReviewPages loader). This file is all of it on the GraphQL side: the resolver, and the
+// primer's part, which computes the same keys from the same page rules (checkPage and
+// catalog.FirstReviewPageKey) before the resolvers run. The default order (newest first) is
+// declared in the schema by ent/entc.go.
+
+// productReviews serves Product.reviews: a first page from the request's ReviewPages loader;
 // anything else (cursors, filters, last) pages through entgql for this product alone.
 func productReviews(ctx context.Context, p *ent.Product, page catalog.Page, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (*ent.ReviewConnection, error) {
 	key, ok := catalog.FirstReviewPageKey(p.ID, page.After, page.First, page.Before, page.Last, orderBy, where)
@@ -41,4 +49,73 @@ func selects(ctx context.Context, name string) bool {
 		}
 	}
 	return false
+}
+
+// productReviewPages primes the first pages of Product.reviews under a list of products (and
+// their total counts) with the keys productReviews will ask for.
+func (p *primer) productReviewPages(f graphql.CollectedField, ps []*ent.Product) {
+	page, orderBy, ok := firstPageArgs(f.ArgumentMap(p.oc.Variables))
+	if !ok {
+		return
+	}
+	// The page the resolver will serve: connection applies checkPage before productReviews
+	// (and answers its error, which loads nothing).
+	page, err := checkPage(page, orderBy, true)
+	if err != nil {
+		return
+	}
+	for _, x := range ps {
+		if key, ok := catalog.FirstReviewPageKey(x.ID, page.After, page.First, page.Before, page.Last, orderBy, nil); ok {
+			p.reviewPages = append(p.reviewPages, key)
+		}
+	}
+	for _, sub := range p.fields(f.Selections) {
+		if sub.Name == "totalCount" {
+			p.ids[loader.ReviewCounts] = appendIDs(p.ids[loader.ReviewCounts], ps, productID)
+		}
+	}
+}
+
+// firstPageArgs reads a reviews field's raw arguments (defaults applied, variables resolved)
+// as the page the resolver gets; anything but a plain first page reports false.
+func firstPageArgs(args map[string]any) (catalog.Page, *ent.ReviewOrder, bool) {
+	for _, name := range []string{"after", "before", "last", "where"} {
+		if args[name] != nil {
+			return catalog.Page{}, nil, false
+		}
+	}
+	var page catalog.Page
+	if v, ok := args["first"]; ok && v != nil {
+		n, ok := toInt(v)
+		if !ok {
+			return catalog.Page{}, nil, false
+		}
+		page.First = &n
+	}
+	m, _ := args["orderBy"].(map[string]any)
+	field, _ := m["field"].(string)
+	dir, _ := m["direction"].(string)
+	if dir == "" {
+		dir = "ASC"
+	}
+	var of ent.ReviewOrderField
+	if of.UnmarshalGQL(field) != nil {
+		return catalog.Page{}, nil, false
+	}
+	return page, &ent.ReviewOrder{Field: &of, Direction: entgql.OrderDirection(dir)}, true
+}
+
+func toInt(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		return int(n), true
+	case float64:
+		return int(n), n == float64(int(n))
+	case json.Number:
+		i, err := n.Int64()
+		return int(i), err == nil
+	}
+	return 0, false
 }

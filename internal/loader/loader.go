@@ -55,6 +55,55 @@ func New(client *ent.Client, an *analytics.Analytics, cat *catalog.Catalog, fb *
 	}
 }
 
+// batched are the loaders of fields keyed by their object's ID, by the name the schema's
+// @batch(loader:) directive gives them (the Loaders field's name): graph/prime.go hands each
+// the IDs of every object of a list whose selection includes such a field.
+var batched = [...]struct {
+	name  string
+	prime func(context.Context, *Loaders, []int)
+}{
+	{"RatingSummary", func(ctx context.Context, l *Loaders, ids []int) { l.RatingSummary.LoadAllThunk(ctx, ids) }},
+	{"CategoryRatings", func(ctx context.Context, l *Loaders, ids []int) { l.CategoryRatings.LoadAllThunk(ctx, ids) }},
+	{"ProductReviews", func(ctx context.Context, l *Loaders, ids []int) { l.ProductReviews.LoadAllThunk(ctx, ids) }},
+	{"CategoryProducts", func(ctx context.Context, l *Loaders, ids []int) { l.CategoryProducts.LoadAllThunk(ctx, ids) }},
+	{"UserReviews", func(ctx context.Context, l *Loaders, ids []int) { l.UserReviews.LoadAllThunk(ctx, ids) }},
+	{"MyRatings", func(ctx context.Context, l *Loaders, ids []int) { l.MyRatings.LoadAllThunk(ctx, ids) }},
+	{"MyReviews", func(ctx context.Context, l *Loaders, ids []int) { l.MyReviews.LoadAllThunk(ctx, ids) }},
+}
+
+// Batched is how many loaders Batch knows: a Batch index is below it.
+const Batched = len(batched)
+
+// Batch returns the index of the ID-keyed loader named name (as in @batch(loader: name)), or
+// false when there is none.
+func Batch(name string) (int, bool) {
+	for i, b := range batched {
+		if b.name == name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// ReviewCounts is ProductReviews' Batch index: it also answers the totalCount of a product's
+// reviews connection.
+var ReviewCounts = mustBatch("ProductReviews")
+
+func mustBatch(name string) int {
+	i, ok := Batch(name)
+	if !ok {
+		panic("loader: no batched loader " + name)
+	}
+	return i
+}
+
+// Prime starts the batch of loader i (an index from Batch) with ids; it does not wait for it.
+func (l *Loaders) Prime(ctx context.Context, i int, ids []int) {
+	if len(ids) > 0 {
+		batched[i].prime(ctx, l, ids)
+	}
+}
+
 // Hook runs around one batch: it is called with the loader's name (the Loaders field) and the
 // number of keys before the batch's query, returns the context to run it with (a trace span's,
 // say), and the function it returns gets the batch's error afterwards. Metrics and tracing use
