@@ -68,9 +68,6 @@ func New(client *ent.Client, dialect string) *Analytics {
 	return &Analytics{client: client, dialect: dialect}
 }
 
-// Dialect names the SQL dialect of the store.
-func (a *Analytics) Dialect() string { return a.dialect }
-
 func (f Filter) check() error {
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
 		return apperr.InvalidField("filter.to", "to must be after from")

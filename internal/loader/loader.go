@@ -41,12 +41,12 @@ type Loaders struct {
 // transaction (ent.FromContext), so a mutation's response sees its own writes. hook, when
 // set, runs around every batch.
 func New(client *ent.Client, an *analytics.Analytics, cat *catalog.Catalog, fb *feedback.Feedback, hook Hook) *Loaders {
-	b := batcher{client: client, dialect: an.Dialect()}
+	b := batcher{client: client}
 	opt := dataloadgen.WithWait(wait)
 	return &Loaders{
 		RatingSummary:    dataloadgen.NewMappedLoader(observed(hook, "RatingSummary", an.ProductRatings), opt),
 		CategoryRatings:  dataloadgen.NewMappedLoader(observed(hook, "CategoryRatings", subtreeRatings(an)), opt),
-		ProductReviews:   dataloadgen.NewMappedLoader(observed(hook, "ProductReviews", b.reviewsPerProduct), opt),
+		ProductReviews:   dataloadgen.NewMappedLoader(observed(hook, "ProductReviews", an.ReviewCounts), opt),
 		CategoryProducts: dataloadgen.NewMappedLoader(observed(hook, "CategoryProducts", b.productsPerCategory), opt),
 		UserReviews:      dataloadgen.NewMappedLoader(observed(hook, "UserReviews", b.reviewsPerAuthor), opt),
 		ReviewPages:      dataloadgen.NewMappedLoader(observed(hook, "ReviewPages", cat.FirstReviewPages), opt),
@@ -136,8 +136,7 @@ func FromContext(ctx context.Context) *Loaders {
 }
 
 type batcher struct {
-	client  *ent.Client
-	dialect string
+	client *ent.Client
 }
 
 // subtreeRatings adapts analytics' subtree totals to a ratings-only loader.
@@ -175,31 +174,6 @@ func byKey(keys []int, rows []countRow) map[int]int {
 		out[r.Key] = r.N
 	}
 	return out
-}
-
-// reviewsPerProduct reads the per-product review counters kept by triggers
-// (internal/store/counters.go): a primary-key lookup per product instead of a count.
-func (b batcher) reviewsPerProduct(ctx context.Context, ids []int) (map[int]int, error) {
-	out := zeros(ids)
-	if len(ids) == 0 {
-		return out, nil
-	}
-	q := sql.Select("product_id", "n").From(sql.Table("product_review_stats")).Where(sql.In("product_id", ent.Args(ids)...))
-	q.SetDialect(b.dialect)
-	query, args := q.Query()
-	rows, err := b.client.For(ctx).QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, err
-		}
-		out[id] = n
-	}
-	return out, rows.Err()
 }
 
 func (b batcher) reviewsPerAuthor(ctx context.Context, ids []int) (map[int]int, error) {

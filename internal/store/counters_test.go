@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vitrinehq/vitrine/internal/analytics"
 	"github.com/vitrinehq/vitrine/internal/pgtest"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
@@ -108,7 +109,7 @@ func TestCountersFollowEveryChange(t *testing.T) {
 			_, err := st.DB.ExecContext(ctx, `DELETE FROM `+table)
 			require.NoError(t, err)
 		}
-		require.NoError(t, st.RebuildAggregates(ctx))
+		require.NoError(t, analytics.RebuildAggregates(ctx, st.DB, st.Dialect))
 		require.Equal(t, bruteCounters(t, st), counters(t, st), "after a rebuild")
 		require.Equal(t, bruteReviewCounters(t, st), reviewCounters(t, st), "after a rebuild")
 		require.NoError(t, st.Migrate(ctx), "migrating again is a no-op")
