@@ -12,8 +12,8 @@ import (
 
 	"github.com/vitrinehq/vitrine/internal/faultproxy"
 	"github.com/vitrinehq/vitrine/internal/limits"
-	"github.com/vitrinehq/vitrine/internal/pgtest"
 	"github.com/vitrinehq/vitrine/internal/store"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 	"github.com/vitrinehq/vitrine/server"
 )
 
@@ -21,7 +21,7 @@ import (
 // more: reads and mutations answer TIMEOUT at the deadline, and /readyz answers 503 within its
 // own 2 s ping timeout. Once the database answers again, so does the API.
 func TestFrozenDatabaseBoundedByRequestTimeout(t *testing.T) {
-	u, err := url.Parse(pgtest.URL(t))
+	u, err := url.Parse(storetest.URL(t))
 	require.NoError(t, err)
 	proxy := faultproxy.Start(t, u.Host)
 	u.Host = proxy.Addr()

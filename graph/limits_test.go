@@ -18,7 +18,6 @@ import (
 	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/relay"
 	"github.com/vitrinehq/vitrine/internal/reqlog"
-	"github.com/vitrinehq/vitrine/internal/sqlcount"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
 	"github.com/vitrinehq/vitrine/server"
@@ -135,9 +134,9 @@ func manyIDs(n int) []string {
 func TestLimitsRefuseBeforeSQL(t *testing.T) {
 	for _, kind := range storetest.Kinds {
 		t.Run(kind, func(t *testing.T) {
-			var counter *sqlcount.Driver
+			var counter *storetest.CountingDriver
 			st := storetest.Open(t, kind, func(d dialect.Driver) dialect.Driver {
-				counter = sqlcount.Wrap(d)
+				counter = storetest.CountStatements(d)
 				return counter
 			})
 			e := newLimitedEnv(t, st, server.Options{})

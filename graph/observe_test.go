@@ -167,10 +167,10 @@ func TestSlowOperationLog(t *testing.T) {
 				want bool
 			}{{"OverThreshold", time.Nanosecond, true}, {"UnderThreshold", time.Hour, false}} {
 				t.Run(tt.name, func(t *testing.T) {
-					var counter *sqlcount.Driver
+					var counter *storetest.CountingDriver
 					st := storetest.Open(t, kind, func(d dialect.Driver) dialect.Driver {
 						// As serve wires it: the per-request counter wraps the driver.
-						counter = sqlcount.Wrap(d)
+						counter = storetest.CountStatements(d)
 						return sqlcount.PerRequest(counter)
 					})
 					var logs bytes.Buffer

@@ -13,7 +13,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/vitrinehq/vitrine/internal/requestid"
+	"github.com/vitrinehq/vitrine/internal/proxy"
 	"github.com/vitrinehq/vitrine/internal/storetest"
 	"github.com/vitrinehq/vitrine/internal/tracing"
 	"github.com/vitrinehq/vitrine/server"
@@ -74,7 +74,7 @@ func TestTracingSpanHierarchy(t *testing.T) {
 			require.Equal(t, trace.SpanKindServer, server.SpanKind())
 			require.False(t, server.Parent().IsValid(), "the HTTP span is the root")
 			require.Contains(t, attrs(server), "http.route=/graphql")
-			require.Contains(t, attrs(server), "vitrine.request_id="+res.Header.Get(requestid.Header))
+			require.Contains(t, attrs(server), "vitrine.request_id="+res.Header.Get(proxy.RequestIDHeader))
 			op := find("query products_nested")
 			require.Equal(t, server, parent(op))
 			require.Contains(t, attrs(op), "graphql.operation.name=products_nested")

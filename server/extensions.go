@@ -131,7 +131,7 @@ func invalidateAnalytics(a *analytics.Analytics) graphql.ResponseMiddleware {
 func timedOut(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(r.Context().Err(), context.DeadlineExceeded) {
-			reqlog.Refuse(w, r, http.StatusServiceUnavailable, string(apperr.Timeout),
+			apperr.Refuse(w, r, http.StatusServiceUnavailable, string(apperr.Timeout),
 				"the request took longer than the server's time limit before it could run; retry later", nil)
 			return
 		}

@@ -29,9 +29,9 @@ import (
 	"github.com/vitrinehq/vitrine/internal/metrics"
 	"github.com/vitrinehq/vitrine/internal/persisted"
 	"github.com/vitrinehq/vitrine/internal/playground"
+	"github.com/vitrinehq/vitrine/internal/proxy"
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
 	"github.com/vitrinehq/vitrine/internal/replica"
-	"github.com/vitrinehq/vitrine/internal/requestid"
 	"github.com/vitrinehq/vitrine/internal/scalar"
 	"github.com/vitrinehq/vitrine/internal/throttle"
 	"github.com/vitrinehq/vitrine/internal/tracing"
@@ -95,7 +95,7 @@ func New(r *graph.Resolver, o Options) http.Handler {
 	// as a document. HTML pages replace the policy with their own (internal/playground).
 	rt.Use(middleware.SetHeader("X-Content-Type-Options", "nosniff"))
 	rt.Use(middleware.SetHeader("Content-Security-Policy", httpserver.DefaultCSP))
-	rt.Use(requestid.Middleware(o.TrustedProxies))
+	rt.Use(proxy.RequestIDs(o.TrustedProxies))
 	rt.Use(o.Tracing.HTTP(o.TrustedProxies))
 	rt.Use(httpserver.AccessLog(o.Log, observeHTTP(o.Metrics)))
 	rt.Use(httpserver.Recoverer(o.Log))

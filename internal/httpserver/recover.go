@@ -7,7 +7,6 @@ import (
 	"runtime/debug"
 
 	"github.com/vitrinehq/vitrine/internal/apperr"
-	"github.com/vitrinehq/vitrine/internal/reqlog"
 )
 
 // Recoverer turns a panic outside the GraphQL executor (which recovers its resolvers' panics
@@ -26,7 +25,7 @@ func Recoverer(log *slog.Logger) func(http.Handler) http.Handler {
 					panic(p) // net/http's way of aborting a response on purpose
 				}
 				log.ErrorContext(r.Context(), "panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				reqlog.Refuse(w, r, http.StatusInternalServerError, string(apperr.Internal), "internal error", nil)
+				apperr.Refuse(w, r, http.StatusInternalServerError, string(apperr.Internal), "internal error", nil)
 			}()
 			next.ServeHTTP(w, r)
 		})

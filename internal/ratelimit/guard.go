@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -16,7 +15,6 @@ import (
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/auth"
 	"github.com/vitrinehq/vitrine/internal/proxy"
-	"github.com/vitrinehq/vitrine/internal/reqlog"
 )
 
 // CodeRateLimited is the extensions.code of a throttled request (HTTP 429 with Retry-After).
@@ -45,7 +43,7 @@ type ctxKey struct{}
 // is empty. It also lets the GraphQL layer turn a throttled mutation into a 429.
 func (g *Guard) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req := &request{ip: ClientIP(r, g.Proxies)}
+		req := &request{ip: proxy.ClientIP(r, g.Proxies)}
 		if g.Requests != nil {
 			if res := g.take(r.Context(), g.Requests, "req:"+ClientKey(req.ip)); !res.Allowed {
 				writeLimited(w, r, res, "too many requests from your address")
@@ -109,7 +107,7 @@ func retrySeconds(res Result) int { return RetrySeconds(res.RetryAfter) }
 
 func writeLimited(w http.ResponseWriter, r *http.Request, res Result, what string) {
 	w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(res)))
-	reqlog.Refuse(w, r, http.StatusTooManyRequests, string(CodeRateLimited), limitedError(res, what).Message, nil)
+	apperr.Refuse(w, r, http.StatusTooManyRequests, string(CodeRateLimited), limitedError(res, what).Message, nil)
 }
 
 // RefusalWriter wraps w for a request that an inner layer (the GraphQL response middleware of
@@ -146,31 +144,6 @@ func (w *refusalWriter) Write(p []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *refusalWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// ClientIP returns the address a request comes from. X-Forwarded-For is read only when the
-// peer is a trusted proxy, from the right: the first address that is not itself a trusted
-// proxy is the client (anything left of it could be forged by the client).
-func ClientIP(r *http.Request, proxies []netip.Prefix) netip.Addr {
-	ip, ok := proxy.Peer(r)
-	if !ok {
-		return netip.IPv4Unspecified()
-	}
-	if !proxy.Trusted(ip, proxies) {
-		return ip
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			return ip // a malformed hop: stop at the last address we could trust
-		}
-		ip = hop.Unmap()
-		if !proxy.Trusted(ip, proxies) {
-			return ip
-		}
-	}
-	return ip
-}
 
 // ClientKey names a client's bucket: its IPv4 address, or its IPv6 /64, since one host
 // usually holds a whole /64 and could otherwise rotate through fresh buckets.

@@ -1,6 +1,7 @@
-// Package reqlog carries per-request facts that the HTTP access log and the metrics report but
-// that only inner layers know, such as the GraphQL operation name, how long it ran and the
-// codes of the errors it produced.
+// Package reqlog is a request's log: the facts the HTTP access log and the metrics report but
+// only inner layers know (Info: the GraphQL operation, how long it ran, the codes of the errors
+// it produced), and the slog handler that stamps every line logged with a request's context
+// with its request and trace IDs (Handler).
 package reqlog
 
 import (

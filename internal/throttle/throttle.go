@@ -14,6 +14,7 @@ import (
 
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/auth"
+	"github.com/vitrinehq/vitrine/internal/proxy"
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
 )
 
@@ -59,7 +60,7 @@ func (*Throttle) Validate(graphql.ExecutableSchema) error { return nil }
 // 429 with Retry-After.
 func (t *Throttle) HTTP(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req := &request{ip: ratelimit.ClientIP(r, t.Proxies)}
+		req := &request{ip: proxy.ClientIP(r, t.Proxies)}
 		refused := func() (time.Duration, bool) {
 			if s := req.refused; s != nil {
 				return s.RetryAfter, true
