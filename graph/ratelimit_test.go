@@ -55,7 +55,7 @@ func TestRateLimitRequestsPerIP(t *testing.T) {
 		})
 	})
 	t.Run("TrustedProxyIsHonoured", func(t *testing.T) {
-		endpoint := serveEdge(t, e, server.Options{RateLimit: &ratelimit.Guard{Requests: ratelimit.NewLocal(2), Proxies: loopback, Log: quiet}})
+		endpoint := serveEdge(t, e, server.Options{TrustedProxies: loopback, RateLimit: &ratelimit.Guard{Requests: ratelimit.NewLocal(2), Log: quiet}})
 		alice, bob := "198.51.100.1", "198.51.100.2"
 		post(t, endpoint, query, from(alice)).ok(t)
 		post(t, endpoint, query, from(alice)).ok(t)
@@ -69,7 +69,7 @@ func TestRateLimitRequestsPerIP(t *testing.T) {
 
 func TestRateLimitMutationsPerUser(t *testing.T) {
 	e := edgeEnv(t)
-	endpoint := serveEdge(t, e, server.Options{RateLimit: &ratelimit.Guard{Mutations: ratelimit.NewLocal(2), Proxies: loopback, Log: quiet}})
+	endpoint := serveEdge(t, e, server.Options{TrustedProxies: loopback, RateLimit: &ratelimit.Guard{Mutations: ratelimit.NewLocal(2), Log: quiet}})
 	rate := func(user int, ip string, stars int) edgeReply {
 		h := from(ip)
 		h.Set("Authorization", "Bearer "+mustToken(t, e, user))

@@ -102,7 +102,7 @@ func testCostThrottle(t *testing.T, e *env, buckets func() throttle.Buckets, adv
 		require.InDelta(t, want, got, 1)
 	}
 	serveThrottled := func(b throttle.Buckets) string {
-		return serveEdge(t, e, server.Options{Throttle: &throttle.Throttle{Buckets: b, Proxies: loopback, Log: quiet}})
+		return serveEdge(t, e, server.Options{TrustedProxies: loopback, Throttle: &throttle.Throttle{Buckets: b, Log: quiet}})
 	}
 
 	t.Run("BucketDrainsThenRefusesWith429", func(t *testing.T) {

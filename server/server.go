@@ -1,10 +1,6 @@
-// Package server is the request path: this file says, top to bottom, everything a request to
-// /graphql passes through, in order — the HTTP layers (one router group) and then gqlgen's
-// extensions (one ordered list). cmd/vitrine only builds the parts from the configuration and
-// hands them over in Options; graph holds the schema, the resolvers and the error presenter;
-// internal/* holds each layer's own code. Imports go downward: cmd → server → graph → domain →
-// store.
 package server
+
+// This file is the request path, top to bottom; doc.go says what the package is.
 
 import (
 	"context"
@@ -111,6 +107,9 @@ func New(r *graph.Resolver, o Options) http.Handler {
 		if lim.RequestTimeout > 0 {
 			g.Use(httpserver.Deadline(lim.RequestTimeout))
 		}
+		if o.RateLimit != nil || o.Throttle != nil {
+			g.Use(proxy.ClientIPs(o.TrustedProxies)) // the client IP, resolved once for the limits below
+		}
 		if o.RateLimit != nil {
 			g.Use(o.RateLimit.Middleware) // one token of the client IP's bucket, before authentication
 		}
@@ -131,8 +130,11 @@ func New(r *graph.Resolver, o Options) http.Handler {
 		if o.Documents != nil {
 			g.Use(persisted.DocumentIDs)
 		}
+		if o.RateLimit != nil || o.Throttle != nil {
+			g.Use(ratelimit.Refusals) // 429 and Retry-After for an operation refused below
+		}
 		if o.Throttle != nil {
-			g.Use(o.Throttle.HTTP) // 429 and Retry-After for a throttled operation
+			g.Use(o.Throttle.HTTP) // where the operation leaves the bucket for extensions.cost
 		}
 		g.Use(graph.HTTPStatus)
 		g.Handle("/graphql", graphQL(r, o, lim))

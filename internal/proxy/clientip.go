@@ -1,10 +1,31 @@
 package proxy
 
 import (
+	"context"
 	"net/http"
 	"net/netip"
 	"strings"
 )
+
+type clientIPKey struct{}
+
+// ClientIPs resolves each request's client address once (ClientIP) for the layers that key
+// by it, which read it with ClientIPFrom.
+func ClientIPs(proxies []netip.Prefix) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientIPKey{}, ClientIP(r, proxies))))
+		})
+	}
+}
+
+// ClientIPFrom returns the address ClientIPs resolved, or the unspecified address outside it.
+func ClientIPFrom(ctx context.Context) netip.Addr {
+	if ip, ok := ctx.Value(clientIPKey{}).(netip.Addr); ok {
+		return ip
+	}
+	return netip.IPv4Unspecified()
+}
 
 // ClientIP returns the address a request comes from. X-Forwarded-For is read only when the
 // peer is a trusted proxy, from the right: the first address that is not itself a trusted

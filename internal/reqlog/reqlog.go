@@ -22,6 +22,18 @@ type Info struct {
 	// Duration is how long the GraphQL operation took, from reading the request to the
 	// response (gqlgen's operation start); zero when no operation ran.
 	Duration time.Duration
+	// RetryAfter, when positive, says the GraphQL layer refused the operation for a rate limit
+	// or the cost throttle after the HTTP handler started: the response is a 429 with
+	// Retry-After (ratelimit.Refusals).
+	RetryAfter time.Duration
+}
+
+// SetRetryAfter records that the request was refused until wait has passed; it does nothing
+// outside a logged request.
+func SetRetryAfter(ctx context.Context, wait time.Duration) {
+	if info := FromContext(ctx); info != nil {
+		info.RetryAfter = max(wait, time.Nanosecond)
+	}
 }
 
 // AddCode records the code of an error answered outside the GraphQL error presenter (for
