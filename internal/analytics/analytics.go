@@ -1,5 +1,8 @@
-// Package analytics computes rating and review aggregates for dashboards. Every aggregate is
-// computed by the database (GROUP BY over indexed ranges); Go only shapes the result.
+// Package analytics owns Vitrine's rating and review aggregates: the dashboards' queries, the
+// per-product figures the batch loaders read (ProductRatings, ReviewCounts, SubtreeTotals), and
+// the counters and rollups the database keeps beside the rows — what they are and how they are
+// rebuilt (aggregates.go). Every aggregate is computed by the database (GROUP BY over indexed
+// ranges, or those kept tables); Go only shapes the result.
 package analytics
 
 import (

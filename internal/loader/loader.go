@@ -1,6 +1,8 @@
 // Package loader holds the per-request batch loaders for fields that ent's eager loading cannot
 // batch: aggregates and counts. Each loader issues one grouped SQL query for all the keys a
-// request asks for at once, and maps results by key (never by row order).
+// request asks for at once, and maps results by key (never by row order). A schema field
+// served by an ID-keyed loader says so with @batch(loader: "Name"), Name being the loader's
+// entry in this package's table (Batch), so graph/prime.go can prime it from a whole list.
 package loader
 
 import (

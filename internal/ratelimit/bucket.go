@@ -1,6 +1,8 @@
 // Package ratelimit throttles clients with token buckets: GraphQL requests per client IP at
 // the HTTP edge, mutations per user inside the GraphQL layer (where the operation type is
-// known). Buckets live in process, or in Redis so that limits hold across replicas.
+// known). Buckets live in process (Keyed, which the cost throttle's in-process buckets use
+// too), or in Redis so that limits hold across replicas. Refusals writes the 429 and
+// Retry-After of a request refused inside the GraphQL layer, by a rate limit or the throttle.
 package ratelimit
 
 import (
