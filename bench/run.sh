@@ -512,8 +512,11 @@ EOF
   echo; echo "=== pgbench (measured) ==="; cat "$work/pgbench.txt"
   echo; echo "=== top, middle of the Vitrine run ==="; cat "$work/top-vitrine.txt" 2>/dev/null || true
   echo; echo "=== top, middle of the SQL run ==="; cat "$work/top-sql.txt" 2>/dev/null || true
-  echo; echo "=== server log: warnings and errors, except client cancellations ==="
-  jq -c "select(.level != \"INFO\" and ($cancelled_filter | not))" "$work/server.log" 2>/dev/null | head -20 || true
+  # Errors first: a run's slow-operation warnings are many and would hide them.
+  echo; echo "=== server log: errors, except client cancellations (first 20) ==="
+  jq -c "select(.level == \"ERROR\" and ($cancelled_filter | not))" "$work/server.log" 2>/dev/null | head -20 || true
+  echo; echo "=== server log: warnings (first 20 of $(jq -c 'select(.level == "WARN")' "$work/server.log" 2>/dev/null | wc -l)) ==="
+  jq -c 'select(.level == "WARN")' "$work/server.log" 2>/dev/null | head -20 || true
   echo "($(jq -c "select(.level != \"INFO\" and $cancelled_filter)" "$work/server.log" 2>/dev/null | wc -l) log lines about requests cancelled by the client left out)"
   tail -c 2000 "$work/server.err" 2>/dev/null || true
 } >"$result_file"

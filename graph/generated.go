@@ -3,7 +3,6 @@
 package graph
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -1903,8 +1902,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return func(ctx context.Context) *graphql.Response {
 			var response graphql.Response
 			var data graphql.Marshaler
+			var sized *ast.OperationDefinition
 			if first {
 				first = false
+				sized = opCtx.Operation
 				ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 				data = ec._Query(ctx, opCtx.Operation.SelectionSet)
 			} else {
@@ -1919,9 +1920,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 					return nil
 				}
 			}
-			var buf bytes.Buffer
-			data.MarshalGQL(&buf)
-			response.Data = buf.Bytes()
+			response.Data = graphql.MarshalData(sized, data)
 			if atomic.LoadInt32(&ec.Deferred) > 0 {
 				hasNext := atomic.LoadInt32(&ec.PendingDeferred) > 0
 				response.HasNext = &hasNext
@@ -1937,11 +1936,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			first = false
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
-			var buf bytes.Buffer
-			data.MarshalGQL(&buf)
-
 			return &graphql.Response{
-				Data: buf.Bytes(),
+				Data: graphql.MarshalData(opCtx.Operation, data),
 			}
 		}
 
@@ -4198,6 +4194,9 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _AuthPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_AuthPayload_token, obj.Token, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4221,6 +4220,9 @@ func (ec *executionContext) fieldContext_AuthPayload_token(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuthPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_AuthPayload_expiresAt, obj.ExpiresAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4244,6 +4246,9 @@ func (ec *executionContext) fieldContext_AuthPayload_expiresAt(_ context.Context
 }
 
 func (ec *executionContext) _AuthPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_AuthPayload_user, obj.User, ec.marshalNUser2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐUser, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4276,6 +4281,9 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 }
 
 func (ec *executionContext) _Category_id(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4299,6 +4307,9 @@ func (ec *executionContext) fieldContext_Category_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Category_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_createdAt, obj.CreatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4322,6 +4333,9 @@ func (ec *executionContext) fieldContext_Category_createdAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Category_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_updatedAt, obj.UpdatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4345,6 +4359,9 @@ func (ec *executionContext) fieldContext_Category_updatedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Category_name(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_name, obj.Name, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4368,6 +4385,9 @@ func (ec *executionContext) fieldContext_Category_name(_ context.Context, field 
 }
 
 func (ec *executionContext) _Category_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_slug, obj.Slug, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4391,6 +4411,9 @@ func (ec *executionContext) fieldContext_Category_slug(_ context.Context, field 
 }
 
 func (ec *executionContext) _Category_parentID(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Category_parentID, obj.ParentID, ec.marshalOID2ᚖint, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4414,6 +4437,13 @@ func (ec *executionContext) fieldContext_Category_parentID(_ context.Context, fi
 }
 
 func (ec *executionContext) _Category_parent(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Category_parent,
+			func(ctx context.Context) (any, error) {
+				return obj.Parent(ctx)
+			},
+			ec.marshalOCategory2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4446,6 +4476,13 @@ func (ec *executionContext) fieldContext_Category_parent(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Category_children(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Category_children,
+			func(ctx context.Context) (any, error) {
+				return obj.Children(ctx)
+			},
+			ec.marshalOCategory2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategoryᚄ, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4478,6 +4515,14 @@ func (ec *executionContext) fieldContext_Category_children(_ context.Context, fi
 }
 
 func (ec *executionContext) _Category_products(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Category_products,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Category().Products(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ProductOrder), fc.Args["where"].(*ent.ProductWhereInput), fc.Args["includeSubcategories"].(bool))
+			},
+			ec.marshalNProductConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProductConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4522,6 +4567,13 @@ func (ec *executionContext) fieldContext_Category_products(ctx context.Context, 
 }
 
 func (ec *executionContext) _Category_productCount(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Category_productCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Category().ProductCount(ctx, obj)
+			},
+			ec.marshalNInt2int, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4545,6 +4597,13 @@ func (ec *executionContext) fieldContext_Category_productCount(_ context.Context
 }
 
 func (ec *executionContext) _Category_ratingStats(ctx context.Context, field graphql.CollectedField, obj *ent.Category) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Category_ratingStats,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Category().RatingStats(ctx, obj)
+			},
+			ec.marshalNRatingStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐStats, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4577,6 +4636,9 @@ func (ec *executionContext) fieldContext_Category_ratingStats(_ context.Context,
 }
 
 func (ec *executionContext) _CategoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryConnection_edges, obj.Edges, ec.marshalOCategoryEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategoryEdge, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4609,6 +4671,9 @@ func (ec *executionContext) fieldContext_CategoryConnection_edges(_ context.Cont
 }
 
 func (ec *executionContext) _CategoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4641,6 +4706,9 @@ func (ec *executionContext) fieldContext_CategoryConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _CategoryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryConnection_totalCount, obj.TotalCount, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4664,6 +4732,9 @@ func (ec *executionContext) fieldContext_CategoryConnection_totalCount(_ context
 }
 
 func (ec *executionContext) _CategoryEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryEdge_node, obj.Node, ec.marshalOCategory2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4696,6 +4767,9 @@ func (ec *executionContext) fieldContext_CategoryEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _CategoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryEdge_cursor, obj.Cursor, relay.MarshalCursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4719,6 +4793,9 @@ func (ec *executionContext) fieldContext_CategoryEdge_cursor(_ context.Context, 
 }
 
 func (ec *executionContext) _CategoryStats_category(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryStats_category, obj.Category, ec.marshalNCategory2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4751,6 +4828,9 @@ func (ec *executionContext) fieldContext_CategoryStats_category(_ context.Contex
 }
 
 func (ec *executionContext) _CategoryStats_productCount(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryStats_productCount, obj.ProductCount, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4774,6 +4854,13 @@ func (ec *executionContext) fieldContext_CategoryStats_productCount(_ context.Co
 }
 
 func (ec *executionContext) _CategoryStats_ratingCount(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_CategoryStats_ratingCount,
+			func(ctx context.Context) (any, error) {
+				return obj.RatingCount(), nil
+			},
+			ec.marshalNInt2int, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4797,6 +4884,13 @@ func (ec *executionContext) fieldContext_CategoryStats_ratingCount(_ context.Con
 }
 
 func (ec *executionContext) _CategoryStats_averageRating(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_CategoryStats_averageRating,
+			func(ctx context.Context) (any, error) {
+				return obj.AverageRating(), nil
+			},
+			ec.marshalOFloat2ᚖfloat64, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4820,6 +4914,9 @@ func (ec *executionContext) fieldContext_CategoryStats_averageRating(_ context.C
 }
 
 func (ec *executionContext) _CategoryStats_reviewCount(ctx context.Context, field graphql.CollectedField, obj *analytics.CategoryTotals) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_CategoryStats_reviewCount, obj.ReviewCount, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4843,6 +4940,9 @@ func (ec *executionContext) fieldContext_CategoryStats_reviewCount(_ context.Con
 }
 
 func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Money_amount, obj.Amount, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4866,6 +4966,9 @@ func (ec *executionContext) fieldContext_Money_amount(_ context.Context, field g
 }
 
 func (ec *executionContext) _Money_currencyCode(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Money_currencyCode, obj.CurrencyCode, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4889,6 +4992,9 @@ func (ec *executionContext) fieldContext_Money_currencyCode(_ context.Context, f
 }
 
 func (ec *executionContext) _Money_minorUnits(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Money_minorUnits, obj.MinorUnits, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4912,6 +5018,14 @@ func (ec *executionContext) fieldContext_Money_minorUnits(_ context.Context, fie
 }
 
 func (ec *executionContext) _Mutation_register(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Mutation_register,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Mutation().Register(ctx, fc.Args["input"].(model.RegisterInput))
+			},
+			ec.marshalNAuthPayload2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐAuthPayload, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4956,6 +5070,14 @@ func (ec *executionContext) fieldContext_Mutation_register(ctx context.Context, 
 }
 
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Mutation_login,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Mutation().Login(ctx, fc.Args["email"].(string), fc.Args["password"].(string))
+			},
+			ec.marshalNAuthPayload2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐAuthPayload, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5992,6 +6114,14 @@ func (ec *executionContext) fieldContext_Mutation_deleteQuiz(ctx context.Context
 }
 
 func (ec *executionContext) _Mutation_submitQuiz(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Mutation_submitQuiz,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Mutation().SubmitQuiz(ctx, fc.Args["quizID"].(int), fc.Args["answers"].([]*quiz.Answer))
+			},
+			ec.marshalNQuizResult2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐResult, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6036,6 +6166,9 @@ func (ec *executionContext) fieldContext_Mutation_submitQuiz(ctx context.Context
 }
 
 func (ec *executionContext) _OptionStats_option(ctx context.Context, field graphql.CollectedField, obj *quiz.OptionStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_OptionStats_option, obj.Option, ec.marshalNQuizOption2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOption, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6068,6 +6201,9 @@ func (ec *executionContext) fieldContext_OptionStats_option(_ context.Context, f
 }
 
 func (ec *executionContext) _OptionStats_picks(ctx context.Context, field graphql.CollectedField, obj *quiz.OptionStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_OptionStats_picks, obj.Picks, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6091,6 +6227,9 @@ func (ec *executionContext) fieldContext_OptionStats_picks(_ context.Context, fi
 }
 
 func (ec *executionContext) _OptionStats_share(ctx context.Context, field graphql.CollectedField, obj *quiz.OptionStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_OptionStats_share, obj.Share, ec.marshalNFloat2float64, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6114,6 +6253,9 @@ func (ec *executionContext) fieldContext_OptionStats_share(_ context.Context, fi
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasNextPage, obj.HasNextPage, graphql.MarshalBoolean, ec.marshalNBoolean2bool, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6137,6 +6279,9 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasPreviousPage, obj.HasPreviousPage, graphql.MarshalBoolean, ec.marshalNBoolean2bool, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6160,6 +6305,9 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_startCursor, obj.StartCursor, ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6183,6 +6331,9 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_endCursor, obj.EndCursor, ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6206,6 +6357,9 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 }
 
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6229,6 +6383,9 @@ func (ec *executionContext) fieldContext_Product_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Product_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_createdAt, obj.CreatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6252,6 +6409,9 @@ func (ec *executionContext) fieldContext_Product_createdAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Product_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_updatedAt, obj.UpdatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6275,6 +6435,9 @@ func (ec *executionContext) fieldContext_Product_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Product_sku(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_sku, obj.Sku, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6298,6 +6461,9 @@ func (ec *executionContext) fieldContext_Product_sku(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Product_name(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_name, obj.Name, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6321,6 +6487,9 @@ func (ec *executionContext) fieldContext_Product_name(_ context.Context, field g
 }
 
 func (ec *executionContext) _Product_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_slug, obj.Slug, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6344,6 +6513,9 @@ func (ec *executionContext) fieldContext_Product_slug(_ context.Context, field g
 }
 
 func (ec *executionContext) _Product_description(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_description, obj.Description, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6367,6 +6539,9 @@ func (ec *executionContext) fieldContext_Product_description(_ context.Context, 
 }
 
 func (ec *executionContext) _Product_stock(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_stock, obj.Stock, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6390,6 +6565,9 @@ func (ec *executionContext) fieldContext_Product_stock(_ context.Context, field 
 }
 
 func (ec *executionContext) _Product_imageURL(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_imageURL, obj.ImageURL, graphql.MarshalString, ec.marshalOString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6413,6 +6591,9 @@ func (ec *executionContext) fieldContext_Product_imageURL(_ context.Context, fie
 }
 
 func (ec *executionContext) _Product_categoryID(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Product_categoryID, obj.CategoryID, relay.MarshalID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6436,6 +6617,13 @@ func (ec *executionContext) fieldContext_Product_categoryID(_ context.Context, f
 }
 
 func (ec *executionContext) _Product_category(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Product_category,
+			func(ctx context.Context) (any, error) {
+				return obj.Category(ctx)
+			},
+			ec.marshalNCategory2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6468,6 +6656,14 @@ func (ec *executionContext) fieldContext_Product_category(_ context.Context, fie
 }
 
 func (ec *executionContext) _Product_reviews(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Product_reviews,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Product().Reviews(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewOrder), fc.Args["where"].(*ent.ReviewWhereInput))
+			},
+			ec.marshalNReviewConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReviewConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6512,6 +6708,13 @@ func (ec *executionContext) fieldContext_Product_reviews(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Product_price(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Product_price,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Product().Price(ctx, obj)
+			},
+			ec.marshalNMoney2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐMoney, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6544,6 +6747,13 @@ func (ec *executionContext) fieldContext_Product_price(_ context.Context, field 
 }
 
 func (ec *executionContext) _Product_myRating(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Product_myRating,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Product().MyRating(ctx, obj)
+			},
+			ec.marshalOInt2ᚖint, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6567,6 +6777,13 @@ func (ec *executionContext) fieldContext_Product_myRating(_ context.Context, fie
 }
 
 func (ec *executionContext) _Product_myReview(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Product_myReview,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Product().MyReview(ctx, obj)
+			},
+			ec.marshalOReview2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReview, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6599,6 +6816,13 @@ func (ec *executionContext) fieldContext_Product_myReview(_ context.Context, fie
 }
 
 func (ec *executionContext) _Product_ratingSummary(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Product_ratingSummary,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Product().RatingSummary(ctx, obj)
+			},
+			ec.marshalNRatingSummary2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐStats, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6631,6 +6855,13 @@ func (ec *executionContext) fieldContext_Product_ratingSummary(_ context.Context
 }
 
 func (ec *executionContext) _Product_reviewCount(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Product_reviewCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Product().ReviewCount(ctx, obj)
+			},
+			ec.marshalNInt2int, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6654,6 +6885,9 @@ func (ec *executionContext) fieldContext_Product_reviewCount(_ context.Context, 
 }
 
 func (ec *executionContext) _ProductConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProductConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductConnection_edges, obj.Edges, ec.marshalOProductEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProductEdge, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6686,6 +6920,9 @@ func (ec *executionContext) fieldContext_ProductConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _ProductConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ProductConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6718,6 +6955,9 @@ func (ec *executionContext) fieldContext_ProductConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _ProductConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProductConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductConnection_totalCount, obj.TotalCount, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6741,6 +6981,9 @@ func (ec *executionContext) fieldContext_ProductConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _ProductEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ProductEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductEdge_node, obj.Node, ec.marshalOProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6773,6 +7016,9 @@ func (ec *executionContext) fieldContext_ProductEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _ProductEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProductEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductEdge_cursor, obj.Cursor, relay.MarshalCursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6796,6 +7042,9 @@ func (ec *executionContext) fieldContext_ProductEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _ProductScore_product(ctx context.Context, field graphql.CollectedField, obj *analytics.Score) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductScore_product, obj.Product, ec.marshalNProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6828,6 +7077,13 @@ func (ec *executionContext) fieldContext_ProductScore_product(_ context.Context,
 }
 
 func (ec *executionContext) _ProductScore_average(ctx context.Context, field graphql.CollectedField, obj *analytics.Score) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_ProductScore_average,
+			func(ctx context.Context) (any, error) {
+				return obj.Average(), nil
+			},
+			ec.marshalNFloat2float64, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6851,6 +7107,9 @@ func (ec *executionContext) fieldContext_ProductScore_average(_ context.Context,
 }
 
 func (ec *executionContext) _ProductScore_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Score) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductScore_count, obj.Count, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6874,6 +7133,9 @@ func (ec *executionContext) fieldContext_ProductScore_count(_ context.Context, f
 }
 
 func (ec *executionContext) _ProductScore_score(ctx context.Context, field graphql.CollectedField, obj *analytics.Score) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ProductScore_score, obj.Score, ec.marshalNFloat2float64, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6897,6 +7159,14 @@ func (ec *executionContext) fieldContext_ProductScore_score(_ context.Context, f
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_node,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(int))
+			},
+			ec.marshalONode2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚐNoder, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6941,6 +7211,14 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 }
 
 func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_nodes,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]int))
+			},
+			ec.marshalNNode2ᚕgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐNoder, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6985,6 +7263,14 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 }
 
 func (ec *executionContext) _Query_categories(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_categories,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Categories(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CategoryOrder), fc.Args["where"].(*ent.CategoryWhereInput))
+			},
+			ec.marshalNCategoryConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategoryConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7029,6 +7315,14 @@ func (ec *executionContext) fieldContext_Query_categories(ctx context.Context, f
 }
 
 func (ec *executionContext) _Query_products(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_products,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Products(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ProductOrder), fc.Args["where"].(*ent.ProductWhereInput))
+			},
+			ec.marshalNProductConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProductConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7073,6 +7367,14 @@ func (ec *executionContext) fieldContext_Query_products(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Query_reviews(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_reviews,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Reviews(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewOrder), fc.Args["where"].(*ent.ReviewWhereInput))
+			},
+			ec.marshalNReviewConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReviewConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7117,6 +7419,14 @@ func (ec *executionContext) fieldContext_Query_reviews(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Query_product(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_product,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Product(ctx, fc.Args["id"].(int))
+			},
+			ec.marshalOProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7161,6 +7471,14 @@ func (ec *executionContext) fieldContext_Query_product(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Query_productBySlug(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_productBySlug,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().ProductBySlug(ctx, fc.Args["slug"].(string))
+			},
+			ec.marshalOProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7205,6 +7523,14 @@ func (ec *executionContext) fieldContext_Query_productBySlug(ctx context.Context
 }
 
 func (ec *executionContext) _Query_category(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_category,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Category(ctx, fc.Args["slug"].(string))
+			},
+			ec.marshalOCategory2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7249,6 +7575,14 @@ func (ec *executionContext) fieldContext_Query_category(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_search,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]))
+			},
+			ec.marshalNProductConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProductConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7293,6 +7627,13 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_me,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Query().Me(ctx)
+			},
+			ec.marshalOUser2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐUser, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7325,6 +7666,14 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Query_ratingStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_ratingStats,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().RatingStats(ctx, fc.Args["filter"].(*analytics.Filter))
+			},
+			ec.marshalNRatingStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐStats, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7369,6 +7718,14 @@ func (ec *executionContext) fieldContext_Query_ratingStats(ctx context.Context, 
 }
 
 func (ec *executionContext) _Query_ratingTrend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_ratingTrend,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().RatingTrend(ctx, fc.Args["bucket"].(model.TrendBucket), fc.Args["filter"].(analytics.Filter), fc.Args["timeZone"].(*string))
+			},
+			ec.marshalNTrendPoint2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐPointᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7413,6 +7770,14 @@ func (ec *executionContext) fieldContext_Query_ratingTrend(ctx context.Context, 
 }
 
 func (ec *executionContext) _Query_reviewTrend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_reviewTrend,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().ReviewTrend(ctx, fc.Args["bucket"].(model.TrendBucket), fc.Args["filter"].(analytics.Filter), fc.Args["timeZone"].(*string))
+			},
+			ec.marshalNTrendPoint2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐPointᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7457,6 +7822,14 @@ func (ec *executionContext) fieldContext_Query_reviewTrend(ctx context.Context, 
 }
 
 func (ec *executionContext) _Query_topRatedProducts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_topRatedProducts,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().TopRatedProducts(ctx, fc.Args["first"].(*int), fc.Args["minRatings"].(*int), fc.Args["categoryID"].(*int))
+			},
+			ec.marshalNProductScore2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐScoreᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7501,6 +7874,14 @@ func (ec *executionContext) fieldContext_Query_topRatedProducts(ctx context.Cont
 }
 
 func (ec *executionContext) _Query_categoryStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_categoryStats,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().CategoryStats(ctx, fc.Args["parentID"].(*int))
+			},
+			ec.marshalNCategoryStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐCategoryTotalsᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7545,6 +7926,14 @@ func (ec *executionContext) fieldContext_Query_categoryStats(ctx context.Context
 }
 
 func (ec *executionContext) _Query_quiz(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_quiz,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Quiz(ctx, fc.Args["slug"].(string))
+			},
+			ec.marshalOQuiz2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuiz, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7589,6 +7978,14 @@ func (ec *executionContext) fieldContext_Query_quiz(ctx context.Context, field g
 }
 
 func (ec *executionContext) _Query_quizzes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query_quizzes,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Query().Quizzes(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			},
+			ec.marshalNQuizConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7695,6 +8092,14 @@ func (ec *executionContext) fieldContext_Query_quizStats(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query___type,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.IntrospectType(fc.Args["name"].(string))
+			},
+			ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7739,6 +8144,13 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query___schema(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query___schema,
+			func(ctx context.Context) (any, error) {
+				return ec.IntrospectSchema()
+			},
+			ec.marshalN__Schema2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐSchema, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7771,6 +8183,9 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _QuestionStats_question(ctx context.Context, field graphql.CollectedField, obj *quiz.QuestionStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuestionStats_question, obj.Question, ec.marshalNQuizQuestion2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestion, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7803,6 +8218,9 @@ func (ec *executionContext) fieldContext_QuestionStats_question(_ context.Contex
 }
 
 func (ec *executionContext) _QuestionStats_answered(ctx context.Context, field graphql.CollectedField, obj *quiz.QuestionStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuestionStats_answered, obj.Answered, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7826,6 +8244,9 @@ func (ec *executionContext) fieldContext_QuestionStats_answered(_ context.Contex
 }
 
 func (ec *executionContext) _QuestionStats_completionRate(ctx context.Context, field graphql.CollectedField, obj *quiz.QuestionStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuestionStats_completionRate, obj.CompletionRate, ec.marshalNFloat2float64, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7849,6 +8270,9 @@ func (ec *executionContext) fieldContext_QuestionStats_completionRate(_ context.
 }
 
 func (ec *executionContext) _QuestionStats_options(ctx context.Context, field graphql.CollectedField, obj *quiz.QuestionStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuestionStats_options, obj.Options, ec.marshalNOptionStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐOptionStatsᚄ, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7881,6 +8305,9 @@ func (ec *executionContext) fieldContext_QuestionStats_options(_ context.Context
 }
 
 func (ec *executionContext) _Quiz_id(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7904,6 +8331,9 @@ func (ec *executionContext) fieldContext_Quiz_id(_ context.Context, field graphq
 }
 
 func (ec *executionContext) _Quiz_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_createdAt, obj.CreatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7927,6 +8357,9 @@ func (ec *executionContext) fieldContext_Quiz_createdAt(_ context.Context, field
 }
 
 func (ec *executionContext) _Quiz_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_updatedAt, obj.UpdatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7950,6 +8383,9 @@ func (ec *executionContext) fieldContext_Quiz_updatedAt(_ context.Context, field
 }
 
 func (ec *executionContext) _Quiz_title(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_title, obj.Title, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7973,6 +8409,9 @@ func (ec *executionContext) fieldContext_Quiz_title(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Quiz_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_slug, obj.Slug, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7996,6 +8435,9 @@ func (ec *executionContext) fieldContext_Quiz_slug(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Quiz_description(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_description, obj.Description, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8019,6 +8461,9 @@ func (ec *executionContext) fieldContext_Quiz_description(_ context.Context, fie
 }
 
 func (ec *executionContext) _Quiz_published(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_published, obj.Published, graphql.MarshalBoolean, ec.marshalNBoolean2bool, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8042,6 +8487,13 @@ func (ec *executionContext) fieldContext_Quiz_published(_ context.Context, field
 }
 
 func (ec *executionContext) _Quiz_questions(ctx context.Context, field graphql.CollectedField, obj *ent.Quiz) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Quiz_questions,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Quiz().Questions(ctx, obj)
+			},
+			ec.marshalNQuizQuestion2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizQuestionᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8074,6 +8526,9 @@ func (ec *executionContext) fieldContext_Quiz_questions(_ context.Context, field
 }
 
 func (ec *executionContext) _QuizConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.QuizConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizConnection_edges, obj.Edges, ec.marshalOQuizEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizEdge, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8106,6 +8561,9 @@ func (ec *executionContext) fieldContext_QuizConnection_edges(_ context.Context,
 }
 
 func (ec *executionContext) _QuizConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.QuizConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8138,6 +8596,9 @@ func (ec *executionContext) fieldContext_QuizConnection_pageInfo(_ context.Conte
 }
 
 func (ec *executionContext) _QuizConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.QuizConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizConnection_totalCount, obj.TotalCount, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8161,6 +8622,9 @@ func (ec *executionContext) fieldContext_QuizConnection_totalCount(_ context.Con
 }
 
 func (ec *executionContext) _QuizEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.QuizEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizEdge_node, obj.Node, ec.marshalOQuiz2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuiz, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8193,6 +8657,9 @@ func (ec *executionContext) fieldContext_QuizEdge_node(_ context.Context, field 
 }
 
 func (ec *executionContext) _QuizEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.QuizEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizEdge_cursor, obj.Cursor, relay.MarshalCursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8216,6 +8683,9 @@ func (ec *executionContext) fieldContext_QuizEdge_cursor(_ context.Context, fiel
 }
 
 func (ec *executionContext) _QuizOption_id(ctx context.Context, field graphql.CollectedField, obj *ent.QuizOption) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizOption_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8239,6 +8709,9 @@ func (ec *executionContext) fieldContext_QuizOption_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _QuizOption_label(ctx context.Context, field graphql.CollectedField, obj *ent.QuizOption) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizOption_label, obj.Label, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8312,6 +8785,9 @@ func (ec *executionContext) fieldContext_QuizOption_weights(_ context.Context, f
 }
 
 func (ec *executionContext) _QuizQuestion_id(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizQuestion_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8335,6 +8811,9 @@ func (ec *executionContext) fieldContext_QuizQuestion_id(_ context.Context, fiel
 }
 
 func (ec *executionContext) _QuizQuestion_prompt(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizQuestion_prompt, obj.Prompt, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8358,6 +8837,9 @@ func (ec *executionContext) fieldContext_QuizQuestion_prompt(_ context.Context, 
 }
 
 func (ec *executionContext) _QuizQuestion_kind(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizQuestion_kind, obj.Kind, ec.marshalNQuizQuestionKind2githubᚗcomᚋvitrinehqᚋvitrineᚋentᚋquizquestionᚐKind, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8381,6 +8863,9 @@ func (ec *executionContext) fieldContext_QuizQuestion_kind(_ context.Context, fi
 }
 
 func (ec *executionContext) _QuizQuestion_required(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizQuestion_required, obj.Required, graphql.MarshalBoolean, ec.marshalNBoolean2bool, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8404,6 +8889,13 @@ func (ec *executionContext) fieldContext_QuizQuestion_required(_ context.Context
 }
 
 func (ec *executionContext) _QuizQuestion_options(ctx context.Context, field graphql.CollectedField, obj *ent.QuizQuestion) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_QuizQuestion_options,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.QuizQuestion().Options(ctx, obj)
+			},
+			ec.marshalNQuizOption2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizOptionᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8436,6 +8928,14 @@ func (ec *executionContext) fieldContext_QuizQuestion_options(_ context.Context,
 }
 
 func (ec *executionContext) _QuizResult_recommendations(ctx context.Context, field graphql.CollectedField, obj *quiz.Result) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_QuizResult_recommendations,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.Recommendations(fc.Args["first"].(*int))
+			},
+			ec.marshalNRecommendation2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendationᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8480,6 +8980,9 @@ func (ec *executionContext) fieldContext_QuizResult_recommendations(ctx context.
 }
 
 func (ec *executionContext) _QuizResult_submission(ctx context.Context, field graphql.CollectedField, obj *quiz.Result) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizResult_submission, obj.Submission, ec.marshalNQuizSubmission2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmission, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8512,6 +9015,9 @@ func (ec *executionContext) fieldContext_QuizResult_submission(_ context.Context
 }
 
 func (ec *executionContext) _QuizStats_submissionCount(ctx context.Context, field graphql.CollectedField, obj *quiz.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizStats_submissionCount, obj.SubmissionCount, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8535,6 +9041,9 @@ func (ec *executionContext) fieldContext_QuizStats_submissionCount(_ context.Con
 }
 
 func (ec *executionContext) _QuizStats_questions(ctx context.Context, field graphql.CollectedField, obj *quiz.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizStats_questions, obj.Questions, ec.marshalNQuestionStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐQuestionStatsᚄ, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8567,6 +9076,14 @@ func (ec *executionContext) fieldContext_QuizStats_questions(_ context.Context, 
 }
 
 func (ec *executionContext) _QuizStats_topRecommendedProducts(ctx context.Context, field graphql.CollectedField, obj *quiz.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_QuizStats_topRecommendedProducts,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.TopRecommendedProducts(fc.Args["first"].(*int))
+			},
+			ec.marshalNRecommendedProductStats2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendedProductStatsᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8611,6 +9128,9 @@ func (ec *executionContext) fieldContext_QuizStats_topRecommendedProducts(ctx co
 }
 
 func (ec *executionContext) _QuizSubmission_id(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmission_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8634,6 +9154,9 @@ func (ec *executionContext) fieldContext_QuizSubmission_id(_ context.Context, fi
 }
 
 func (ec *executionContext) _QuizSubmission_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmission_createdAt, obj.CreatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8657,6 +9180,13 @@ func (ec *executionContext) fieldContext_QuizSubmission_createdAt(_ context.Cont
 }
 
 func (ec *executionContext) _QuizSubmission_quiz(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmission_quiz,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.QuizSubmission().Quiz(ctx, obj)
+			},
+			ec.marshalNQuiz2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuiz, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8689,6 +9219,9 @@ func (ec *executionContext) fieldContext_QuizSubmission_quiz(_ context.Context, 
 }
 
 func (ec *executionContext) _QuizSubmission_answers(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmission_answers, obj.Answers, ec.marshalNSubmittedAnswer2ᚕgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋschemaᚐSubmittedAnswerᚄ, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8721,6 +9254,13 @@ func (ec *executionContext) fieldContext_QuizSubmission_answers(_ context.Contex
 }
 
 func (ec *executionContext) _QuizSubmission_recommendations(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmission) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmission_recommendations,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.QuizSubmission().Recommendations(ctx, obj)
+			},
+			ec.marshalNRecommendation2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋquizᚐRecommendationᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8753,6 +9293,9 @@ func (ec *executionContext) fieldContext_QuizSubmission_recommendations(_ contex
 }
 
 func (ec *executionContext) _QuizSubmissionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmissionConnection_edges, obj.Edges, ec.marshalOQuizSubmissionEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionEdge, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8785,6 +9328,9 @@ func (ec *executionContext) fieldContext_QuizSubmissionConnection_edges(_ contex
 }
 
 func (ec *executionContext) _QuizSubmissionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmissionConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8817,6 +9363,9 @@ func (ec *executionContext) fieldContext_QuizSubmissionConnection_pageInfo(_ con
 }
 
 func (ec *executionContext) _QuizSubmissionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmissionConnection_totalCount, obj.TotalCount, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8840,6 +9389,9 @@ func (ec *executionContext) fieldContext_QuizSubmissionConnection_totalCount(_ c
 }
 
 func (ec *executionContext) _QuizSubmissionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmissionEdge_node, obj.Node, ec.marshalOQuizSubmission2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmission, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8872,6 +9424,9 @@ func (ec *executionContext) fieldContext_QuizSubmissionEdge_node(_ context.Conte
 }
 
 func (ec *executionContext) _QuizSubmissionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.QuizSubmissionEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizSubmissionEdge_cursor, obj.Cursor, relay.MarshalCursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8895,6 +9450,13 @@ func (ec *executionContext) fieldContext_QuizSubmissionEdge_cursor(_ context.Con
 }
 
 func (ec *executionContext) _QuizWeight_category(ctx context.Context, field graphql.CollectedField, obj *ent.QuizWeight) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_QuizWeight_category,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.QuizWeight().Category(ctx, obj)
+			},
+			ec.marshalOCategory2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8927,6 +9489,13 @@ func (ec *executionContext) fieldContext_QuizWeight_category(_ context.Context, 
 }
 
 func (ec *executionContext) _QuizWeight_product(ctx context.Context, field graphql.CollectedField, obj *ent.QuizWeight) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_QuizWeight_product,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.QuizWeight().Product(ctx, obj)
+			},
+			ec.marshalOProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8959,6 +9528,9 @@ func (ec *executionContext) fieldContext_QuizWeight_product(_ context.Context, f
 }
 
 func (ec *executionContext) _QuizWeight_weight(ctx context.Context, field graphql.CollectedField, obj *ent.QuizWeight) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_QuizWeight_weight, obj.Weight, ec.marshalNFloat2float64, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8982,6 +9554,9 @@ func (ec *executionContext) fieldContext_QuizWeight_weight(_ context.Context, fi
 }
 
 func (ec *executionContext) _Rating_id(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9005,6 +9580,9 @@ func (ec *executionContext) fieldContext_Rating_id(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Rating_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_createdAt, obj.CreatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9028,6 +9606,9 @@ func (ec *executionContext) fieldContext_Rating_createdAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Rating_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_updatedAt, obj.UpdatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9051,6 +9632,9 @@ func (ec *executionContext) fieldContext_Rating_updatedAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Rating_stars(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_stars, obj.Stars, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9074,6 +9658,9 @@ func (ec *executionContext) fieldContext_Rating_stars(_ context.Context, field g
 }
 
 func (ec *executionContext) _Rating_productID(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Rating_productID, obj.ProductID, relay.MarshalID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9097,6 +9684,13 @@ func (ec *executionContext) fieldContext_Rating_productID(_ context.Context, fie
 }
 
 func (ec *executionContext) _Rating_product(ctx context.Context, field graphql.CollectedField, obj *ent.Rating) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Rating_product,
+			func(ctx context.Context) (any, error) {
+				return obj.Product(ctx)
+			},
+			ec.marshalNProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9129,6 +9723,9 @@ func (ec *executionContext) fieldContext_Rating_product(_ context.Context, field
 }
 
 func (ec *executionContext) _RatingStats_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_RatingStats_count, obj.Count, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9152,6 +9749,13 @@ func (ec *executionContext) fieldContext_RatingStats_count(_ context.Context, fi
 }
 
 func (ec *executionContext) _RatingStats_average(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_RatingStats_average,
+			func(ctx context.Context) (any, error) {
+				return obj.Average(), nil
+			},
+			ec.marshalOFloat2ᚖfloat64, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9175,6 +9779,13 @@ func (ec *executionContext) fieldContext_RatingStats_average(_ context.Context, 
 }
 
 func (ec *executionContext) _RatingStats_distribution(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_RatingStats_distribution,
+			func(ctx context.Context) (any, error) {
+				return obj.Distribution(), nil
+			},
+			ec.marshalNInt2ᚕintᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9198,6 +9809,13 @@ func (ec *executionContext) fieldContext_RatingStats_distribution(_ context.Cont
 }
 
 func (ec *executionContext) _RatingSummary_average(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_RatingSummary_average,
+			func(ctx context.Context) (any, error) {
+				return obj.Average(), nil
+			},
+			ec.marshalOFloat2ᚖfloat64, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9221,6 +9839,9 @@ func (ec *executionContext) fieldContext_RatingSummary_average(_ context.Context
 }
 
 func (ec *executionContext) _RatingSummary_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_RatingSummary_count, obj.Count, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9244,6 +9865,13 @@ func (ec *executionContext) fieldContext_RatingSummary_count(_ context.Context, 
 }
 
 func (ec *executionContext) _RatingSummary_distribution(ctx context.Context, field graphql.CollectedField, obj *analytics.Stats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_RatingSummary_distribution,
+			func(ctx context.Context) (any, error) {
+				return obj.Distribution(), nil
+			},
+			ec.marshalNInt2ᚕintᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9267,6 +9895,9 @@ func (ec *executionContext) fieldContext_RatingSummary_distribution(_ context.Co
 }
 
 func (ec *executionContext) _Recommendation_product(ctx context.Context, field graphql.CollectedField, obj *quiz.Recommendation) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Recommendation_product, obj.Product, ec.marshalNProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9299,6 +9930,9 @@ func (ec *executionContext) fieldContext_Recommendation_product(_ context.Contex
 }
 
 func (ec *executionContext) _Recommendation_score(ctx context.Context, field graphql.CollectedField, obj *quiz.Recommendation) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_Recommendation_score, obj.Score, ec.marshalNFloat2float64, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9322,6 +9956,9 @@ func (ec *executionContext) fieldContext_Recommendation_score(_ context.Context,
 }
 
 func (ec *executionContext) _RecommendedProductStats_product(ctx context.Context, field graphql.CollectedField, obj *quiz.RecommendedProductStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_RecommendedProductStats_product, obj.Product, ec.marshalNProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9354,6 +9991,9 @@ func (ec *executionContext) fieldContext_RecommendedProductStats_product(_ conte
 }
 
 func (ec *executionContext) _RecommendedProductStats_count(ctx context.Context, field graphql.CollectedField, obj *quiz.RecommendedProductStats) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_RecommendedProductStats_count, obj.Count, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9377,6 +10017,9 @@ func (ec *executionContext) fieldContext_RecommendedProductStats_count(_ context
 }
 
 func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9400,6 +10043,9 @@ func (ec *executionContext) fieldContext_Review_id(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Review_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_createdAt, obj.CreatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9423,6 +10069,9 @@ func (ec *executionContext) fieldContext_Review_createdAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Review_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_updatedAt, obj.UpdatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9446,6 +10095,9 @@ func (ec *executionContext) fieldContext_Review_updatedAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Review_title(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_title, obj.Title, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9469,6 +10121,9 @@ func (ec *executionContext) fieldContext_Review_title(_ context.Context, field g
 }
 
 func (ec *executionContext) _Review_body(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_body, obj.Body, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9492,6 +10147,9 @@ func (ec *executionContext) fieldContext_Review_body(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Review_productID(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_productID, obj.ProductID, relay.MarshalID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9515,6 +10173,9 @@ func (ec *executionContext) fieldContext_Review_productID(_ context.Context, fie
 }
 
 func (ec *executionContext) _Review_authorID(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_Review_authorID, obj.AuthorID, relay.MarshalID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9538,6 +10199,13 @@ func (ec *executionContext) fieldContext_Review_authorID(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Review_product(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Review_product,
+			func(ctx context.Context) (any, error) {
+				return obj.Product(ctx)
+			},
+			ec.marshalNProduct2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9570,6 +10238,13 @@ func (ec *executionContext) fieldContext_Review_product(_ context.Context, field
 }
 
 func (ec *executionContext) _Review_author(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Review_author,
+			func(ctx context.Context) (any, error) {
+				return obj.Author(ctx)
+			},
+			ec.marshalNUser2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐUser, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9602,6 +10277,9 @@ func (ec *executionContext) fieldContext_Review_author(_ context.Context, field 
 }
 
 func (ec *executionContext) _ReviewConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewConnection_edges, obj.Edges, ec.marshalOReviewEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReviewEdge, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9634,6 +10312,9 @@ func (ec *executionContext) fieldContext_ReviewConnection_edges(_ context.Contex
 }
 
 func (ec *executionContext) _ReviewConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9666,6 +10347,9 @@ func (ec *executionContext) fieldContext_ReviewConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _ReviewConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewConnection_totalCount, obj.TotalCount, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9689,6 +10373,9 @@ func (ec *executionContext) fieldContext_ReviewConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _ReviewEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewEdge_node, obj.Node, ec.marshalOReview2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReview, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9721,6 +10408,9 @@ func (ec *executionContext) fieldContext_ReviewEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ReviewEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewEdge_cursor, obj.Cursor, relay.MarshalCursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9744,6 +10434,9 @@ func (ec *executionContext) fieldContext_ReviewEdge_cursor(_ context.Context, fi
 }
 
 func (ec *executionContext) _SubmittedAnswer_questionID(ctx context.Context, field graphql.CollectedField, obj *schema.SubmittedAnswer) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_SubmittedAnswer_questionID, obj.QuestionID, relay.MarshalID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9767,6 +10460,9 @@ func (ec *executionContext) fieldContext_SubmittedAnswer_questionID(_ context.Co
 }
 
 func (ec *executionContext) _SubmittedAnswer_prompt(ctx context.Context, field graphql.CollectedField, obj *schema.SubmittedAnswer) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_SubmittedAnswer_prompt, obj.Prompt, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9790,6 +10486,13 @@ func (ec *executionContext) fieldContext_SubmittedAnswer_prompt(_ context.Contex
 }
 
 func (ec *executionContext) _SubmittedAnswer_chosen(ctx context.Context, field graphql.CollectedField, obj *schema.SubmittedAnswer) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_SubmittedAnswer_chosen,
+			func(ctx context.Context) (any, error) {
+				return obj.Chosen(), nil
+			},
+			ec.marshalNString2ᚕstringᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9813,6 +10516,9 @@ func (ec *executionContext) fieldContext_SubmittedAnswer_chosen(_ context.Contex
 }
 
 func (ec *executionContext) _TrendPoint_start(ctx context.Context, field graphql.CollectedField, obj *analytics.Point) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_TrendPoint_start, obj.Start, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9836,6 +10542,9 @@ func (ec *executionContext) fieldContext_TrendPoint_start(_ context.Context, fie
 }
 
 func (ec *executionContext) _TrendPoint_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Point) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_TrendPoint_count, obj.Count, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9859,6 +10568,13 @@ func (ec *executionContext) fieldContext_TrendPoint_count(_ context.Context, fie
 }
 
 func (ec *executionContext) _TrendPoint_average(ctx context.Context, field graphql.CollectedField, obj *analytics.Point) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_TrendPoint_average,
+			func(ctx context.Context) (any, error) {
+				return obj.Average(), nil
+			},
+			ec.marshalOFloat2ᚖfloat64, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9882,6 +10598,9 @@ func (ec *executionContext) fieldContext_TrendPoint_average(_ context.Context, f
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_User_id, obj.ID, relay.MarshalID, ec.marshalNID2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9905,6 +10624,9 @@ func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphq
 }
 
 func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_User_createdAt, obj.CreatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9928,6 +10650,9 @@ func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field
 }
 
 func (ec *executionContext) _User_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_User_updatedAt, obj.UpdatedAt, graphql.MarshalTime, ec.marshalNTime2timeᚐTime, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9951,6 +10676,9 @@ func (ec *executionContext) fieldContext_User_updatedAt(_ context.Context, field
 }
 
 func (ec *executionContext) _User_displayName(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_User_displayName, obj.DisplayName, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9974,6 +10702,14 @@ func (ec *executionContext) fieldContext_User_displayName(_ context.Context, fie
 }
 
 func (ec *executionContext) _User_reviews(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_User_reviews,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.User().Reviews(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewOrder), fc.Args["where"].(*ent.ReviewWhereInput))
+			},
+			ec.marshalNReviewConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReviewConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10018,6 +10754,13 @@ func (ec *executionContext) fieldContext_User_reviews(ctx context.Context, field
 }
 
 func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_User_email,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.User().Email(ctx, obj)
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10041,6 +10784,13 @@ func (ec *executionContext) fieldContext_User_email(_ context.Context, field gra
 }
 
 func (ec *executionContext) _User_role(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_User_role,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.User().Role(ctx, obj)
+			},
+			ec.marshalORole2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚋuserᚐRole, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10064,6 +10814,13 @@ func (ec *executionContext) fieldContext_User_role(_ context.Context, field grap
 }
 
 func (ec *executionContext) _User_reviewCount(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_User_reviewCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.User().ReviewCount(ctx, obj)
+			},
+			ec.marshalNInt2int, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10087,6 +10844,14 @@ func (ec *executionContext) fieldContext_User_reviewCount(_ context.Context, fie
 }
 
 func (ec *executionContext) _User_quizSubmissions(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_User_quizSubmissions,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.User().QuizSubmissions(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			},
+			ec.marshalNQuizSubmissionConnection2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuizSubmissionConnection, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10131,6 +10896,9 @@ func (ec *executionContext) fieldContext_User_quizSubmissions(ctx context.Contex
 }
 
 func (ec *executionContext) _UserConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_UserConnection_edges, obj.Edges, ec.marshalOUserEdge2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐUserEdge, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10163,6 +10931,9 @@ func (ec *executionContext) fieldContext_UserConnection_edges(_ context.Context,
 }
 
 func (ec *executionContext) _UserConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_UserConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10195,6 +10966,9 @@ func (ec *executionContext) fieldContext_UserConnection_pageInfo(_ context.Conte
 }
 
 func (ec *executionContext) _UserConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_UserConnection_totalCount, obj.TotalCount, scalar.MarshalInt, ec.marshalNInt2int, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10218,6 +10992,9 @@ func (ec *executionContext) fieldContext_UserConnection_totalCount(_ context.Con
 }
 
 func (ec *executionContext) _UserEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.UserEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_UserEdge_node, obj.Node, ec.marshalOUser2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐUser, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10250,6 +11027,9 @@ func (ec *executionContext) fieldContext_UserEdge_node(_ context.Context, field 
 }
 
 func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.UserEdge) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_UserEdge_cursor, obj.Cursor, relay.MarshalCursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10273,6 +11053,9 @@ func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, fiel
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext___Directive_name, obj.Name, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10296,6 +11079,13 @@ func (ec *executionContext) fieldContext___Directive_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Directive_description,
+			func(ctx context.Context) (any, error) {
+				return obj.Description(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10319,6 +11109,9 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext___Directive_isRepeatable, obj.IsRepeatable, graphql.MarshalBoolean, ec.marshalNBoolean2bool, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10342,6 +11135,9 @@ func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Cont
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___Directive_locations, obj.Locations, ec.marshalN__DirectiveLocation2ᚕstringᚄ, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10365,6 +11161,14 @@ func (ec *executionContext) fieldContext___Directive_locations(_ context.Context
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Directive_args,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.VisibleArgs(fc.Args["includeDeprecated"].(bool)), nil
+			},
+			ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10409,6 +11213,9 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext___EnumValue_name, obj.Name, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10432,6 +11239,13 @@ func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___EnumValue_description,
+			func(ctx context.Context) (any, error) {
+				return obj.Description(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10455,6 +11269,13 @@ func (ec *executionContext) fieldContext___EnumValue_description(_ context.Conte
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___EnumValue_isDeprecated,
+			func(ctx context.Context) (any, error) {
+				return obj.IsDeprecated(), nil
+			},
+			ec.marshalNBoolean2bool, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10478,6 +11299,13 @@ func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Cont
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___EnumValue_deprecationReason,
+			func(ctx context.Context) (any, error) {
+				return obj.DeprecationReason(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10501,6 +11329,9 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext___Field_name, obj.Name, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10524,6 +11355,13 @@ func (ec *executionContext) fieldContext___Field_name(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Field_description,
+			func(ctx context.Context) (any, error) {
+				return obj.Description(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10547,6 +11385,14 @@ func (ec *executionContext) fieldContext___Field_description(_ context.Context, 
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Field_args,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.VisibleArgs(fc.Args["includeDeprecated"].(bool)), nil
+			},
+			ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10591,6 +11437,9 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 }
 
 func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___Field_type, obj.Type, ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10623,6 +11472,13 @@ func (ec *executionContext) fieldContext___Field_type(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Field_isDeprecated,
+			func(ctx context.Context) (any, error) {
+				return obj.IsDeprecated(), nil
+			},
+			ec.marshalNBoolean2bool, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10646,6 +11502,13 @@ func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context,
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Field_deprecationReason,
+			func(ctx context.Context) (any, error) {
+				return obj.DeprecationReason(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10669,6 +11532,9 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_name, obj.Name, graphql.MarshalString, ec.marshalNString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10692,6 +11558,13 @@ func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_description,
+			func(ctx context.Context) (any, error) {
+				return obj.Description(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10715,6 +11588,9 @@ func (ec *executionContext) fieldContext___InputValue_description(_ context.Cont
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_type, obj.Type, ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10747,6 +11623,9 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_defaultValue, obj.DefaultValue, ec.marshalOString2ᚖstring, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10770,6 +11649,13 @@ func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_isDeprecated,
+			func(ctx context.Context) (any, error) {
+				return obj.IsDeprecated(), nil
+			},
+			ec.marshalNBoolean2bool, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10793,6 +11679,13 @@ func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_deprecationReason,
+			func(ctx context.Context) (any, error) {
+				return obj.DeprecationReason(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10816,6 +11709,13 @@ func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ contex
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Schema_description,
+			func(ctx context.Context) (any, error) {
+				return obj.Description(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10839,6 +11739,13 @@ func (ec *executionContext) fieldContext___Schema_description(_ context.Context,
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Schema_types,
+			func(ctx context.Context) (any, error) {
+				return obj.Types(), nil
+			},
+			ec.marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10871,6 +11778,13 @@ func (ec *executionContext) fieldContext___Schema_types(_ context.Context, field
 }
 
 func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Schema_queryType,
+			func(ctx context.Context) (any, error) {
+				return obj.QueryType(), nil
+			},
+			ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10903,6 +11817,13 @@ func (ec *executionContext) fieldContext___Schema_queryType(_ context.Context, f
 }
 
 func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Schema_mutationType,
+			func(ctx context.Context) (any, error) {
+				return obj.MutationType(), nil
+			},
+			ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10935,6 +11856,13 @@ func (ec *executionContext) fieldContext___Schema_mutationType(_ context.Context
 }
 
 func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Schema_subscriptionType,
+			func(ctx context.Context) (any, error) {
+				return obj.SubscriptionType(), nil
+			},
+			ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10967,6 +11895,13 @@ func (ec *executionContext) fieldContext___Schema_subscriptionType(_ context.Con
 }
 
 func (ec *executionContext) ___Schema_directives(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Schema_directives,
+			func(ctx context.Context) (any, error) {
+				return obj.Directives(), nil
+			},
+			ec.marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10999,6 +11934,13 @@ func (ec *executionContext) fieldContext___Schema_directives(_ context.Context, 
 }
 
 func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_kind,
+			func(ctx context.Context) (any, error) {
+				return obj.Kind(), nil
+			},
+			ec.marshalN__TypeKind2string, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11022,6 +11964,13 @@ func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_name,
+			func(ctx context.Context) (any, error) {
+				return obj.Name(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11045,6 +11994,13 @@ func (ec *executionContext) fieldContext___Type_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_description,
+			func(ctx context.Context) (any, error) {
+				return obj.Description(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11068,6 +12024,13 @@ func (ec *executionContext) fieldContext___Type_description(_ context.Context, f
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_specifiedByURL,
+			func(ctx context.Context) (any, error) {
+				return obj.SpecifiedByURL(), nil
+			},
+			ec.marshalOString2ᚖstring, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11091,6 +12054,14 @@ func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_fields,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.Fields(fc.Args["includeDeprecated"].(bool)), nil
+			},
+			ec.marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐFieldᚄ, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11135,6 +12106,13 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 }
 
 func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_interfaces,
+			func(ctx context.Context) (any, error) {
+				return obj.Interfaces(), nil
+			},
+			ec.marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11167,6 +12145,13 @@ func (ec *executionContext) fieldContext___Type_interfaces(_ context.Context, fi
 }
 
 func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_possibleTypes,
+			func(ctx context.Context) (any, error) {
+				return obj.PossibleTypes(), nil
+			},
+			ec.marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11199,6 +12184,14 @@ func (ec *executionContext) fieldContext___Type_possibleTypes(_ context.Context,
 }
 
 func (ec *executionContext) ___Type_enumValues(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_enumValues,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.EnumValues(fc.Args["includeDeprecated"].(bool)), nil
+			},
+			ec.marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11243,6 +12236,14 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 }
 
 func (ec *executionContext) ___Type_inputFields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_inputFields,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.VisibleInputFields(fc.Args["includeDeprecated"].(bool)), nil
+			},
+			ec.marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11287,6 +12288,13 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 }
 
 func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_ofType,
+			func(ctx context.Context) (any, error) {
+				return obj.OfType(), nil
+			},
+			ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11319,6 +12327,13 @@ func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field 
 }
 
 func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext___Type_isOneOf,
+			func(ctx context.Context) (any, error) {
+				return obj.IsOneOf(), nil
+			},
+			ec.marshalOBoolean2bool, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16337,35 +17352,75 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "parent":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Category_parent(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_parent(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_parent(ctx, field, obj)
+					})
+			}
 		case "children":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Category_children(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_children(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_children(ctx, field, obj)
+					})
+			}
 		case "products":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Category_products(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_products(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_products(ctx, field, obj)
+					})
+			}
 		case "productCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Category_productCount(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_productCount(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_productCount(ctx, field, obj)
+					})
+			}
 		case "ratingStats":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Category_ratingStats(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_ratingStats(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_ratingStats(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16882,47 +17937,103 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "category":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_category(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_category(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_category(ctx, field, obj)
+					})
+			}
 		case "reviews":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_reviews(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_reviews(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_reviews(ctx, field, obj)
+					})
+			}
 		case "price":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_price(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_price(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_price(ctx, field, obj)
+					})
+			}
 		case "myRating":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_myRating(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_myRating(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_myRating(ctx, field, obj)
+					})
+			}
 		case "myReview":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_myReview(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_myReview(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_myReview(ctx, field, obj)
+					})
+			}
 		case "ratingSummary":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_ratingSummary(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_ratingSummary(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_ratingSummary(ctx, field, obj)
+					})
+			}
 		case "reviewCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_reviewCount(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_reviewCount(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_reviewCount(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17322,11 +18433,19 @@ func (ec *executionContext) _Quiz(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "questions":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Quiz_questions(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Quiz_questions(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Quiz_questions(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17447,11 +18566,19 @@ func (ec *executionContext) _QuizOption(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "weights":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._QuizOption_weights(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizOption_weights(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizOption_weights(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17501,11 +18628,19 @@ func (ec *executionContext) _QuizQuestion(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "options":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._QuizQuestion_options(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizQuestion_options(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizQuestion_options(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17626,22 +18761,38 @@ func (ec *executionContext) _QuizSubmission(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "quiz":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._QuizSubmission_quiz(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizSubmission_quiz(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizSubmission_quiz(ctx, field, obj)
+					})
+			}
 		case "answers":
 			out.Values[i] = ec._QuizSubmission_answers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recommendations":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._QuizSubmission_recommendations(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizSubmission_recommendations(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizSubmission_recommendations(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17752,17 +18903,33 @@ func (ec *executionContext) _QuizWeight(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("QuizWeight")
 		case "category":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._QuizWeight_category(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizWeight_category(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizWeight_category(ctx, field, obj)
+					})
+			}
 		case "product":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._QuizWeight_product(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizWeight_product(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._QuizWeight_product(ctx, field, obj)
+					})
+			}
 		case "weight":
 			out.Values[i] = ec._QuizWeight_weight(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -17822,11 +18989,19 @@ func (ec *executionContext) _Rating(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "product":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Rating_product(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Rating_product(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Rating_product(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18053,17 +19228,33 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "product":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Review_product(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Review_product(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Review_product(ctx, field, obj)
+					})
+			}
 		case "author":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Review_author(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Review_author(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Review_author(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18280,35 +19471,75 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reviews":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_reviews(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_reviews(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_reviews(ctx, field, obj)
+					})
+			}
 		case "email":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_email(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_email(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_email(ctx, field, obj)
+					})
+			}
 		case "role":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_role(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_role(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_role(ctx, field, obj)
+					})
+			}
 		case "reviewCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_reviewCount(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_reviewCount(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_reviewCount(ctx, field, obj)
+					})
+			}
 		case "quizSubmissions":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_quizSubmissions(ctx, field, obj)
-				})
+			if field.IsDeferred() {
+				out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_quizSubmissions(ctx, field, obj)
+					})
+			} else {
+				out.ResolveInline(ctx, ec.OperationContext, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._User_quizSubmissions(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -143,7 +143,13 @@ func TestFirstReviewPagesMatchBruteForce(t *testing.T) {
 			var ids []int
 			for _, r := range got[k] {
 				ids = append(ids, r.ID)
-				require.NotNil(t, r.Edges.Author, "authors are loaded with the page")
+				a := r.Edges.Author
+				require.NotNil(t, a, "authors are loaded with the page")
+				full := c.User.GetX(ctx, a.ID)
+				require.Empty(t, a.PasswordHash, "the password hash is not read with a page")
+				require.Equal(t, []any{full.Email, full.DisplayName, full.Role, full.CreatedAt.UnixNano(), full.UpdatedAt.UnixNano()},
+					[]any{a.Email, a.DisplayName, a.Role, a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano()},
+					"every other column of the author is read")
 			}
 			require.Equal(t, want, ids, "%+v", k)
 		}

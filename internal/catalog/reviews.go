@@ -10,6 +10,7 @@ import (
 
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/ent/review"
+	"github.com/vitrinehq/vitrine/ent/user"
 )
 
 // ReviewPageKey names the first page of one product's reviews in one ordering.
@@ -58,7 +59,7 @@ func (c *Catalog) FirstReviewPages(ctx context.Context, keys []ReviewPageKey) (m
 	for s, ids := range groups {
 		rows, err := c.client.For(ctx).Review.Query().
 			Where(c.firstPerProduct(ids, s.first+1, s.column, s.desc)).
-			WithAuthor().All(ctx)
+			WithAuthor(func(q *ent.UserQuery) { q.Select(authorColumns...) }).All(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("review pages: %w", err)
 		}
@@ -76,6 +77,18 @@ func (c *Catalog) FirstReviewPages(ctx context.Context, keys []ReviewPageKey) (m
 	}
 	return out, nil
 }
+
+// authorColumns are the users' columns a review's author is read with: all but the password hash,
+// which no field shows and which is the widest column of a row a page reads hundreds of.
+var authorColumns = func() []string {
+	var cols []string
+	for _, c := range user.Columns {
+		if c != user.FieldPasswordHash {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}()
 
 // firstPerProduct is "id IN (the first n reviews of each product)" in the pager's order:
 // the column, then id in the same direction.

@@ -7,6 +7,7 @@
 package relay
 
 import (
+	"bytes"
 	"encoding/base64"
 	"io"
 	"strconv"
@@ -55,15 +56,32 @@ func invalid(s string) error {
 }
 
 // MarshalID is gqlgen's marshaller for the ID scalar. A response holds an ID for nearly every
-// object, so it writes the quoted form in one buffer: the URL-safe base64 alphabet needs no
-// escaping in JSON.
+// object, so an ID costs one small allocation (the boxed integer) and is written straight into
+// the response buffer: the URL-safe base64 alphabet needs no escaping in JSON.
 func MarshalID(id int) graphql.Marshaler {
-	return graphql.WriterFunc(func(w io.Writer) {
-		var buf [48]byte
-		b := append(buf[:0], '"')
-		b = appendEncoded(b, id)
-		_, _ = w.Write(append(b, '"'))
-	})
+	return idMarshaler(id)
+}
+
+type idMarshaler int
+
+func (id idMarshaler) MarshalGQL(w io.Writer) {
+	if b, ok := w.(*bytes.Buffer); ok {
+		// gqlgen writes a response into a bytes.Buffer: append to its spare capacity.
+		_, _ = b.Write(appendQuotedID(b.AvailableBuffer(), int(id)))
+		return
+	}
+	writeID(w, int(id))
+}
+
+// writeID is the path for other writers, apart so that its buffer (which escapes through
+// w.Write) is only allocated there.
+func writeID(w io.Writer, id int) {
+	var buf [48]byte
+	_, _ = w.Write(appendQuotedID(buf[:0], id))
+}
+
+func appendQuotedID(b []byte, id int) []byte {
+	return append(appendEncoded(append(b, '"'), id), '"')
 }
 
 // UnmarshalID is gqlgen's unmarshaller for the ID scalar.

@@ -3,6 +3,7 @@ package relay
 import (
 	"bytes"
 	"encoding/base64"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -25,9 +26,12 @@ func TestEncodeIsStable(t *testing.T) {
 		17179869185: base64.RawURLEncoding.EncodeToString([]byte("v1:17179869185")),
 	} {
 		require.Equal(t, want, Encode(id))
-		var b bytes.Buffer
-		MarshalID(id).MarshalGQL(&b)
-		require.Equal(t, `"`+want+`"`, b.String(), "MarshalID writes the quoted encoding")
+		b := bytes.NewBufferString("[")
+		MarshalID(id).MarshalGQL(b)
+		require.Equal(t, `["`+want+`"`, b.String(), "MarshalID appends the quoted encoding")
+		var sb strings.Builder // not a bytes.Buffer: the other path
+		MarshalID(id).MarshalGQL(&sb)
+		require.Equal(t, `"`+want+`"`, sb.String(), "MarshalID writes the quoted encoding")
 	}
 }
 

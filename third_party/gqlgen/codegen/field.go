@@ -677,6 +677,26 @@ func (f *Field) IsConcurrent() bool {
 	return f.MethodHasContext || f.IsResolver
 }
 
+// IsDirect reports whether the field's value is a Go field of its object, read as it is: no
+// resolver, method, map, haser, arguments, directives or batching, and not an abstract type
+// (whose nil the resolver chain reports differently). Generated code resolves such a field with
+// graphql.ResolveFieldDirect when no field interceptor runs.
+func (f *Field) IsDirect() bool {
+	return f.IsVariable() && !f.IsResolver && !f.HasHaser && !f.IsBatch() && len(f.Args) == 0 &&
+		!f.HasDirectives() && !f.Object.Root && !f.Object.Stream && !f.Stream &&
+		f.TypeReference != nil && f.TypeReference.Definition != nil &&
+		!f.TypeReference.Definition.IsAbstractType()
+}
+
+// IsDirectScalar reports whether the field is direct (IsDirect) and its value is handed as it is
+// to a scalar's marshalling function: graphql.ResolveScalarDirect can then marshal it without a
+// FieldContext unless the result is null.
+func (f *Field) IsDirectScalar() bool {
+	t := f.TypeReference
+	return f.IsDirect() && t.Marshaler != nil && !t.IsMarshaler && !t.IsContext && !t.IsSlice() &&
+		!t.IsNilable() && !t.IsTargetNilable() && !t.HasEnumValues() && t.CastType == nil
+}
+
 // IsBatch returns true if this field has batch resolver enabled.
 func (f *Field) IsBatch() bool {
 	return f.Batch

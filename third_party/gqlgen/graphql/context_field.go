@@ -56,6 +56,25 @@ type FieldContext struct {
 	//	})
 	//
 	Child func(context.Context, CollectedField) (*FieldContext, error)
+
+	// ctx is the context the first WithFieldContext of this FieldContext returns: binding a
+	// FieldContext to its parent context then costs no allocation of its own, which matters
+	// because every field of a response binds one.
+	ctx fieldCtx
+}
+
+// fieldCtx is a context carrying one FieldContext, like context.WithValue(parent,
+// resolverCtx, fc), but stored inside the FieldContext it carries.
+type fieldCtx struct {
+	context.Context
+	fc *FieldContext
+}
+
+func (c *fieldCtx) Value(k any) any {
+	if k == any(resolverCtx) {
+		return c.fc
+	}
+	return c.Context.Value(k)
 }
 
 type FieldStats struct {
@@ -102,29 +121,48 @@ func GetFieldContext(ctx context.Context) *FieldContext {
 
 func WithFieldContext(ctx context.Context, rc *FieldContext) context.Context {
 	rc.Parent = GetFieldContext(ctx)
+	if rc.ctx.Context == nil {
+		rc.ctx = fieldCtx{Context: ctx, fc: rc}
+		return &rc.ctx
+	}
+	if p, ok := ctx.(*fieldCtx); ok && p == rc.ctx.Context {
+		// Bound to this parent already (field arguments are parsed under their
+		// FieldContext): the same context again.
+		return &rc.ctx
+	}
+	// Bound to another parent before: a second binding must not change what the first
+	// context answers.
 	return context.WithValue(ctx, resolverCtx, rc)
 }
 
 // NewScalarFieldContext creates a FieldContext for scalar or enum fields, which
-// have no child fields. The returned Child callback always fails, naming
-// typeName. It builds that error per call rather than up front because
-// validation rejects sub-selections on a scalar, so no well-formed query
-// reaches it.
+// have no child fields. The returned Child callback always fails. It is one
+// function for every scalar field rather than a closure over typeName, so a
+// scalar field costs no closure; validation rejects sub-selections on a
+// scalar, so no well-formed query reaches it.
 func NewScalarFieldContext(
 	objectName string,
 	field CollectedField,
 	isMethod, isResolver bool,
-	typeName string,
+	_ string,
 ) (*FieldContext, error) {
 	return &FieldContext{
 		Object:     objectName,
 		Field:      field,
 		IsMethod:   isMethod,
 		IsResolver: isResolver,
-		Child: func(ctx context.Context, field CollectedField) (*FieldContext, error) {
-			return nil, errors.New("field of type " + typeName + " does not have child fields")
-		},
+		Child:      scalarChild,
 	}, nil
+}
+
+// scalarChild is the Child of a scalar field's FieldContext. Child is called with the context
+// of the field whose child is asked for, which names the scalar type.
+func scalarChild(ctx context.Context, _ CollectedField) (*FieldContext, error) {
+	typeName := "a scalar type"
+	if fc := GetFieldContext(ctx); fc != nil && fc.Field.Field != nil && fc.Field.Definition != nil {
+		typeName = "type " + fc.Field.Definition.Type.Name()
+	}
+	return nil, errors.New("field of " + typeName + " does not have child fields")
 }
 
 // MarkNonNull marks the current field as semantically non-null at runtime.

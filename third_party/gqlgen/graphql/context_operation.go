@@ -27,6 +27,12 @@ type OperationContext struct {
 	ResolverMiddleware     FieldMiddleware
 	RootResolverMiddleware RootFieldMiddleware
 
+	// DirectFields tells generated code that ResolverMiddleware runs no field interceptor, so a
+	// field read straight from its object's Go field may skip the resolver machinery (see
+	// ResolveFieldDirect). The executor sets it when no extension intercepts fields; whoever
+	// replaces ResolverMiddleware must clear it.
+	DirectFields bool
+
 	Stats Stats
 
 	collectFieldsCache collectFieldsCacheStore

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // NewView creates a new view that observes a subset of m's fields. Callers
@@ -133,10 +134,41 @@ type delayedResult struct {
 }
 
 func NewFieldSet(fields []CollectedField) *FieldSet {
+	// Every object of a response makes one: up to 8 fields, the values live in the same
+	// allocation as the set.
+	switch len(fields) {
+	case 1:
+		return newFieldSetWith[[1]Marshaler](fields)
+	case 2:
+		return newFieldSetWith[[2]Marshaler](fields)
+	case 3:
+		return newFieldSetWith[[3]Marshaler](fields)
+	case 4:
+		return newFieldSetWith[[4]Marshaler](fields)
+	case 5:
+		return newFieldSetWith[[5]Marshaler](fields)
+	case 6:
+		return newFieldSetWith[[6]Marshaler](fields)
+	case 7:
+		return newFieldSetWith[[7]Marshaler](fields)
+	case 8:
+		return newFieldSetWith[[8]Marshaler](fields)
+	}
 	return &FieldSet{
 		fields: fields,
 		Values: make([]Marshaler, len(fields)),
 	}
+}
+
+// newFieldSetWith allocates a FieldSet and its values together; A is [len(fields)]Marshaler.
+func newFieldSetWith[A any](fields []CollectedField) *FieldSet {
+	s := &struct {
+		FieldSet
+		values A
+	}{}
+	s.fields = fields
+	s.Values = unsafe.Slice((*Marshaler)(unsafe.Pointer(&s.values)), len(fields))
+	return &s.FieldSet
 }
 
 // takeValues takes the values at the specified indices out of the [FieldSet.Values] slice,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -194,5 +195,24 @@ func TestDispatchWorkersBoundsConcurrency(t *testing.T) {
 				assert.Equal(t, int32(1), peak.Load(), "one worker runs the tasks one after the other")
 			}
 		})
+	}
+}
+
+func TestNewFieldSetValuesPerSize(t *testing.T) {
+	for n := 0; n <= 10; n++ {
+		fields := make([]CollectedField, n)
+		a, b := NewFieldSet(fields), NewFieldSet(fields)
+		require.Len(t, a.Values, n)
+		for i := range a.Values {
+			a.Values[i] = MarshalInt(i)
+			require.Nil(t, b.Values[i], "sets of %d fields share values", n)
+		}
+		a.AddField(CollectedField{})
+		require.Len(t, a.Values, n+1)
+		for i := range n {
+			var sb strings.Builder
+			a.Values[i].MarshalGQL(&sb)
+			require.Equal(t, strconv.Itoa(i), sb.String(), "a field added to a set of %d lost a value", n)
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package graphql
 
-import "context"
+import (
+	"context"
+	"sync/atomic"
+)
 
 // ResolveConcurrently schedules the concurrent resolution of field i of m,
 // covering the panic guard, the invalids bookkeeping and the @defer group
@@ -63,6 +66,30 @@ func (m *FieldSet) ResolveConcurrently(
 	m.concurrentlyCounting(i, invalidResultFor(nonNull), func(ctx context.Context) Marshaler {
 		return recoverToNull(ctx, oc, recoverFromPanic, resolve)
 	})
+}
+
+// ResolveInline resolves field i of m now, on the caller's goroutine, with the panic guard and
+// the invalids bookkeeping of ResolveConcurrently. Generated code calls it instead of
+// ResolveConcurrently when exec.worker_limit is 1, where the field set's tasks would run one
+// after another on that goroutine anyway, for fields that are not deferred: resolve then does
+// not escape, and a resolver field costs no scheduled closure.
+func (m *FieldSet) ResolveInline(
+	ctx context.Context,
+	oc *OperationContext,
+	i int,
+	recoverFromPanic bool,
+	nonNull bool,
+	resolve func(ctx context.Context) Marshaler,
+) {
+	result := recoverToNull(ctx, oc, recoverFromPanic, resolve)
+	m.Values[i] = result
+	invalid := result == invalidResultFor(nonNull)
+	if invalid {
+		atomic.AddUint32(&m.Invalids, 1)
+	}
+	for _, fn := range m.onResult {
+		fn(ctx, i, invalid)
+	}
 }
 
 // ResolveRootConcurrently schedules the concurrent resolution of field i of m,

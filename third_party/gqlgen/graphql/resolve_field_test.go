@@ -699,3 +699,219 @@ func TestResolveFieldMiddlewareReturningMarshaler(t *testing.T) {
 		},
 	)
 }
+
+func TestResolveFieldDirect(t *testing.T) {
+	field := CollectedField{Field: &ast.Field{Alias: "testField", Name: "testField"}}
+	tests := []struct {
+		name       string
+		initErr    error
+		marshal    func(ctx context.Context, sel ast.SelectionSet, v string) Marshaler
+		recover    bool
+		wantJSON   string
+		wantErrors string
+		wantPanic  bool
+	}{
+		{
+			name: "marshals the value under the field's context",
+			marshal: func(ctx context.Context, _ ast.SelectionSet, v string) Marshaler {
+				assert.Equal(t, "testField", GetFieldContext(ctx).Field.Alias)
+				return MarshalString(v)
+			},
+			wantJSON: `"value"`,
+		},
+		{
+			name:    "is null when the field context cannot be built",
+			initErr: errors.New("no context"),
+			marshal: func(context.Context, ast.SelectionSet, string) Marshaler {
+				t.Error("marshal called without a field context")
+				return Null
+			},
+			wantJSON: "null",
+		},
+		{
+			name: "reports a marshalling error at the field's path",
+			marshal: func(ctx context.Context, _ ast.SelectionSet, _ string) Marshaler {
+				AddErrorf(ctx, "cannot marshal")
+				return Null
+			},
+			wantJSON:   "null",
+			wantErrors: "input: testField cannot marshal\n",
+		},
+		{
+			name:    "recovers a panic into null and an error",
+			recover: true,
+			marshal: func(context.Context, ast.SelectionSet, string) Marshaler {
+				panic("boom")
+			},
+			wantJSON:   "null",
+			wantErrors: "input: testField internal system error\n",
+		},
+		{
+			name: "lets a panic through without recovery",
+			marshal: func(context.Context, ast.SelectionSet, string) Marshaler {
+				panic("boom")
+			},
+			wantPanic: true,
+		},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			ctx := WithResponseContext(context.Background(), DefaultErrorPresenter, nil)
+			oc := &OperationContext{
+				RecoverFunc: func(context.Context, any) error { return errors.New("internal system error") },
+				ResolverMiddleware: func(context.Context, Resolver) (any, error) {
+					t.Error("the direct path ran the resolver middleware")
+					return nil, nil
+				},
+				DirectFields: true,
+			}
+			var result Marshaler
+			run := func() {
+				result = ResolveFieldDirect(ctx, oc, field,
+					func(_ context.Context, field CollectedField) (*FieldContext, error) {
+						return &FieldContext{Object: "Test", Field: field}, test.initErr
+					},
+					"value", test.marshal, test.recover)
+			}
+			if test.wantPanic {
+				assert.Panics(t, run)
+				return
+			}
+			run()
+			var sb strings.Builder
+			result.MarshalGQL(&sb)
+			assert.Equal(t, test.wantJSON, sb.String())
+			assert.Equal(t, test.wantErrors, GetErrors(ctx).Error())
+		})
+	}
+}
+
+func TestResolveFieldInline(t *testing.T) {
+	field := CollectedField{Field: &ast.Field{Alias: "testField", Name: "testField"}}
+	marshal := func(ctx context.Context, _ ast.SelectionSet, v string) Marshaler {
+		assert.Equal(t, "testField", GetFieldContext(ctx).Field.Alias)
+		return MarshalString(v)
+	}
+	tests := []struct {
+		name       string
+		value      any
+		err        error
+		panic      bool
+		nonNull    bool
+		wantJSON   string
+		wantErrors string
+	}{
+		{name: "marshals the resolved value", value: "value", wantJSON: `"value"`},
+		{name: "passes a marshaler through", value: MarshalInt(7), wantJSON: `7`},
+		{name: "is null for a nullable nil", value: nil, wantJSON: "null"},
+		{
+			name: "reports a nil for a non-null field", value: nil, nonNull: true, wantJSON: "null",
+			wantErrors: "input: testField cannot return null for non-null field Test.testField: " +
+				"the model struct field was nil and the field has no resolver\n",
+		},
+		{
+			name: "reports the resolver's error at the field", err: errors.New("no luck"), wantJSON: "null",
+			wantErrors: "input: testField no luck\n",
+		},
+		{
+			name: "recovers a panic", panic: true, wantJSON: "null",
+			wantErrors: "input: testField internal system error\n",
+		},
+		{
+			name: "reports a value of the wrong type", value: 123, wantJSON: "null",
+			wantErrors: "input: testField unexpected type int from middleware/directive chain, should be string\n",
+		},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			ctx := WithResponseContext(context.Background(), DefaultErrorPresenter, nil)
+			oc := &OperationContext{
+				RecoverFunc: func(context.Context, any) error { return errors.New("internal system error") },
+				ResolverMiddleware: func(context.Context, Resolver) (any, error) {
+					t.Error("the inline path ran the resolver middleware")
+					return nil, nil
+				},
+				DirectFields: true,
+			}
+			var fc *FieldContext
+			result := ResolveFieldInline(ctx, oc, field,
+				func(_ context.Context, field CollectedField) (*FieldContext, error) {
+					fc = &FieldContext{Object: "Test", Field: field}
+					return fc, nil
+				},
+				func(ctx context.Context) (any, error) {
+					require.Same(t, fc, GetFieldContext(ctx))
+					if test.panic {
+						panic("boom")
+					}
+					return test.value, test.err
+				},
+				marshal, true, test.nonNull)
+			var sb strings.Builder
+			result.MarshalGQL(&sb)
+			assert.Equal(t, test.wantJSON, sb.String())
+			assert.Equal(t, test.wantErrors, GetErrors(ctx).Error())
+			if s, ok := test.value.(string); ok {
+				assert.Equal(t, s, fc.Result, "Result is set as ResolveField sets it")
+			}
+		})
+	}
+}
+
+func TestResolveScalarDirect(t *testing.T) {
+	field := CollectedField{Field: &ast.Field{Alias: "testField", Name: "testField"}}
+	nonNull := func(ctx context.Context, _ ast.SelectionSet, v string) Marshaler {
+		if v == "" {
+			AddErrorf(ctx, "must not be null")
+			return Null
+		}
+		return MarshalString(v)
+	}
+	scalar := func(v string) Marshaler {
+		switch v {
+		case "":
+			return Null
+		case "panic":
+			panic("boom")
+		}
+		return MarshalString(v)
+	}
+	tests := []struct {
+		name        string
+		value       string
+		wantJSON    string
+		wantErrors  string
+		wantContext bool
+	}{
+		{name: "marshals without a field context", value: "value", wantJSON: `"value"`},
+		{
+			name: "reports a null at the field's path", value: "", wantJSON: "null",
+			wantErrors: "input: testField must not be null\n", wantContext: true,
+		},
+		{
+			name: "recovers a panic at the field's path", value: "panic", wantJSON: "null",
+			wantErrors: "input: testField internal system error\n", wantContext: true,
+		},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			ctx := WithResponseContext(context.Background(), DefaultErrorPresenter, nil)
+			oc := &OperationContext{
+				RecoverFunc:  func(context.Context, any) error { return errors.New("internal system error") },
+				DirectFields: true,
+			}
+			contexts := 0
+			result := ResolveScalarDirect(ctx, oc, field,
+				func(_ context.Context, field CollectedField) (*FieldContext, error) {
+					contexts++
+					return &FieldContext{Object: "Test", Field: field}, nil
+				},
+				test.value, scalar, nonNull, true)
+			var sb strings.Builder
+			result.MarshalGQL(&sb)
+			assert.Equal(t, test.wantJSON, sb.String())
+			assert.Equal(t, test.wantErrors, GetErrors(ctx).Error())
+			assert.Equal(t, test.wantContext, contexts > 0, "field contexts made: %d", contexts)
+		})
+	}
+}

@@ -331,3 +331,25 @@ func query(exec *testexecutor.TestExecutor, op, q string) *graphql.Response {
 	resp, ctx2 := exec.DispatchOperation(ctx, rc)
 	return resp(ctx2)
 }
+
+func TestDirectFieldsOnlyWithoutFieldInterceptors(t *testing.T) {
+	exec := testexecutor.New()
+	ctx := graphql.StartOperationTrace(context.Background())
+	oc, errs := exec.CreateOperationContext(ctx, &graphql.RawParams{Query: "{name}"})
+	require.Empty(t, errs)
+	assert.True(t, oc.DirectFields, "no extension intercepts fields")
+
+	exec.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+		return next(ctx)
+	})
+	oc, errs = exec.CreateOperationContext(ctx, &graphql.RawParams{Query: "{name}"})
+	require.Empty(t, errs)
+	assert.True(t, oc.DirectFields, "root field interceptors do not run per field")
+
+	exec.AroundFields(func(ctx context.Context, next graphql.Resolver) (any, error) {
+		return next(ctx)
+	})
+	oc, errs = exec.CreateOperationContext(ctx, &graphql.RawParams{Query: "{name}"})
+	require.Empty(t, errs)
+	assert.False(t, oc.DirectFields, "a field interceptor must see every field")
+}
