@@ -15,8 +15,8 @@ import (
 // Product.reviews' first page — the common case: a product list with its newest reviews — is
 // one statement for all the products of a request (catalog.FirstReviewPages through the
 // ReviewPages loader). This file is all of it on the GraphQL side: the resolver, and the
-// primer's part, which computes the same keys from the same page rules (checkPage and
-// catalog.FirstReviewPageKey) before the resolvers run. The default order (newest first) is
+// primer's part, which computes the same keys from the same page rules (checkSize, the default
+// size, catalog.FirstReviewPageKey) before the resolvers run. The default order (newest first) is
 // declared in the schema by ent/entc.go.
 
 // productReviews serves Product.reviews: a first page from the request's ReviewPages loader;
@@ -54,18 +54,21 @@ func selects(ctx context.Context, name string) bool {
 // productReviewPages primes the first pages of Product.reviews under a list of products (and
 // their total counts) with the keys productReviews will ask for.
 func (p *primer) productReviewPages(f graphql.CollectedField, ps []*ent.Product) {
-	page, orderBy, ok := firstPageArgs(f.ArgumentMap(p.oc.Variables))
+	first, hasFirst, orderBy, ok := firstPageArgs(f.ArgumentMap(p.oc.Variables))
 	if !ok {
 		return
 	}
-	// The page the resolver will serve: connection applies checkPage before productReviews
-	// (and answers its error, which loads nothing).
-	page, err := checkPage(page, orderBy, true)
-	if err != nil {
-		return
+	// The page the resolver will serve, by checkPage's rules for a first page: the size is
+	// checked by checkSize (a refused size loads nothing) and defaults to DefaultPageSize.
+	size := DefaultPageSize
+	if hasFirst {
+		if checkSize("first", &first) != nil {
+			return
+		}
+		size = first
 	}
 	for _, x := range ps {
-		if key, ok := catalog.FirstReviewPageKey(x.ID, page.After, page.First, page.Before, page.Last, orderBy, nil); ok {
+		if key, ok := catalog.FirstReviewPageKey(x.ID, nil, &size, nil, nil, orderBy, nil); ok {
 			p.reviewPages = append(p.reviewPages, key)
 		}
 	}
@@ -77,20 +80,20 @@ func (p *primer) productReviewPages(f graphql.CollectedField, ps []*ent.Product)
 }
 
 // firstPageArgs reads a reviews field's raw arguments (defaults applied, variables resolved)
-// as the page the resolver gets; anything but a plain first page reports false.
-func firstPageArgs(args map[string]any) (catalog.Page, *ent.ReviewOrder, bool) {
+// as the resolver gets them: first (when given) and the order; anything but a plain first
+// page reports false. first is returned by value, so nothing of it escapes to the heap.
+func firstPageArgs(args map[string]any) (first int, hasFirst bool, orderBy *ent.ReviewOrder, ok bool) {
 	for _, name := range []string{"after", "before", "last", "where"} {
 		if args[name] != nil {
-			return catalog.Page{}, nil, false
+			return 0, false, nil, false
 		}
 	}
-	var page catalog.Page
-	if v, ok := args["first"]; ok && v != nil {
-		n, ok := toInt(v)
-		if !ok {
-			return catalog.Page{}, nil, false
+	if v, given := args["first"]; given && v != nil {
+		n, isInt := toInt(v)
+		if !isInt {
+			return 0, false, nil, false
 		}
-		page.First = &n
+		first, hasFirst = n, true
 	}
 	m, _ := args["orderBy"].(map[string]any)
 	field, _ := m["field"].(string)
@@ -100,9 +103,9 @@ func firstPageArgs(args map[string]any) (catalog.Page, *ent.ReviewOrder, bool) {
 	}
 	var of ent.ReviewOrderField
 	if of.UnmarshalGQL(field) != nil {
-		return catalog.Page{}, nil, false
+		return 0, false, nil, false
 	}
-	return page, &ent.ReviewOrder{Field: &of, Direction: entgql.OrderDirection(dir)}, true
+	return first, hasFirst, &ent.ReviewOrder{Field: &of, Direction: entgql.OrderDirection(dir)}, true
 }
 
 func toInt(v any) (int, bool) {
