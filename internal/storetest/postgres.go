@@ -347,7 +347,7 @@ func (c *cluster) startReaper() error {
 	}
 	defer r.Close() // the reaper has its own copy
 	stop := c.argv("pg_ctl", "-D", c.data(), "-m", "immediate", "-w", "stop")
-	cmd := exec.Command("sh", append([]string{"-c", reaperScript, "pgtest-reaper", c.dir}, stop...)...)
+	cmd := exec.Command("sh", append([]string{"-c", reaperScript, "storetest-reaper", c.dir}, stop...)...)
 	cmd.Stdin, cmd.Dir = r, "/"
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
