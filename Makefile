@@ -22,7 +22,7 @@ generate:
 	$(GO) generate ./...
 
 # Writing a migration needs a dev database of each dialect: the stale-migrations test has them
-# (a throwaway Postgres from internal/pgtest or VITRINE_TEST_DATABASE_URL, an in-memory SQLite),
+# (a throwaway Postgres from internal/storetest or VITRINE_TEST_DATABASE_URL, an in-memory SQLite),
 # so it is also the generator. It writes a new file only when ent/schema has changed.
 MIGRATIONS_TEST = $(GO) test -count=1 -run '^TestMigrationsMatchSchema$$' ./internal/store -args
 

@@ -15,7 +15,6 @@ import (
 	"github.com/vitrinehq/vitrine/ent/user"
 	"github.com/vitrinehq/vitrine/internal/gqltest"
 	"github.com/vitrinehq/vitrine/internal/relay"
-	"github.com/vitrinehq/vitrine/internal/sqlcount"
 	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
@@ -30,11 +29,11 @@ var ProductsNested = func() string {
 
 // countingEnv is a stack whose driver counts statements, over a catalog big enough that
 // every product has more reviews than a page shows.
-func countingEnv(t testing.TB, kind string) (*env, *sqlcount.Driver) {
+func countingEnv(t testing.TB, kind string) (*env, *storetest.CountingDriver) {
 	t.Helper()
-	var counter *sqlcount.Driver
+	var counter *storetest.CountingDriver
 	st := storetest.Open(t, kind, func(d dialect.Driver) dialect.Driver {
-		counter = sqlcount.Wrap(d)
+		counter = storetest.CountStatements(d)
 		return counter
 	})
 	e := newEnv(t, st)
@@ -80,7 +79,7 @@ func loadWideCatalog(t testing.TB, c *ent.Client, fx fixture) {
 }
 
 // statements runs query and returns how many SQL statements it cost.
-func statements(t *testing.T, c *gqltest.Client, counter *sqlcount.Driver, query string, vars map[string]any) (int, []string) {
+func statements(t *testing.T, c *gqltest.Client, counter *storetest.CountingDriver, query string, vars map[string]any) (int, []string) {
 	t.Helper()
 	counter.Reset(true)
 	var out map[string]any

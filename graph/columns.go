@@ -9,6 +9,7 @@ import (
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/ent/review"
 	"github.com/vitrinehq/vitrine/ent/user"
+	"github.com/vitrinehq/vitrine/internal/catalog"
 )
 
 // Review pages (catalog.ReviewPages) read only the columns of reviews and of their authors that
@@ -82,16 +83,17 @@ func selectedColumns(op *ast.OperationDefinition, fragments ast.FragmentDefiniti
 	return cols
 }
 
-// pageColumns are the columns review pages read for the operation: of reviews, besides the
-// fields it selects, those a page is built from (ids, the product it belongs to, its author, and
-// the order columns of its cursors); of authors, the id and the fields it selects. Without an
-// operation, every column.
-func pageColumns(op *ast.OperationDefinition, fragments ast.FragmentDefinitionList) (reviews, authors []string) {
+// PageColumns are the columns review pages read for the operation (the request's loaders are
+// made with them): of reviews, besides the fields it selects, those a page is built from (ids,
+// the product it belongs to, its author, and the order column of its cursors); of authors, the id
+// and the fields it selects. Without an operation, every column.
+func PageColumns(op *ast.OperationDefinition, fragments ast.FragmentDefinitionList) catalog.PageColumns {
 	if op == nil {
-		return nil, nil
+		return catalog.PageColumns{}
 	}
-	reviews = selectedColumns(op, fragments, "Review", reviewFieldColumns, review.Columns,
-		review.FieldID, review.FieldProductID, review.FieldAuthorID, review.FieldCreatedAt)
-	authors = selectedColumns(op, fragments, "User", userFieldColumns, user.Columns, user.FieldID)
-	return reviews, authors
+	return catalog.PageColumns{
+		Reviews: selectedColumns(op, fragments, "Review", reviewFieldColumns, review.Columns,
+			review.FieldID, review.FieldProductID, review.FieldAuthorID, review.FieldCreatedAt),
+		Authors: selectedColumns(op, fragments, "User", userFieldColumns, user.Columns, user.FieldID),
+	}
 }

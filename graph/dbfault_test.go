@@ -10,18 +10,18 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/faultproxy"
 	"github.com/vitrinehq/vitrine/internal/limits"
-	"github.com/vitrinehq/vitrine/internal/pgtest"
 	"github.com/vitrinehq/vitrine/internal/store"
+	"github.com/vitrinehq/vitrine/internal/storetest"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 // A frozen primary (processes stopped, sockets open) costs a request its request timeout, not
 // more: reads and mutations answer TIMEOUT at the deadline, and /readyz answers 503 within its
 // own 2 s ping timeout. Once the database answers again, so does the API.
 func TestFrozenDatabaseBoundedByRequestTimeout(t *testing.T) {
-	u, err := url.Parse(pgtest.URL(t))
+	u, err := url.Parse(storetest.URL(t))
 	require.NoError(t, err)
 	proxy := faultproxy.Start(t, u.Host)
 	u.Host = proxy.Addr()
@@ -32,7 +32,7 @@ func TestFrozenDatabaseBoundedByRequestTimeout(t *testing.T) {
 
 	lim := limits.Defaults()
 	lim.RequestTimeout = time.Second
-	e := newLimitedEnv(t, st, graph.ServerOptions{Limits: &lim})
+	e := newLimitedEnv(t, st, server.Options{Limits: &lim})
 	tok, _, err := e.tokens.Issue(e.fx.users[0].ID, e.fx.users[0].Role)
 	require.NoError(t, err)
 	// slack is scheduling on a busy shared machine, not a performance claim.
@@ -65,12 +65,4 @@ func TestFrozenDatabaseBoundedByRequestTimeout(t *testing.T) {
 
 	proxy.Thaw()
 	require.Empty(t, serve(t, e.handler, gqlRequest(t, read, nil, "")).Errors, "the API recovers with the database")
-}
-
-// serverRequestTimeout is the request timeout opts give the GraphQL handler.
-func serverRequestTimeout(opts graph.ServerOptions) time.Duration {
-	if opts.Limits != nil {
-		return opts.Limits.RequestTimeout
-	}
-	return limits.Defaults().RequestTimeout
 }

@@ -30,11 +30,11 @@ func authorize(ctx context.Context, requires *user.Role) error {
 	return nil
 }
 
-// authorizeRootFields applies a root field's @auth before gqlgen decodes its arguments, which
+// AuthorizeRootFields applies a root field's @auth before gqlgen decodes its arguments, which
 // it does before running the directive: otherwise a caller without a token was told that an
 // argument is malformed (BAD_USER_INPUT) rather than that they may not call the field, and
 // could probe argument validation without credentials. Auth still guards every field.
-func authorizeRootFields(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+func AuthorizeRootFields(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 	rc := graphql.GetRootFieldContext(ctx)
 	if rc == nil || rc.Field.Definition == nil {
 		return next(ctx)
@@ -55,9 +55,9 @@ func authorizeRootFields(ctx context.Context, next graphql.RootResolver) graphql
 	return next(ctx)
 }
 
-// rejectBadCredentials refuses a whole request whose token did not verify, even if it only
+// RejectBadCredentials refuses a whole request whose token did not verify, even if it only
 // reads public fields, so clients notice an expired or forged session.
-func rejectBadCredentials(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+func RejectBadCredentials(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	if err := auth.CredentialError(ctx); err != nil {
 		graphql.AddError(ctx, err)
 		return &graphql.Response{Errors: graphql.GetErrors(ctx)}

@@ -13,9 +13,9 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/storetest"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 // Introspection and "Did you mean …?" hints both spell out the schema; production turns them
@@ -42,7 +42,7 @@ func TestSchemaDisclosure(t *testing.T) {
 
 	for _, kind := range storetest.Kinds {
 		for _, on := range []bool{false, true} {
-			e := newLimitedEnv(t, storetest.Open(t, kind, nil), graph.ServerOptions{Introspection: on, Suggestions: on})
+			e := newLimitedEnv(t, storetest.Open(t, kind, nil), server.Options{Introspection: on, Suggestions: on})
 			for _, tt := range typos {
 				res := serve(t, e.handler, gqlRequest(t, tt.query, tt.vars, ""))
 				require.Less(t, res.Status, 500)
@@ -104,7 +104,7 @@ func TestRequestDeadline(t *testing.T) {
 			})
 			l := limits.Defaults()
 			l.RequestTimeout = 300 * time.Millisecond
-			e := newLimitedEnv(t, st, graph.ServerOptions{Limits: &l})
+			e := newLimitedEnv(t, st, server.Options{Limits: &l})
 			slow.armed.Store(true)
 			defer slow.armed.Store(false)
 

@@ -10,11 +10,11 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 
-	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/httpcache"
 	"github.com/vitrinehq/vitrine/internal/persisted"
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
 	"github.com/vitrinehq/vitrine/internal/storetest"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 // BenchmarkEdge measures what the guard rails add to a public GET of the canonical nested
@@ -22,7 +22,7 @@ import (
 // and a revalidation answered 304.
 func BenchmarkEdge(b *testing.B) {
 	e := newEnv(b, storetest.Open(b, "sqlite", nil))
-	guarded := graph.ServerOptions{
+	guarded := server.Options{
 		Documents: extension.AutomaticPersistedQuery{Cache: persisted.NewLocal()},
 		HTTPCache: &httpcache.Policy{MaxAge: 30 * time.Second},
 		RateLimit: &ratelimit.Guard{Requests: ratelimit.NewLocal(1 << 30), Mutations: ratelimit.NewLocal(1 << 30), Log: quiet},
@@ -47,7 +47,7 @@ func BenchmarkEdge(b *testing.B) {
 		header  http.Header
 		want    int
 	}{
-		{"Bare", edgeHandler(e, graph.ServerOptions{}), full, nil, http.StatusOK},
+		{"Bare", edgeHandler(e, server.Options{}), full, nil, http.StatusOK},
 		{"GuardedFullText", h, full, nil, http.StatusOK},
 		{"GuardedHash", h, byHash, nil, http.StatusOK},
 		{"GuardedHash304", h, byHash, http.Header{"If-None-Match": {etag}}, http.StatusNotModified},

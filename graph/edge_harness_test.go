@@ -12,10 +12,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/gqltest"
-	"github.com/vitrinehq/vitrine/internal/httpserver"
 	"github.com/vitrinehq/vitrine/internal/storetest"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 // edgeEnv returns the test stack over the embedded store: the guard rails behave the same on
@@ -27,23 +26,15 @@ func edgeEnv(t *testing.T) *env {
 
 // edgeHandler is e's resolver behind the full router with the given guard rails, wired as
 // cmd/vitrine serve wires them.
-func edgeHandler(e *env, opts graph.ServerOptions) http.Handler {
+func edgeHandler(e *env, opts server.Options) http.Handler {
 	opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts.Introspection = true
-	o := httpserver.Options{
-		Log:          opts.Log,
-		GraphQL:      graph.NewHandler(e.resolver, opts),
-		Ready:        e.st.Ping,
-		Authenticate: e.tokens.Middleware(e.resolver.Accounts.Lookup),
-	}
-	if opts.RateLimit != nil {
-		o.RateLimit = opts.RateLimit.Middleware
-	}
-	return httpserver.New(o)
+	opts.Ready = e.st.Ping
+	return server.New(e.resolver, opts)
 }
 
 // serveEdge serves edgeHandler and returns the GraphQL endpoint's URL.
-func serveEdge(t *testing.T, e *env, opts graph.ServerOptions) string {
+func serveEdge(t *testing.T, e *env, opts server.Options) string {
 	t.Helper()
 	srv := httptest.NewServer(edgeHandler(e, opts))
 	t.Cleanup(srv.Close)

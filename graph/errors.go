@@ -31,7 +31,7 @@ func (e *resolverError) Unwrap() error { return e.err }
 func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		// A connection that broke under a replica read makes the operation run again on the
-		// primary (see retryBrokenReplicaReads); every resolver error passes here.
+		// primary (see server.retryBrokenReplicaReads); every resolver error passes here.
 		replica.NoteError(ctx, err)
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		code, msg, field := classify(ctx, err, gqlErr)

@@ -2051,6 +2051,12 @@ the response's max-age below VITRINE_CACHE_MAX_AGE. Fields with @auth are privat
 """
 directive @cacheControl(maxAge: Int, scope: CacheControlScope) on FIELD_DEFINITION | OBJECT
 
+"""
+Served by the request's batch loader of this name: for a list of objects, one SQL statement
+answers the field for all of them at once. It changes nothing in the field's value.
+"""
+directive @batch(loader: String!) on FIELD_DEFINITION
+
 "Who may share a cached response."
 enum CacheControlScope {
   "Anyone: the value is the same for every caller."
@@ -2076,9 +2082,9 @@ extend type User {
 
 extend type Product {
   "The caller's stars for this product (1–5), or null when anonymous or not rated."
-  myRating: Int @cacheControl(scope: PRIVATE)
+  myRating: Int @cacheControl(scope: PRIVATE) @batch(loader: "MyRatings")
   "The caller's review of this product, or null when anonymous or not reviewed."
-  myReview: Review @cacheControl(scope: PRIVATE)
+  myReview: Review @cacheControl(scope: PRIVATE) @batch(loader: "MyReviews")
 }
 
 extend type Query {
@@ -2163,19 +2169,19 @@ type RatingSummary {
 
 extend type Product {
   "The product's rating aggregate. Batched: one SQL query per request for all products asked."
-  ratingSummary: RatingSummary!
+  ratingSummary: RatingSummary! @batch(loader: "RatingSummary")
   "How many reviews the product has. Batched: one SQL query per request."
-  reviewCount: Int!
+  reviewCount: Int! @batch(loader: "ProductReviews")
 }
 
 extend type Category {
   "How many products are directly in this category (not its subcategories). Batched."
-  productCount: Int!
+  productCount: Int! @batch(loader: "CategoryProducts")
 }
 
 extend type User {
   "How many reviews the user has written. Batched."
-  reviewCount: Int!
+  reviewCount: Int! @batch(loader: "UserReviews")
 }
 
 """
@@ -2267,7 +2273,7 @@ extend type Query {
 
 extend type Category {
   "Rating aggregates over this category and all its subcategories. Batched."
-  ratingStats: RatingStats!
+  ratingStats: RatingStats! @batch(loader: "CategoryRatings")
 }
 
 extend type Quiz {

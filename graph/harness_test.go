@@ -25,14 +25,13 @@ import (
 	"github.com/vitrinehq/vitrine/internal/catalog"
 	"github.com/vitrinehq/vitrine/internal/feedback"
 	"github.com/vitrinehq/vitrine/internal/gqltest"
-	"github.com/vitrinehq/vitrine/internal/httpserver"
-	"github.com/vitrinehq/vitrine/internal/pgtest"
 	"github.com/vitrinehq/vitrine/internal/quiz"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
+	"github.com/vitrinehq/vitrine/server"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // testSecret signs the test stack's tokens; tests forge bad tokens against it.
 var testSecret = []byte("test-secret-test-secret-test-secret!")
@@ -64,7 +63,7 @@ func newEnv(t testing.TB, st *store.Store) *env {
 // the minimum for speed, the login timing test uses production's.
 func newEnvWithCost(t testing.TB, st *store.Store, cost int) *env {
 	t.Helper()
-	e := newStack(t, st, cost, graph.ServerOptions{Introspection: true})
+	e := newStack(t, st, cost, server.Options{Introspection: true})
 	srv := httptest.NewServer(e.handler)
 	t.Cleanup(srv.Close)
 	e.gql = &gqltest.Client{URL: srv.URL + "/graphql"}
@@ -73,7 +72,7 @@ func newEnvWithCost(t testing.TB, st *store.Store, cost int) *env {
 
 // newStack builds the HTTP stack over st with the given bcrypt cost and server options, to be
 // called in-process through env.handler. A nil opts.Log logs nowhere.
-func newStack(t testing.TB, st *store.Store, cost int, opts graph.ServerOptions) *env {
+func newStack(t testing.TB, st *store.Store, cost int, opts server.Options) *env {
 	t.Helper()
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -91,16 +90,10 @@ func newStack(t testing.TB, st *store.Store, cost int, opts graph.ServerOptions)
 		Tokens:    tokens,
 		Finder:    quiz.New(st.Client, st.Dialect),
 	}
-	h := httpserver.New(httpserver.Options{
-		Log:          opts.Log,
-		GraphQL:      graph.NewHandler(resolver, opts),
-		Ready:        st.Ping,
-		Authenticate: tokens.Middleware(accounts.Lookup),
-		// As serve wires it: the request's deadline covers the token's user lookup.
-		RequestTimeout: serverRequestTimeout(opts),
-		// httptest's requests come from 192.0.2.1: the load balancer, whose X-Request-ID is kept.
-		TrustedProxies: testProxies,
-	})
+	opts.Ready = st.Ping
+	// httptest's requests come from 192.0.2.1: the load balancer, whose X-Request-ID is kept.
+	opts.TrustedProxies = testProxies
+	h := server.New(resolver, opts)
 	return &env{st: st, handler: h, resolver: resolver, fx: loadFixture(t, st.Client), tokens: tokens,
 		gql: &gqltest.Client{URL: "http://unused/graphql"}}
 }

@@ -10,10 +10,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/httpserver"
 	"github.com/vitrinehq/vitrine/internal/playground"
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 // TestEveryResponseIsNosniff sends one request of each kind the router answers — success,
@@ -26,14 +26,11 @@ func TestEveryResponseIsNosniff(t *testing.T) {
 	require.NoError(t, err)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	stack := func(perMinute int) *httptest.Server {
-		opts := graph.ServerOptions{Log: quiet, RateLimit: &ratelimit.Guard{Requests: ratelimit.NewLocal(perMinute), Log: quiet}}
-		srv := httptest.NewServer(httpserver.New(httpserver.Options{
-			Log:          quiet,
-			GraphQL:      graph.NewHandler(e.resolver, opts),
-			Ready:        e.st.Ping,
-			Authenticate: e.tokens.Middleware(e.resolver.Accounts.Lookup),
-			RateLimit:    opts.RateLimit.Middleware,
-			Playground:   pg,
+		srv := httptest.NewServer(server.New(e.resolver, server.Options{
+			Log:        quiet,
+			Ready:      e.st.Ping,
+			RateLimit:  &ratelimit.Guard{Requests: ratelimit.NewLocal(perMinute), Log: quiet},
+			Playground: pg,
 		}))
 		t.Cleanup(srv.Close)
 		return srv

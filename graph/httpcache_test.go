@@ -8,17 +8,17 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/httpcache"
 	"github.com/vitrinehq/vitrine/internal/persisted"
 	"github.com/vitrinehq/vitrine/internal/relay"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 // TestHTTPCaching checks the caching headers of GraphQL responses: public, validated GETs for
 // anonymous reads; private, no-store for anything that involves who asks.
 func TestHTTPCaching(t *testing.T) {
 	e := edgeEnv(t)
-	endpoint := serveEdge(t, e, graph.ServerOptions{
+	endpoint := serveEdge(t, e, server.Options{
 		HTTPCache: &httpcache.Policy{MaxAge: 30 * time.Second},
 		Documents: extension.AutomaticPersistedQuery{Cache: persisted.NewLocal()},
 	})

@@ -15,11 +15,11 @@ import (
 const IntrospectionDisabled = "introspection is disabled on this server: __schema and __type are not answered " +
 	"(__typename is); ask the API's owners for its schema"
 
-// introspectionPolicy decides what __schema and __type get: gqlgen's extension answers them; with
+// IntrospectionPolicy decides what __schema and __type get: gqlgen's extension answers them; with
 // introspection off they are refused before execution as a validation failure of the
 // client's document. Left to gqlgen, they would run and fail in the resolver as an internal
 // error, logged at error level on every playground load.
-func introspectionPolicy(on bool) graphql.HandlerExtension {
+func IntrospectionPolicy(on bool) graphql.HandlerExtension {
 	if on {
 		return extension.Introspection{}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/storetest"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 // graphiqlIntrospection is the head of the query GraphiQL sends when it opens.
@@ -38,7 +39,7 @@ func TestIntrospectionDisabled(t *testing.T) {
 	for _, kind := range storetest.Kinds {
 		t.Run(kind, func(t *testing.T) {
 			var logs bytes.Buffer
-			e := newLimitedEnv(t, storetest.Open(t, kind, nil), graph.ServerOptions{
+			e := newLimitedEnv(t, storetest.Open(t, kind, nil), server.Options{
 				Log: slog.New(slog.NewJSONHandler(&logs, nil)),
 			})
 			typo := serve(t, e.handler, gqlRequest(t, `{ prodcts { totalCount } }`, nil, ""))

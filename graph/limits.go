@@ -5,83 +5,16 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-	"github.com/vektah/gqlparser/v2/validator/rules"
 
+	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/limits"
-	"github.com/vitrinehq/vitrine/internal/reqlog"
-	"github.com/vitrinehq/vitrine/internal/scalar"
-	"github.com/vitrinehq/vitrine/internal/throttle"
 )
-
-// serverLimits returns the configured limits, or the defaults when none are given.
-func serverLimits(opts ServerOptions) limits.Limits {
-	if opts.Limits != nil {
-		return *opts.Limits
-	}
-	return limits.Defaults()
-}
-
-// useLimits installs the guard rails that run before execution: the parser's token limit, the
-// static limits as validation rules (cached with the document), the per-request cost budget,
-// and the cost report on every response. es must be the schema wrapped by limits.Cost.
-func useLimits(srv *handler.Server, es graphql.ExecutableSchema, cache graphql.Cache[*ast.QueryDocument], l limits.Limits, suggestions bool) {
-	srv.SetQueryCache(cache)
-	if l.MaxTokens > 0 {
-		srv.SetParserTokenLimit(l.MaxTokens)
-	}
-	srv.Use(limits.Extension{Limits: l, Cache: cache})
-	// Before the budget: the cost is computed from numbers the executor accepts, never from a
-	// numeric string it would read differently.
-	srv.Use(scalar.Variables{Schema: es.Schema()})
-	srv.SetDisableSuggestion(!suggestions)
-	srv.SetValidationRulesFn(func() *rules.Rules { return l.Rules(suggestions) })
-	if l.MaxCost > 0 || l.MaxCostAdmin > 0 {
-		srv.Use(l.Budget(es))
-	}
-	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		resp := next(ctx)
-		if resp != nil {
-			if resp.Extensions == nil {
-				resp.Extensions = map[string]any{}
-			}
-			resp.Extensions["cost"] = costExtension{CostReport: l.Report(ctx), ThrottleStatus: throttle.StatusOf(ctx)}
-		}
-		return resp
-	})
-}
-
-// costExtension is extensions.cost: the request's cost and budget and, with the cost
-// throttle on, the client's bucket after this request (Shopify's throttleStatus).
-type costExtension struct {
-	limits.CostReport
-	ThrottleStatus *throttle.Status `json:"throttleStatus,omitempty"`
-}
-
-// guardHTTP wraps the GraphQL handler with the transport checks and the request deadline.
-func guardHTTP(l limits.Limits, h http.Handler) http.Handler { return l.Guard(timedOut(h)) }
-
-// timedOut answers TIMEOUT for a request whose deadline passed before it reached gqlgen (spent
-// waiting on the rate limit store or the token's user lookup): gqlgen answers a request whose
-// context has ended with a bare "null".
-func timedOut(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if errors.Is(r.Context().Err(), context.DeadlineExceeded) {
-			reqlog.Refuse(w, r, http.StatusServiceUnavailable, string(apperr.Timeout),
-				"the request took longer than the server's time limit before it could run; retry later", nil)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
 
 // classifyLimit maps the errors of refused requests to their codes, with messages that say
 // what to change. ok is false for other errors.
@@ -113,10 +46,10 @@ func deadlineExceeded(ctx context.Context, err error) bool {
 	return errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)
 }
 
-// withoutSuggestions strips gqlparser's "Did you mean …?" hints, which spell out schema names,
+// WithoutSuggestions strips gqlparser's "Did you mean …?" hints, which spell out schema names,
 // from every error message; the validation rules drop most of them already, this catches the
 // rest (e.g. variable coercion).
-func withoutSuggestions(present graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc {
+func WithoutSuggestions(present graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		out := present(ctx, err)
 		if i := strings.Index(out.Message, " Did you mean "); i >= 0 {
@@ -132,6 +65,12 @@ func withoutSuggestions(present graphql.ErrorPresenterFunc) graphql.ErrorPresent
 // JSON into an internal error. It also sends BEGIN and COMMIT failures through the error
 // presenter: entgql answers them with the driver's raw message (hosts, ports) and no code.
 type transactioner struct{ entgql.Transactioner }
+
+// Transactioner runs each mutation in one transaction of client (entgql's, made safe as
+// described on transactioner).
+func Transactioner(client *ent.Client) graphql.HandlerExtension {
+	return transactioner{entgql.Transactioner{TxOpener: client}}
+}
 
 func (t transactioner) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	if !graphql.HasOperationContext(ctx) {

@@ -6,10 +6,9 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/vitrinehq/vitrine/graph"
-	"github.com/vitrinehq/vitrine/internal/httpserver"
 	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/storetest"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 // BenchmarkLimitsOverhead serves the canonical query (bench/products_nested.graphql, 50
@@ -22,11 +21,7 @@ func BenchmarkLimitsOverhead(b *testing.B) {
 			e, _ := countingEnv(b, kind)
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
 			stack := func(l limits.Limits) http.Handler {
-				return httpserver.New(httpserver.Options{
-					Log:     log,
-					GraphQL: graph.NewHandler(e.resolver, graph.ServerOptions{Log: log, Limits: &l}),
-					Ready:   e.st.Ping,
-				})
+				return server.New(e.resolver, server.Options{Log: log, Limits: &l, Ready: e.st.Ping})
 			}
 			off, on := stack(limits.Limits{}), stack(limits.Defaults())
 			ns := timeStacks(b, off, on)

@@ -14,19 +14,18 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/gqltest"
 	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/relay"
 	"github.com/vitrinehq/vitrine/internal/reqlog"
-	"github.com/vitrinehq/vitrine/internal/sqlcount"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 // newLimitedEnv builds the stack like newEnv, with the given server options. A nil opts.Log
 // logs nowhere.
-func newLimitedEnv(t testing.TB, st *store.Store, opts graph.ServerOptions) *env {
+func newLimitedEnv(t testing.TB, st *store.Store, opts server.Options) *env {
 	t.Helper()
 	return newStack(t, st, bcrypt.MinCost, opts)
 }
@@ -135,12 +134,12 @@ func manyIDs(n int) []string {
 func TestLimitsRefuseBeforeSQL(t *testing.T) {
 	for _, kind := range storetest.Kinds {
 		t.Run(kind, func(t *testing.T) {
-			var counter *sqlcount.Driver
+			var counter *storetest.CountingDriver
 			st := storetest.Open(t, kind, func(d dialect.Driver) dialect.Driver {
-				counter = sqlcount.Wrap(d)
+				counter = storetest.CountStatements(d)
 				return counter
 			})
-			e := newLimitedEnv(t, st, graph.ServerOptions{})
+			e := newLimitedEnv(t, st, server.Options{})
 			for _, tt := range refusals {
 				t.Run(tt.name, func(t *testing.T) {
 					counter.Reset(true)
@@ -252,7 +251,7 @@ func TestPanicReportsRequestID(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		var logs bytes.Buffer
 		log := slog.New(reqlog.Handler(slog.NewJSONHandler(&logs, nil)))
-		e := newLimitedEnv(t, st, graph.ServerOptions{Log: log})
+		e := newLimitedEnv(t, st, server.Options{Log: log})
 		e.resolver.Finder = nil // quiz(slug:) now dereferences a nil domain service
 		req := gqlRequest(t, `{ quiz(slug: "any") { id } }`, nil, "")
 		req.Header.Set("X-Request-Id", "panic-req-1")
@@ -285,7 +284,7 @@ func TestAccessLogCountsTransportRefusals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		var logs bytes.Buffer
 		log := slog.New(slog.NewJSONHandler(&logs, nil))
-		e := newLimitedEnv(t, st, graph.ServerOptions{Log: log})
+		e := newLimitedEnv(t, st, server.Options{Log: log})
 		req := gqlRequest(t, "{ products(first: 1) { totalCount } }",
 			map[string]any{"pad": strings.Repeat("x", limits.DefaultMaxBodyBytes)}, "")
 		res := serve(t, e.handler, req)

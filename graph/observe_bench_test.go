@@ -11,12 +11,11 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
-	"github.com/vitrinehq/vitrine/graph"
-	"github.com/vitrinehq/vitrine/internal/httpserver"
 	"github.com/vitrinehq/vitrine/internal/metrics"
 	"github.com/vitrinehq/vitrine/internal/sqlcount"
 	"github.com/vitrinehq/vitrine/internal/storetest"
 	"github.com/vitrinehq/vitrine/internal/tracing"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 // BenchmarkObservabilityOverhead serves the canonical query (bench/products_nested.graphql,
@@ -37,18 +36,9 @@ func BenchmarkObservabilityOverhead(b *testing.B) {
 			loadWideCatalog(b, st.Client, e.fx)
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
 			stack := func(m *metrics.Metrics, t *tracing.Tracing) http.Handler {
-				o := httpserver.Options{
-					Log: log,
-					GraphQL: graph.NewHandler(e.resolver, graph.ServerOptions{
-						Log: log, Metrics: m, Tracing: t, SlowOperation: 500 * time.Millisecond,
-					}),
-					Ready: st.Ping,
-					Trace: t.HTTP(nil),
-				}
-				if m != nil {
-					o.Observe = m.ObserveHTTP
-				}
-				return httpserver.New(o)
+				return server.New(e.resolver, server.Options{
+					Log: log, Metrics: m, Tracing: t, SlowOperation: 500 * time.Millisecond, Ready: st.Ping,
+				})
 			}
 			stacks := []http.Handler{stack(nil, nil), stack(metrics.New(metrics.Options{}), nil), stack(metrics.New(metrics.Options{}), tr)}
 			ns := timeStacks(b, stacks...)

@@ -16,8 +16,6 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vitrinehq/vitrine/graph"
-	"github.com/vitrinehq/vitrine/internal/httpserver"
 	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/metrics"
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
@@ -25,28 +23,18 @@ import (
 	"github.com/vitrinehq/vitrine/internal/reqlog"
 	"github.com/vitrinehq/vitrine/internal/sqlcount"
 	"github.com/vitrinehq/vitrine/internal/storetest"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 // observedHandler is e's resolver behind the full router with metrics on, served at
 // /metrics on the same router, wired as cmd/vitrine serve wires them.
-func observedHandler(e *env, m *metrics.Metrics, opts graph.ServerOptions) http.Handler {
+func observedHandler(e *env, m *metrics.Metrics, opts server.Options) http.Handler {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	opts.Metrics = m
-	o := httpserver.Options{
-		Log:            opts.Log,
-		GraphQL:        graph.NewHandler(e.resolver, opts),
-		Ready:          e.st.Ping,
-		Authenticate:   e.tokens.Middleware(e.resolver.Accounts.Lookup),
-		TrustedProxies: testProxies,
-		Observe:        m.ObserveHTTP,
-		Metrics:        m.Handler(),
-	}
-	if opts.RateLimit != nil {
-		o.RateLimit = opts.RateLimit.Middleware
-	}
-	return httpserver.New(o)
+	opts.Metrics, opts.MetricsPublic = m, true
+	opts.Ready, opts.TrustedProxies = e.st.Ping, testProxies
+	return server.New(e.resolver, opts)
 }
 
 // scrape reads /metrics through h.
@@ -102,7 +90,7 @@ func TestMetrics(t *testing.T) {
 			m := metrics.New(metrics.Options{MaxOperations: 2})
 			require.NoError(t, m.AddDB("primary", e.st.DB))
 			guard := &ratelimit.Guard{Requests: ratelimit.NewLocal(14), Log: slog.New(slog.DiscardHandler)}
-			h := observedHandler(e, m, graph.ServerOptions{RateLimit: guard})
+			h := observedHandler(e, m, server.Options{RateLimit: guard})
 
 			ok := serve(t, h, gqlRequest(t, ProductsNested, map[string]any{"first": 50}, ""))
 			require.Empty(t, ok.Errors, ok.Raw)
@@ -179,15 +167,15 @@ func TestSlowOperationLog(t *testing.T) {
 				want bool
 			}{{"OverThreshold", time.Nanosecond, true}, {"UnderThreshold", time.Hour, false}} {
 				t.Run(tt.name, func(t *testing.T) {
-					var counter *sqlcount.Driver
+					var counter *storetest.CountingDriver
 					st := storetest.Open(t, kind, func(d dialect.Driver) dialect.Driver {
 						// As serve wires it: the per-request counter wraps the driver.
-						counter = sqlcount.Wrap(d)
+						counter = storetest.CountStatements(d)
 						return sqlcount.PerRequest(counter)
 					})
 					var logs bytes.Buffer
 					log := slog.New(reqlog.Handler(slog.NewJSONHandler(&logs, nil)))
-					e := newLimitedEnv(t, st, graph.ServerOptions{Log: log, SlowOperation: tt.slow})
+					e := newLimitedEnv(t, st, server.Options{Log: log, SlowOperation: tt.slow})
 					counter.Reset(false)
 					res := serve(t, e.handler, gqlRequest(t, ProductsNested, map[string]any{"first": 50}, ""))
 					require.Empty(t, res.Errors, res.Raw)

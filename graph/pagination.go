@@ -36,19 +36,11 @@ func connection[C any](ctx context.Context, p catalog.Page, orderBy any, page fu
 // checkPage validates a connection's page arguments and returns the page to serve: with neither
 // first nor last, the default page size. hasLast tells whether the field takes last at all.
 func checkPage(p catalog.Page, orderBy any, hasLast bool) (catalog.Page, error) {
-	for _, a := range [...]struct {
-		name string
-		v    *int
-	}{{"first", p.First}, {"last", p.Last}} {
-		if a.v == nil {
-			continue
-		}
-		if *a.v < 0 {
-			return p, apperr.InvalidField(a.name, "%s must not be negative", a.name)
-		}
-		if *a.v > MaxPageSize {
-			return p, apperr.InvalidField(a.name, "%s must be at most %d", a.name, MaxPageSize)
-		}
+	if err := checkSize("first", p.First); err != nil {
+		return p, err
+	}
+	if err := checkSize("last", p.Last); err != nil {
+		return p, err
 	}
 	if p.First != nil && p.Last != nil {
 		return p, apperr.InvalidField("last", "pass either first or last, not both")
@@ -66,6 +58,20 @@ func checkPage(p catalog.Page, orderBy any, hasLast bool) (catalog.Page, error) 
 		}
 	}
 	return p, nil
+}
+
+// checkSize checks a page size argument (first or last). The primer of Product.reviews' first
+// pages (reviews.go) uses it too, so it serves the page size the resolver will.
+func checkSize(name string, v *int) error {
+	switch {
+	case v == nil:
+		return nil
+	case *v < 0:
+		return apperr.InvalidField(name, "%s must not be negative", name)
+	case *v > MaxPageSize:
+		return apperr.InvalidField(name, "%s must be at most %d", name, MaxPageSize)
+	}
+	return nil
 }
 
 // checkCursors rejects cursors whose shape cannot come from this connection's ordering, before

@@ -17,6 +17,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/persisted"
 	"github.com/vitrinehq/vitrine/internal/redistest"
 	"github.com/vitrinehq/vitrine/internal/relay"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 const productsDoc = `query FirstProducts { products(first: 2, orderBy: [{field: PRICE, direction: ASC}]) { totalCount edges { node { name } } } }`
@@ -40,7 +41,7 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 	}
 	for _, c := range caches {
 		t.Run(c.name, func(t *testing.T) {
-			endpoint := serveEdge(t, e, graph.ServerOptions{Documents: extension.AutomaticPersistedQuery{Cache: c.cache(t)}})
+			endpoint := serveEdge(t, e, server.Options{Documents: extension.AutomaticPersistedQuery{Cache: c.cache(t)}})
 			hash := persisted.Hash(productsDoc)
 
 			t.Run("UnknownHashIsPersistedQueryNotFound", func(t *testing.T) {
@@ -85,7 +86,7 @@ func TestAutomaticPersistedQueriesSharedByReplicas(t *testing.T) {
 	e := edgeEnv(t)
 	rdb, prefix := redistest.Client(t)
 	replica := func() string {
-		return serveEdge(t, e, graph.ServerOptions{Documents: extension.AutomaticPersistedQuery{Cache: persisted.NewShared(rdb, prefix, quiet)}})
+		return serveEdge(t, e, server.Options{Documents: extension.AutomaticPersistedQuery{Cache: persisted.NewShared(rdb, prefix, quiet)}})
 	}
 	a, b := replica(), replica()
 	hash := persisted.Hash(productsDoc)
@@ -106,7 +107,7 @@ func TestTrustedDocuments(t *testing.T) {
 	trusted, err := persisted.Load(dir, graph.NewExecutableSchema(graph.Config{}).Schema(), limits.Defaults().Rules(false))
 	require.NoError(t, err)
 	require.Equal(t, 2, trusted.Len())
-	endpoint := serveEdge(t, e, graph.ServerOptions{Documents: trusted})
+	endpoint := serveEdge(t, e, server.Options{Documents: trusted})
 
 	t.Run("ByHashOverGETAndPOST", func(t *testing.T) {
 		get(t, endpoint, map[string]any{"extensions": apq(persisted.Hash(productsDoc))}, nil).ok(t)

@@ -2,9 +2,7 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 
-	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -25,8 +23,8 @@ func primed[T any](ctx context.Context, res T, err error) (T, error) {
 
 // primeLoaders makes batching deterministic. When a resolver returns catalog objects, it walks
 // them together with the query's selection — through the edges entgql eager-loaded — collects
-// every key a batched field will ask for (ratingSummary, reviewCount, myRating, productCount, ratingStats, …), and hands
-// each loader all its keys at once. The per-object resolvers then find their values in the
+// every key a batched field will ask for (a field the schema marks @batch(loader:), and the
+// first pages of Product.reviews), and hands each loader all its keys at once. The per-object resolvers then find their values in the
 // loader's cache, so a request costs one grouped query per field however many objects it
 // returns, independent of goroutine timing.
 func primeLoaders(ctx context.Context, fc *graphql.FieldContext, res any) {
@@ -84,40 +82,46 @@ func connNodes[E any, N any](edges []*E, node func(*E) *N) []*N {
 
 // primer collects the keys of one walk.
 type primer struct {
-	oc                              *graphql.OperationContext
-	ratingSummaries, productReviews []int
-	categoryProducts, userReviews   []int
-	categoryRatings                 []int
-	myRatings, myReviews            []int
-	reviewPages                     []catalog.ReviewPageKey
+	oc *graphql.OperationContext
+	// ids holds the object IDs for each of loader's ID-keyed loaders, by its Batch index.
+	ids         [loader.Batched][]int
+	reviewPages []catalog.ReviewPageKey
 }
 
 // load starts every loader's batch with all its keys; it does not wait for the results.
 func (p *primer) load(ctx context.Context, l *loader.Loaders) {
-	if len(p.ratingSummaries) > 0 {
-		l.RatingSummary.LoadAllThunk(ctx, p.ratingSummaries)
-	}
-	if len(p.productReviews) > 0 {
-		l.ProductReviews.LoadAllThunk(ctx, p.productReviews)
-	}
-	if len(p.categoryProducts) > 0 {
-		l.CategoryProducts.LoadAllThunk(ctx, p.categoryProducts)
-	}
-	if len(p.categoryRatings) > 0 {
-		l.CategoryRatings.LoadAllThunk(ctx, p.categoryRatings)
-	}
-	if len(p.myRatings) > 0 {
-		l.MyRatings.LoadAllThunk(ctx, p.myRatings)
-	}
-	if len(p.myReviews) > 0 {
-		l.MyReviews.LoadAllThunk(ctx, p.myReviews)
-	}
-	if len(p.userReviews) > 0 {
-		l.UserReviews.LoadAllThunk(ctx, p.userReviews)
+	for i, ids := range p.ids {
+		l.Prime(ctx, i, ids)
 	}
 	if len(p.reviewPages) > 0 {
 		l.ReviewPages.LoadAllThunk(ctx, p.reviewPages)
 	}
+}
+
+// batch collects the IDs of xs when the schema declares f batched (@batch(loader:)) and
+// reports whether it did.
+func batch[T any](p *primer, f graphql.CollectedField, xs []*T, id func(*T) int) bool {
+	i, ok := batchOf(f.Definition)
+	if ok {
+		p.ids[i] = appendIDs(p.ids[i], xs, id)
+	}
+	return ok
+}
+
+// batchOf returns the Batch index of the loader a field's @batch directive names.
+func batchOf(def *ast.FieldDefinition) (int, bool) {
+	if def == nil {
+		return 0, false
+	}
+	d := def.Directives.ForName("batch")
+	if d == nil {
+		return 0, false
+	}
+	arg := d.Arguments.ForName("loader")
+	if arg == nil || arg.Value == nil {
+		return 0, false
+	}
+	return loader.Batch(arg.Value.Raw)
 }
 
 func (p *primer) fields(sel ast.SelectionSet) []graphql.CollectedField {
@@ -145,84 +149,16 @@ func (p *primer) products(sel ast.SelectionSet, ps []*ent.Product) {
 		return
 	}
 	for _, f := range p.fields(sel) {
+		if batch(p, f, ps, productID) {
+			continue
+		}
 		switch f.Name {
-		case "ratingSummary":
-			p.ratingSummaries = appendIDs(p.ratingSummaries, ps, productID)
-		case "reviewCount":
-			p.productReviews = appendIDs(p.productReviews, ps, productID)
-		case "myRating":
-			p.myRatings = appendIDs(p.myRatings, ps, productID)
-		case "myReview":
-			p.myReviews = appendIDs(p.myReviews, ps, productID)
 		case "category":
 			p.categories(f.Selections, edgeOne(ps, func(x *ent.Product) (*ent.Category, error) { return x.Edges.CategoryOrErr() }))
 		case "reviews":
 			p.productReviewPages(f, ps)
 		}
 	}
-}
-
-// productReviewPages primes the first pages of Product.reviews (and their total counts) with
-// the same keys productReviews will ask for.
-func (p *primer) productReviewPages(f graphql.CollectedField, ps []*ent.Product) {
-	first, order, ok := firstPageArgs(f.ArgumentMap(p.oc.Variables))
-	if !ok {
-		return
-	}
-	for _, x := range ps {
-		if key, ok := catalog.FirstReviewPageKey(x.ID, nil, &first, nil, nil, order, nil); ok {
-			p.reviewPages = append(p.reviewPages, key)
-		}
-	}
-	for _, sub := range p.fields(f.Selections) {
-		if sub.Name == "totalCount" {
-			p.productReviews = appendIDs(p.productReviews, ps, productID)
-		}
-	}
-}
-
-// firstPageArgs reads the arguments of a reviews connection as the pagination limits and
-// gqlgen will see them; anything but a plain first page reports false.
-func firstPageArgs(args map[string]any) (int, *ent.ReviewOrder, bool) {
-	for _, name := range []string{"after", "before", "last", "where"} {
-		if args[name] != nil {
-			return 0, nil, false
-		}
-	}
-	first := DefaultPageSize
-	if v, ok := args["first"]; ok && v != nil {
-		n, ok := toInt(v)
-		if !ok || n < 0 || n > MaxPageSize {
-			return 0, nil, false
-		}
-		first = n
-	}
-	m, _ := args["orderBy"].(map[string]any)
-	field, _ := m["field"].(string)
-	dir, _ := m["direction"].(string)
-	if dir == "" {
-		dir = "ASC"
-	}
-	var of ent.ReviewOrderField
-	if of.UnmarshalGQL(field) != nil {
-		return 0, nil, false
-	}
-	return first, &ent.ReviewOrder{Field: &of, Direction: entgql.OrderDirection(dir)}, true
-}
-
-func toInt(v any) (int, bool) {
-	switch n := v.(type) {
-	case int:
-		return n, true
-	case int64:
-		return int(n), true
-	case float64:
-		return int(n), n == float64(int(n))
-	case json.Number:
-		i, err := n.Int64()
-		return int(i), err == nil
-	}
-	return 0, false
 }
 
 func (p *primer) reviews(sel ast.SelectionSet, rs []*ent.Review) {
@@ -244,11 +180,10 @@ func (p *primer) categories(sel ast.SelectionSet, cs []*ent.Category) {
 		return
 	}
 	for _, f := range p.fields(sel) {
+		if batch(p, f, cs, categoryID) {
+			continue
+		}
 		switch f.Name {
-		case "productCount":
-			p.categoryProducts = appendIDs(p.categoryProducts, cs, categoryID)
-		case "ratingStats":
-			p.categoryRatings = appendIDs(p.categoryRatings, cs, categoryID)
 		case "parent":
 			p.categories(f.Selections, edgeOne(cs, func(x *ent.Category) (*ent.Category, error) { return x.Edges.ParentOrErr() }))
 		case "children":
@@ -264,9 +199,10 @@ func (p *primer) users(sel ast.SelectionSet, us []*ent.User) {
 		return
 	}
 	for _, f := range p.fields(sel) {
+		if batch(p, f, us, userID) {
+			continue
+		}
 		switch f.Name {
-		case "reviewCount":
-			p.userReviews = appendIDs(p.userReviews, us, userID)
 		case "reviews":
 			p.reviews(p.nodes(f.Selections), edgeMany(us, func(x *ent.User) ([]*ent.Review, error) { return x.NamedReviews(f.Alias) }))
 		}

@@ -10,10 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vitrinehq/vitrine/ent/rating"
-	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
 	"github.com/vitrinehq/vitrine/internal/redistest"
 	"github.com/vitrinehq/vitrine/internal/relay"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 // The test server's peer address is always 127.0.0.1; a trusted proxy there stands in for a
@@ -44,7 +44,7 @@ func TestRateLimitRequestsPerIP(t *testing.T) {
 	query := map[string]any{"query": `{ products(first: 1) { totalCount } }`}
 
 	t.Run("BucketExhaustionIs429", func(t *testing.T) {
-		endpoint := serveEdge(t, e, graph.ServerOptions{RateLimit: &ratelimit.Guard{Requests: ratelimit.NewLocal(3), Log: quiet}})
+		endpoint := serveEdge(t, e, server.Options{RateLimit: &ratelimit.Guard{Requests: ratelimit.NewLocal(3), Log: quiet}})
 		for range 3 {
 			post(t, endpoint, query, nil).ok(t)
 		}
@@ -55,7 +55,7 @@ func TestRateLimitRequestsPerIP(t *testing.T) {
 		})
 	})
 	t.Run("TrustedProxyIsHonoured", func(t *testing.T) {
-		endpoint := serveEdge(t, e, graph.ServerOptions{RateLimit: &ratelimit.Guard{Requests: ratelimit.NewLocal(2), Proxies: loopback, Log: quiet}})
+		endpoint := serveEdge(t, e, server.Options{TrustedProxies: loopback, RateLimit: &ratelimit.Guard{Requests: ratelimit.NewLocal(2), Log: quiet}})
 		alice, bob := "198.51.100.1", "198.51.100.2"
 		post(t, endpoint, query, from(alice)).ok(t)
 		post(t, endpoint, query, from(alice)).ok(t)
@@ -69,7 +69,7 @@ func TestRateLimitRequestsPerIP(t *testing.T) {
 
 func TestRateLimitMutationsPerUser(t *testing.T) {
 	e := edgeEnv(t)
-	endpoint := serveEdge(t, e, graph.ServerOptions{RateLimit: &ratelimit.Guard{Mutations: ratelimit.NewLocal(2), Proxies: loopback, Log: quiet}})
+	endpoint := serveEdge(t, e, server.Options{TrustedProxies: loopback, RateLimit: &ratelimit.Guard{Mutations: ratelimit.NewLocal(2), Log: quiet}})
 	rate := func(user int, ip string, stars int) edgeReply {
 		h := from(ip)
 		h.Set("Authorization", "Bearer "+mustToken(t, e, user))
@@ -113,7 +113,7 @@ func TestRateLimitSharedAcrossReplicas(t *testing.T) {
 	rdb, prefix := redistest.Client(t)
 	replica := func(g ratelimit.Guard) string {
 		g.Log = quiet
-		return serveEdge(t, e, graph.ServerOptions{RateLimit: &g})
+		return serveEdge(t, e, server.Options{RateLimit: &g})
 	}
 	query := map[string]any{"query": `{ products(first: 1) { totalCount } }`}
 	t.Run("Requests", func(t *testing.T) {

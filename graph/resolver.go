@@ -24,8 +24,8 @@ type Resolver struct {
 	Accounts  *account.Accounts
 	Feedback  *feedback.Feedback
 	Tokens    *auth.Tokens
-	// Finder is the product-finder quiz domain.
-	Finder *quiz.Quizzes
+	// Finder, not Quizzes: the query resolver's quizzes field would shadow that name.
+	Finder *quiz.Finder
 }
 
 // session issues a token for a user who just registered or logged in; the rest of the request

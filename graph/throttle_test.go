@@ -11,12 +11,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/redistest"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
 	"github.com/vitrinehq/vitrine/internal/throttle"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 // clock is a settable time source for process-local buckets: tests move it instead of sleeping.
@@ -102,7 +102,7 @@ func testCostThrottle(t *testing.T, e *env, buckets func() throttle.Buckets, adv
 		require.InDelta(t, want, got, 1)
 	}
 	serveThrottled := func(b throttle.Buckets) string {
-		return serveEdge(t, e, graph.ServerOptions{Throttle: &throttle.Throttle{Buckets: b, Proxies: loopback, Log: quiet}})
+		return serveEdge(t, e, server.Options{TrustedProxies: loopback, Throttle: &throttle.Throttle{Buckets: b, Log: quiet}})
 	}
 
 	t.Run("BucketDrainsThenRefusesWith429", func(t *testing.T) {
@@ -193,7 +193,7 @@ func testCostThrottle(t *testing.T, e *env, buckets func() throttle.Buckets, adv
 // TestCostThrottleOff: without a throttle, extensions.cost has no throttleStatus.
 func TestCostThrottleOff(t *testing.T) {
 	e := edgeEnv(t)
-	_, status := costOf(t, post(t, serveEdge(t, e, graph.ServerOptions{}), tenProducts, nil).ok(t))
+	_, status := costOf(t, post(t, serveEdge(t, e, server.Options{}), tenProducts, nil).ok(t))
 	require.Nil(t, status)
 }
 
@@ -206,7 +206,7 @@ func TestCostGate(t *testing.T) {
 		gate := throttle.NewGate(1_000, 100)
 		lim := limits.Defaults()
 		lim.RequestTimeout = 300 * time.Millisecond
-		endpoint := serveEdge(t, e, graph.ServerOptions{Limits: &lim, Throttle: &throttle.Throttle{Gate: gate, Log: quiet}})
+		endpoint := serveEdge(t, e, server.Options{Limits: &lim, Throttle: &throttle.Throttle{Gate: gate, Log: quiet}})
 		expensive := map[string]any{"query": `{ products(first: 100) { edges { node { id name } } } }`} // 101
 
 		release, err := gate.Enter(context.Background(), 1_000)

@@ -13,11 +13,10 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/vitrinehq/vitrine/graph"
-	"github.com/vitrinehq/vitrine/internal/httpserver"
-	"github.com/vitrinehq/vitrine/internal/requestid"
+	"github.com/vitrinehq/vitrine/internal/proxy"
 	"github.com/vitrinehq/vitrine/internal/storetest"
 	"github.com/vitrinehq/vitrine/internal/tracing"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 // tracedStack is the test stack with tracing wired as serve wires it, recording spans in
@@ -27,16 +26,9 @@ func tracedStack(t *testing.T, kind string) (http.Handler, *tracetest.SpanRecord
 	rec := tracetest.NewSpanRecorder()
 	tr := tracing.New(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
 	st := storetest.Open(t, kind, func(d dialect.Driver) dialect.Driver { return tr.Driver(d) })
-	e := newLimitedEnv(t, st, graph.ServerOptions{})
+	e := newLimitedEnv(t, st, server.Options{})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := httpserver.New(httpserver.Options{
-		Log:            log,
-		GraphQL:        graph.NewHandler(e.resolver, graph.ServerOptions{Log: log, Tracing: tr}),
-		Ready:          st.Ping,
-		Authenticate:   e.tokens.Middleware(e.resolver.Accounts.Lookup),
-		TrustedProxies: testProxies,
-		Trace:          tr.HTTP(testProxies),
-	})
+	h := server.New(e.resolver, server.Options{Log: log, Tracing: tr, Ready: st.Ping, TrustedProxies: testProxies})
 	return h, rec
 }
 
@@ -82,7 +74,7 @@ func TestTracingSpanHierarchy(t *testing.T) {
 			require.Equal(t, trace.SpanKindServer, server.SpanKind())
 			require.False(t, server.Parent().IsValid(), "the HTTP span is the root")
 			require.Contains(t, attrs(server), "http.route=/graphql")
-			require.Contains(t, attrs(server), "vitrine.request_id="+res.Header.Get(requestid.Header))
+			require.Contains(t, attrs(server), "vitrine.request_id="+res.Header.Get(proxy.RequestIDHeader))
 			op := find("query products_nested")
 			require.Equal(t, server, parent(op))
 			require.Contains(t, attrs(op), "graphql.operation.name=products_nested")

@@ -15,9 +15,9 @@ import (
 	"entgo.io/ent/dialect"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/reqlog"
 	"github.com/vitrinehq/vitrine/internal/storetest"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 // txFaults injects failures into BEGIN and COMMIT of a real store's driver, shaped like the
@@ -66,7 +66,7 @@ func TestTransactionFailuresGoThroughPresenter(t *testing.T) {
 			})
 			var logs bytes.Buffer
 			log := slog.New(reqlog.Handler(slog.NewJSONHandler(&logs, nil)))
-			e := newLimitedEnv(t, st, graph.ServerOptions{Log: log})
+			e := newLimitedEnv(t, st, server.Options{Log: log})
 			tok, _, err := e.tokens.Issue(e.fx.users[0].ID, e.fx.users[0].Role)
 			require.NoError(t, err)
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
 // TestHelp: every command answers -h with its own usage on stdout and success; the root lists
@@ -88,7 +88,7 @@ func TestMigrateStatusInProductionNeedsNoJWTSecret(t *testing.T) {
 // TestDatabaseErrorsNameTheVariable: failures to open Postgres name DATABASE_URL, never show
 // its password, and a database that does not exist yet comes with how to create it.
 func TestDatabaseErrorsNameTheVariable(t *testing.T) {
-	u, err := url.Parse(pgtest.URL(t))
+	u, err := url.Parse(storetest.URL(t))
 	require.NoError(t, err)
 	u.User = url.UserPassword(orDefault(u.User.Username(), "postgres"), "S3CRETPW") // ignored by trust auth
 	missing := *u

@@ -15,6 +15,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/vitrinehq/vitrine/internal/account"
+	"github.com/vitrinehq/vitrine/internal/analytics"
 	"github.com/vitrinehq/vitrine/internal/config"
 	"github.com/vitrinehq/vitrine/internal/reqlog"
 	"github.com/vitrinehq/vitrine/internal/seed"
@@ -59,7 +60,7 @@ func migrate(ctx context.Context, cfg config.Config, status, rebuild bool, stdou
 	fmt.Fprintf(stdout, "schema is up to date (%s, version %s)\n", st.Dialect, before.Latest)
 	if rebuild {
 		start := time.Now()
-		if err := st.RebuildAggregates(ctx); err != nil {
+		if err := analytics.RebuildAggregates(ctx, st.DB, st.Dialect); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "aggregates rebuilt in %s\n", time.Since(start).Round(time.Millisecond))

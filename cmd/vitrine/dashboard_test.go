@@ -17,8 +17,8 @@ import (
 
 	"github.com/vitrinehq/vitrine/internal/dashboard"
 	"github.com/vitrinehq/vitrine/internal/gqltest"
-	"github.com/vitrinehq/vitrine/internal/pgtest"
 	"github.com/vitrinehq/vitrine/internal/relay"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
 // TestDashboardInBrowser opens /dashboard in headless Chromium against a server holding the
@@ -40,7 +40,7 @@ func TestDashboardInBrowser(t *testing.T) {
 			return base, db
 		}},
 		{"Postgres", func(t *testing.T) (string, *sql.DB) {
-			env := map[string]string{"DATABASE_URL": pgtest.URL(t), "VITRINE_DATA_DIR": t.TempDir()}
+			env := map[string]string{"DATABASE_URL": storetest.URL(t), "VITRINE_DATA_DIR": t.TempDir()}
 			require.NoError(t, run(context.Background(), []string{"seed"}, func(k string) string { return env[k] }, nil, &syncBuffer{}, nil))
 			base, _ := startServer(t, env)
 			db, err := sql.Open("postgres", env["DATABASE_URL"])

@@ -16,7 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
 // startServe runs `vitrine serve` on a free port until ctx ends; done receives its result.
@@ -127,7 +127,7 @@ func TestDrainCutsNoRequestOnKeptAliveConnections(t *testing.T) {
 // TestShutdownDeadlineLogsAbandonedRequests: a request still running when
 // VITRINE_SHUTDOWN_TIMEOUT passes is cut, and the log says which one, as structured records.
 func TestShutdownDeadlineLogsAbandonedRequests(t *testing.T) {
-	dbURL := pgtest.URL(t)
+	dbURL := storetest.URL(t)
 	env := map[string]string{
 		"DATABASE_URL": dbURL, "VITRINE_DATA_DIR": t.TempDir(),
 		"VITRINE_ENV": "production", "VITRINE_JWT_SECRET": strings.Repeat("s", 40), "VITRINE_AUTO_MIGRATE": "true",

@@ -77,7 +77,7 @@ func newEdge(cfg config.Edge, th config.Throttle, lim limits.Limits, log *slog.L
 	}
 	// With both limits off there is no guard at all: nothing to resolve or wrap per request.
 	if requests, mutations := buckets("requests", cfg.RateLimitQueries), buckets("mutations", cfg.RateLimitMutations); requests != nil || mutations != nil {
-		e.limits = &ratelimit.Guard{Requests: requests, Mutations: mutations, Proxies: cfg.TrustedProxies, Log: log}
+		e.limits = &ratelimit.Guard{Requests: requests, Mutations: mutations, Log: log}
 	}
 	e.throttle = newThrottle(th, rdb, cfg, log)
 	return e, nil
@@ -87,7 +87,7 @@ func newEdge(cfg config.Edge, th config.Throttle, lim limits.Limits, log *slog.L
 // configured (a client's points then hold across replicas), the gate always per process (it
 // protects this process's CPU and connections). Nil when both are off.
 func newThrottle(th config.Throttle, rdb *redis.Client, cfg config.Edge, log *slog.Logger) *throttle.Throttle {
-	t := &throttle.Throttle{Proxies: cfg.TrustedProxies, Log: log}
+	t := &throttle.Throttle{Log: log}
 	switch {
 	case th.Bucket == 0:
 	case rdb != nil:

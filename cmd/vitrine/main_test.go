@@ -14,10 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vitrinehq/vitrine/internal/gqltest"
-	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // syncBuffer lets the server goroutine log while the test reads.
 type syncBuffer struct {
@@ -149,7 +149,7 @@ func TestServeEmbeddedStoreWithDemoData(t *testing.T) {
 }
 
 func TestServePostgresStartsEmpty(t *testing.T) {
-	base, _ := startServer(t, map[string]string{"DATABASE_URL": pgtest.URL(t), "VITRINE_DATA_DIR": t.TempDir()})
+	base, _ := startServer(t, map[string]string{"DATABASE_URL": storetest.URL(t), "VITRINE_DATA_DIR": t.TempDir()})
 	var out struct{ Products struct{ TotalCount int } }
 	(&gqltest.Client{URL: base + "/graphql"}).MustData(t, &out, `{ products { totalCount } }`, nil)
 	require.Zero(t, out.Products.TotalCount, "serve must not seed demo data into Postgres")

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vitrinehq/vitrine/internal/config"
-	"github.com/vitrinehq/vitrine/internal/pgtest"
 	"github.com/vitrinehq/vitrine/internal/store"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
 // TestProductionMigratesDeliberately walks the production upgrade on both stores: serve refuses
@@ -23,7 +23,7 @@ func TestProductionMigratesDeliberately(t *testing.T) {
 			ctx := context.Background()
 			env := map[string]string{"VITRINE_DATA_DIR": t.TempDir(), "VITRINE_ENV": "production", "VITRINE_JWT_SECRET": strings.Repeat("s", 40)}
 			if kind == "postgres" {
-				env["DATABASE_URL"] = pgtest.URL(t)
+				env["DATABASE_URL"] = storetest.URL(t)
 			}
 			getenv := func(k string) string { return env[k] }
 			cfg, _, err := config.Load(flag.NewFlagSet("test", flag.ContinueOnError), getenv, nil)
@@ -71,7 +71,7 @@ func TestProductionMigratesDeliberately(t *testing.T) {
 // the latest schema by itself.
 func TestDevelopmentMigratesAutomatically(t *testing.T) {
 	ctx := context.Background()
-	env := map[string]string{"DATABASE_URL": pgtest.URL(t), "VITRINE_DATA_DIR": t.TempDir()}
+	env := map[string]string{"DATABASE_URL": storetest.URL(t), "VITRINE_DATA_DIR": t.TempDir()}
 	startServer(t, env)
 	st, err := store.Open(ctx, store.Options{DatabaseURL: env["DATABASE_URL"]})
 	require.NoError(t, err)

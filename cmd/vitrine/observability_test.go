@@ -16,7 +16,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/vitrinehq/vitrine/internal/gqltest"
-	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
 func freeAddr(t *testing.T) string {
@@ -55,7 +55,7 @@ func TestServeMetricsListeners(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := map[string]string{"DATABASE_URL": pgtest.URL(t), "VITRINE_DATA_DIR": t.TempDir()}
+			env := map[string]string{"DATABASE_URL": storetest.URL(t), "VITRINE_DATA_DIR": t.TempDir()}
 			for k, v := range tt.env {
 				env[k] = v
 			}
@@ -122,7 +122,7 @@ func TestServeExportsTracesOverOTLP(t *testing.T) {
 	// The exporter reads the standard variables from the process environment itself.
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
 	t.Setenv("OTEL_SERVICE_NAME", "vitrine-test")
-	env := map[string]string{"DATABASE_URL": pgtest.URL(t), "VITRINE_DATA_DIR": t.TempDir(), "OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL}
+	env := map[string]string{"DATABASE_URL": storetest.URL(t), "VITRINE_DATA_DIR": t.TempDir(), "OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vitrinehq/vitrine/internal/gqltest"
-	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
 // readyStatus is the part of /readyz the replica tests read.
@@ -64,7 +64,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // anonymous reads land on the replica, a user reads their own review at once while the replica
 // is stale, and stopping the replica under load fails no request.
 func TestServeWithReadReplica(t *testing.T) {
-	pg := pgtest.StartReplicated(t)
+	pg := storetest.StartReplicated(t)
 	ctx := context.Background()
 	env := map[string]string{
 		"DATABASE_URL":          pg.PrimaryURL,
@@ -250,7 +250,7 @@ func errorLines(logs string) string {
 // VITRINE_REPLICA_MAX_LAG plus one check interval, and /readyz must say why.
 func TestServeStopsReadingAStalledReplica(t *testing.T) {
 	const maxLag, interval = time.Second, 100 * time.Millisecond
-	pg := pgtest.StartReplicated(t)
+	pg := storetest.StartReplicated(t)
 	env := map[string]string{
 		"DATABASE_URL":                   pg.PrimaryURL,
 		"DATABASE_REPLICA_URLS":          pg.ReplicaURL,

@@ -13,8 +13,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"entgo.io/ent/dialect"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/crypto/bcrypt"
 
+	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/account"
 	"github.com/vitrinehq/vitrine/internal/analytics"
@@ -29,7 +31,8 @@ import (
 	"github.com/vitrinehq/vitrine/internal/seed"
 	"github.com/vitrinehq/vitrine/internal/sqlcount"
 	"github.com/vitrinehq/vitrine/internal/store"
-	"golang.org/x/crypto/bcrypt"
+	"github.com/vitrinehq/vitrine/internal/tracing"
+	"github.com/vitrinehq/vitrine/server"
 )
 
 func serve(ctx context.Context, cfg config.Config, getenv func(string) string, stdout io.Writer, onListen func(net.Addr)) error {
@@ -53,122 +56,120 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	if rdb != nil {
 		defer rdb.Close()
 	}
-	// The router wraps the store's primary driver; it exists only when replicas are configured.
-	var (
-		router    *replica.Router
-		routerErr error
-	)
-	st, err := openMigrated(ctx, cfg, func(opts *store.Options) {
-		opts.WrapDriver = func(primary dialect.Driver) dialect.Driver {
-			d := primary
-			if len(cfg.ReplicaURLs) > 0 {
-				// On failure, reported below once the store is open.
-				if router, routerErr = newRouter(cfg, log, primary, rdb); routerErr == nil {
-					d = router
-				}
-			}
-			// Outside the router, so statements are counted and traced wherever they go. Only
-			// the slow-operation log reads the count.
-			if cfg.Observability.SlowOperation > 0 {
-				d = sqlcount.PerRequest(d)
-			}
-			return tr.Driver(d)
-		}
-	})
+	st, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if routerErr != nil {
-		return routerErr
-	}
-	if router != nil {
-		router.Start(ctx)
-	}
 	// A new user gets a catalog to explore at once; a production store starts empty.
 	if cfg.DatabaseURL == "" && !cfg.Production() {
 		if err := seedIfEmpty(ctx, cfg, st, log); err != nil {
 			return err
 		}
 	}
-
-	tokens, err := newTokens(cfg, log)
+	client, replicas, err := requestClient(ctx, cfg, log, st, rdb, tr)
 	if err != nil {
 		return err
 	}
-	accounts, err := account.New(st.Client, bcrypt.DefaultCost)
-	if err != nil {
-		return err
-	}
-	guards, err := newEdge(cfg.Edge, cfg.Throttle, cfg.Limits, log, rdb)
-	if err != nil {
-		return err
-	}
-	met, err := newMetrics(cfg, st, router, guards.documents, log)
-	if err != nil {
-		return err
-	}
-	gql := graph.NewHandler(&graph.Resolver{
-		Client:    st.Client,
-		Catalog:   catalog.New(st.Client, st.Dialect),
-		Analytics: analytics.New(st.Client, st.Dialect).WithCache(analytics.NewCache(cfg.AnalyticsCacheTTL)),
-		Accounts:  accounts,
-		Feedback:  feedback.New(st.Client),
-		Tokens:    tokens,
-		Finder:    quiz.New(st.Client, st.Dialect),
-	}, graph.ServerOptions{
-		Log: log, Introspection: cfg.Introspection, Suggestions: cfg.Suggestions, Limits: &cfg.Limits,
-		Documents: guards.documents, HTTPCache: guards.cache, RateLimit: guards.limits, Throttle: guards.throttle,
-		Metrics: met, Tracing: tr, SlowOperation: cfg.Observability.SlowOperation,
-	})
-	pg, err := playground.New("Vitrine", "/graphql", "/playground/assets/", exampleQuery, playgroundOptions(cfg)...)
-	if err != nil {
-		return err
-	}
-	dash, err := newDashboard(cfg, guards.documents, log)
+	defer client.Close()
+	resolver, err := newResolver(cfg, log, client, st.Dialect)
 	if err != nil {
 		return err
 	}
 	var draining atomic.Bool
-	httpOpts := httpserver.Options{
-		Log:         log,
-		GraphQL:     gql,
-		Playground:  pg,
-		CORSOrigins: cfg.CORSOrigins,
-		Ready:       st.Ping,
-		Draining:    draining.Load,
-		// The request's deadline starts before the rate limit and the token's user lookup.
-		RequestTimeout: cfg.Limits.RequestTimeout,
-		Authenticate:   tokens.Middleware(accounts.Lookup),
-		// The proxies whose X-Forwarded-For is believed are also believed about request IDs
-		// and trace context.
+	opts, err := serverOptions(ctx, cfg, log, st, rdb, tr, replicas)
+	if err != nil {
+		return err
+	}
+	opts.Draining, opts.Inflight = draining.Load, httpserver.NewInflight()
+	return listenAndServe(ctx, cfg, log, server.New(resolver, opts), onListen, &draining, opts.Inflight)
+}
+
+// requestClient is the ent client requests use, over the store's connection pool: reads
+// outside transactions go to healthy read replicas when they are configured (replicas is nil
+// otherwise), and every statement is counted for the slow-operation log and traced wherever it
+// goes.
+func requestClient(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, rdb *redis.Client, tr *tracing.Tracing) (client *ent.Client, replicas *replica.Router, err error) {
+	d := st.Driver()
+	if len(cfg.ReplicaURLs) > 0 {
+		if replicas, err = newRouter(cfg, log, d, rdb); err != nil {
+			return nil, nil, err
+		}
+		replicas.Start(ctx)
+		d = replicas
+	}
+	// Only the slow-operation log reads the count.
+	if cfg.Observability.SlowOperation > 0 {
+		d = sqlcount.PerRequest(d)
+	}
+	return ent.NewClient(ent.Driver(tr.Driver(d))), replicas, nil
+}
+
+// newResolver builds the domain over client.
+func newResolver(cfg config.Config, log *slog.Logger, client *ent.Client, dialect string) (*graph.Resolver, error) {
+	tokens, err := newTokens(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := account.New(client, bcrypt.DefaultCost)
+	if err != nil {
+		return nil, err
+	}
+	return &graph.Resolver{
+		Client:    client,
+		Catalog:   catalog.New(client, dialect),
+		Analytics: analytics.New(client, dialect).WithCache(analytics.NewCache(cfg.AnalyticsCacheTTL)),
+		Accounts:  accounts,
+		Feedback:  feedback.New(client),
+		Tokens:    tokens,
+		Finder:    quiz.New(client, dialect),
+	}, nil
+}
+
+// serverOptions builds the request path's parts from the configuration (package server puts
+// them in order), and starts the metrics listener when one is configured.
+func serverOptions(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, rdb *redis.Client, tr *tracing.Tracing, replicas *replica.Router) (server.Options, error) {
+	guards, err := newEdge(cfg.Edge, cfg.Throttle, cfg.Limits, log, rdb)
+	if err != nil {
+		return server.Options{}, err
+	}
+	met, err := newMetrics(cfg, st, replicas, guards.documents, log)
+	if err != nil {
+		return server.Options{}, err
+	}
+	if met != nil && cfg.Observability.MetricsAddr != "" {
+		if err := serveMetrics(ctx, cfg.Observability.MetricsAddr, met.Handler(), log); err != nil {
+			return server.Options{}, err
+		}
+	}
+	pg, err := playground.New("Vitrine", "/graphql", "/playground/assets/", exampleQuery, playgroundOptions(cfg)...)
+	if err != nil {
+		return server.Options{}, err
+	}
+	dash, err := newDashboard(cfg, guards.documents, log)
+	if err != nil {
+		return server.Options{}, err
+	}
+	return server.Options{
+		Log:            log,
+		Ready:          st.Ping,
+		Playground:     pg,
+		Dashboard:      dash,
+		CORSOrigins:    cfg.CORSOrigins,
 		TrustedProxies: cfg.Edge.TrustedProxies,
-		Trace:          tr.HTTP(cfg.Edge.TrustedProxies),
-	}
-	httpOpts.Dashboard = dash
-	if guards.limits != nil {
-		httpOpts.RateLimit = guards.limits.Middleware
-	}
-	if met != nil {
-		httpOpts.Observe = met.ObserveHTTP
-		if cfg.Observability.MetricsPublic {
-			httpOpts.Metrics = met.Handler()
-		}
-		if cfg.Observability.MetricsAddr != "" {
-			if err := serveMetrics(ctx, cfg.Observability.MetricsAddr, met.Handler(), log); err != nil {
-				return err
-			}
-		}
-	}
-	if router != nil {
-		httpOpts.GraphQL = router.Middleware(viewerKey)(gql)
-		httpOpts.Databases = func(ctx context.Context) any { return router.Status(ctx) }
-		httpOpts.Authenticate = tokens.Middleware(lookupFresh(accounts.Lookup))
-	}
-	inflight := httpserver.NewInflight()
-	httpOpts.GraphQL = httpserver.Identify(httpOpts.GraphQL)
-	h := inflight.Track(httpserver.CloseWhileDraining(draining.Load, httpserver.New(httpOpts)))
-	return listenAndServe(ctx, cfg, log, h, onListen, &draining, inflight)
+		Tracing:        tr,
+		Metrics:        met,
+		MetricsPublic:  cfg.Observability.MetricsPublic,
+		Replicas:       replicas,
+		Limits:         &cfg.Limits,
+		Introspection:  cfg.Introspection,
+		Suggestions:    cfg.Suggestions,
+		Documents:      guards.documents,
+		HTTPCache:      guards.cache,
+		RateLimit:      guards.limits,
+		Throttle:       guards.throttle,
+		SlowOperation:  cfg.Observability.SlowOperation,
+	}, nil
 }
 
 // listenAndServe serves until ctx ends, then shuts down without cutting a response: /readyz

@@ -16,7 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
 // TestSIGTERMDrainsThenFinishesInFlightRequests sends the test process a real SIGTERM, caught
@@ -24,7 +24,7 @@ import (
 // 503 at once while the server still answers, and the slow request must complete in full
 // before serve returns.
 func TestSIGTERMDrainsThenFinishesInFlightRequests(t *testing.T) {
-	dbURL := pgtest.URL(t)
+	dbURL := storetest.URL(t)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	env := map[string]string{

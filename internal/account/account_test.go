@@ -11,12 +11,11 @@ import (
 	"github.com/vitrinehq/vitrine/ent/user"
 	"github.com/vitrinehq/vitrine/internal/account"
 	"github.com/vitrinehq/vitrine/internal/apperr"
-	"github.com/vitrinehq/vitrine/internal/pgtest"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 func newAccounts(t *testing.T, st *store.Store) *account.Accounts {
 	t.Helper()

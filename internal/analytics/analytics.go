@@ -1,5 +1,8 @@
-// Package analytics computes rating and review aggregates for dashboards. Every aggregate is
-// computed by the database (GROUP BY over indexed ranges); Go only shapes the result.
+// Package analytics owns Vitrine's rating and review aggregates: the dashboards' queries, the
+// per-product figures the batch loaders read (ProductRatings, ReviewCounts, SubtreeTotals), and
+// the counters and rollups the database keeps beside the rows — what they are and how they are
+// rebuilt (aggregates.go). Every aggregate is computed by the database (GROUP BY over indexed
+// ranges, or those kept tables); Go only shapes the result.
 package analytics
 
 import (
@@ -67,9 +70,6 @@ type Analytics struct {
 func New(client *ent.Client, dialect string) *Analytics {
 	return &Analytics{client: client, dialect: dialect}
 }
-
-// Dialect names the SQL dialect of the store.
-func (a *Analytics) Dialect() string { return a.dialect }
 
 func (f Filter) check() error {
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {

@@ -12,12 +12,11 @@ import (
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/internal/analytics"
 	"github.com/vitrinehq/vitrine/internal/apperr"
-	"github.com/vitrinehq/vitrine/internal/pgtest"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 type fixture struct {
 	root, mid, leaf, other int

@@ -11,7 +11,7 @@ import (
 	"github.com/vitrinehq/vitrine/ent/product"
 )
 
-// The product_rating_stats counters (internal/store/counters.go) hold, per rated product, the
+// The product_rating_stats counters (aggregates.go) hold, per rated product, the
 // number of 1★ … 5★ ratings, kept exact by triggers. Aggregates without a time range read them
 // instead of the ratings.
 
@@ -91,6 +91,34 @@ func (a *Analytics) productCounters(ctx context.Context, ids []int) (map[int]Sta
 			return nil, err
 		}
 		out[id] = s
+	}
+	return out, rows.Err()
+}
+
+// ReviewCounts returns each product's number of reviews from the review counters: a
+// primary-key lookup per product instead of a count.
+func (a *Analytics) ReviewCounts(ctx context.Context, ids []int) (map[int]int, error) {
+	out := make(map[int]int, len(ids))
+	for _, id := range ids {
+		out[id] = 0
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	q := entsql.Select("product_id", "n").From(entsql.Table("product_review_stats")).Where(entsql.In("product_id", ent.Args(ids)...))
+	q.SetDialect(a.dialect)
+	query, args := q.Query()
+	rows, err := a.client.For(ctx).QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
 	}
 	return out, rows.Err()
 }

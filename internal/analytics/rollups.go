@@ -13,7 +13,7 @@ import (
 )
 
 // On Postgres, time-ranged aggregates of the catalog or of a category subtree read the hourly
-// rollups (internal/store/rollups.go): each range is split into the whole UTC hours it covers,
+// rollups (aggregates.go): each range is split into the whole UTC hours it covers,
 // summed from the rollups, and the partial hours at its ends, counted from the rows. The split
 // makes the answer exact for any bounds and any time zone; a range aligned to whole hours (every
 // bucket of a UTC, Paris or New York trend, for instance) reads no rows at all.

@@ -13,12 +13,11 @@ import (
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/ent/review"
 	"github.com/vitrinehq/vitrine/internal/catalog"
-	"github.com/vitrinehq/vitrine/internal/pgtest"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 func TestTermsSplitAnythingThatIsNotALetterOrDigit(t *testing.T) {
 	for _, tc := range []struct {

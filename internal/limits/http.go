@@ -88,7 +88,7 @@ func (l Limits) Guard(next http.Handler) http.Handler {
 // refuse writes a GraphQL response with one error, shaped like the error presenter's, and the
 // cost report.
 func (l Limits) refuse(w http.ResponseWriter, r *http.Request, status int, code apperr.Code, msg string) {
-	reqlog.Refuse(w, r, status, string(code), msg, map[string]any{"cost": l.Report(r.Context())})
+	apperr.Refuse(w, r, status, string(code), msg, map[string]any{"cost": l.Report(r.Context())})
 }
 
 func byteSize(n int64) string {

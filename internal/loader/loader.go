@@ -1,6 +1,8 @@
 // Package loader holds the per-request batch loaders for fields that ent's eager loading cannot
 // batch: aggregates and counts. Each loader issues one grouped SQL query for all the keys a
-// request asks for at once, and maps results by key (never by row order).
+// request asks for at once, and maps results by key (never by row order). A schema field
+// served by an ID-keyed loader says so with @batch(loader: "Name"), Name being the loader's
+// entry in this package's table (Batch), so graph/prime.go can prime it from a whole list.
 package loader
 
 import (
@@ -42,17 +44,66 @@ type Loaders struct {
 // set, runs around every batch. pages are the columns review pages read (catalog.ReviewPages;
 // the zero value reads every column a field may show).
 func New(client *ent.Client, an *analytics.Analytics, cat *catalog.Catalog, fb *feedback.Feedback, hook Hook, pages catalog.PageColumns) *Loaders {
-	b := batcher{client: client, dialect: an.Dialect()}
+	b := batcher{client: client}
 	opt := dataloadgen.WithWait(wait)
 	return &Loaders{
 		RatingSummary:    dataloadgen.NewMappedLoader(observed(hook, "RatingSummary", an.ProductRatings), opt),
 		CategoryRatings:  dataloadgen.NewMappedLoader(observed(hook, "CategoryRatings", subtreeRatings(an)), opt),
-		ProductReviews:   dataloadgen.NewMappedLoader(observed(hook, "ProductReviews", b.reviewsPerProduct), opt),
+		ProductReviews:   dataloadgen.NewMappedLoader(observed(hook, "ProductReviews", an.ReviewCounts), opt),
 		CategoryProducts: dataloadgen.NewMappedLoader(observed(hook, "CategoryProducts", b.productsPerCategory), opt),
 		UserReviews:      dataloadgen.NewMappedLoader(observed(hook, "UserReviews", b.reviewsPerAuthor), opt),
 		ReviewPages:      dataloadgen.NewMappedLoader(observed(hook, "ReviewPages", cat.ReviewPages(pages)), opt),
 		MyRatings:        dataloadgen.NewMappedLoader(observed(hook, "MyRatings", fb.MyRatings), opt),
 		MyReviews:        dataloadgen.NewMappedLoader(observed(hook, "MyReviews", fb.MyReviews), opt),
+	}
+}
+
+// batched are the loaders of fields keyed by their object's ID, by the name the schema's
+// @batch(loader:) directive gives them (the Loaders field's name): graph/prime.go hands each
+// the IDs of every object of a list whose selection includes such a field.
+var batched = [...]struct {
+	name  string
+	prime func(context.Context, *Loaders, []int)
+}{
+	{"RatingSummary", func(ctx context.Context, l *Loaders, ids []int) { l.RatingSummary.LoadAllThunk(ctx, ids) }},
+	{"CategoryRatings", func(ctx context.Context, l *Loaders, ids []int) { l.CategoryRatings.LoadAllThunk(ctx, ids) }},
+	{"ProductReviews", func(ctx context.Context, l *Loaders, ids []int) { l.ProductReviews.LoadAllThunk(ctx, ids) }},
+	{"CategoryProducts", func(ctx context.Context, l *Loaders, ids []int) { l.CategoryProducts.LoadAllThunk(ctx, ids) }},
+	{"UserReviews", func(ctx context.Context, l *Loaders, ids []int) { l.UserReviews.LoadAllThunk(ctx, ids) }},
+	{"MyRatings", func(ctx context.Context, l *Loaders, ids []int) { l.MyRatings.LoadAllThunk(ctx, ids) }},
+	{"MyReviews", func(ctx context.Context, l *Loaders, ids []int) { l.MyReviews.LoadAllThunk(ctx, ids) }},
+}
+
+// Batched is how many loaders Batch knows: a Batch index is below it.
+const Batched = len(batched)
+
+// Batch returns the index of the ID-keyed loader named name (as in @batch(loader: name)), or
+// false when there is none.
+func Batch(name string) (int, bool) {
+	for i, b := range batched {
+		if b.name == name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// ReviewCounts is ProductReviews' Batch index: it also answers the totalCount of a product's
+// reviews connection.
+var ReviewCounts = mustBatch("ProductReviews")
+
+func mustBatch(name string) int {
+	i, ok := Batch(name)
+	if !ok {
+		panic("loader: no batched loader " + name)
+	}
+	return i
+}
+
+// Prime starts the batch of loader i (an index from Batch) with ids; it does not wait for it.
+func (l *Loaders) Prime(ctx context.Context, i int, ids []int) {
+	if len(ids) > 0 {
+		batched[i].prime(ctx, l, ids)
 	}
 }
 
@@ -88,8 +139,7 @@ func FromContext(ctx context.Context) *Loaders {
 }
 
 type batcher struct {
-	client  *ent.Client
-	dialect string
+	client *ent.Client
 }
 
 // subtreeRatings adapts analytics' subtree totals to a ratings-only loader.
@@ -127,31 +177,6 @@ func byKey(keys []int, rows []countRow) map[int]int {
 		out[r.Key] = r.N
 	}
 	return out
-}
-
-// reviewsPerProduct reads the per-product review counters kept by triggers
-// (internal/store/counters.go): a primary-key lookup per product instead of a count.
-func (b batcher) reviewsPerProduct(ctx context.Context, ids []int) (map[int]int, error) {
-	out := zeros(ids)
-	if len(ids) == 0 {
-		return out, nil
-	}
-	q := sql.Select("product_id", "n").From(sql.Table("product_review_stats")).Where(sql.In("product_id", ent.Args(ids)...))
-	q.SetDialect(b.dialect)
-	query, args := q.Query()
-	rows, err := b.client.For(ctx).QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, err
-		}
-		out[id] = n
-	}
-	return out, rows.Err()
 }
 
 func (b batcher) reviewsPerAuthor(ctx context.Context, ids []int) (map[int]int, error) {

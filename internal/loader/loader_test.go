@@ -14,12 +14,11 @@ import (
 	"github.com/vitrinehq/vitrine/internal/catalog"
 	"github.com/vitrinehq/vitrine/internal/feedback"
 	"github.com/vitrinehq/vitrine/internal/loader"
-	"github.com/vitrinehq/vitrine/internal/pgtest"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // TestLoadersMapResultsByKey loads every key at once, in an order unlike the rows', with a key
 // that has no rows and one that does not exist, and checks each value against the data; the

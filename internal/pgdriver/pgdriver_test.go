@@ -12,10 +12,10 @@ import (
 
 	"github.com/vitrinehq/vitrine/internal/faultproxy"
 	"github.com/vitrinehq/vitrine/internal/pgdriver"
-	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // budget is how long an operation may take past its deadline: scheduling on a busy shared
 // machine, not a performance claim.
@@ -24,7 +24,7 @@ const budget = 2 * time.Second
 // frozenDB returns a handle to a fresh database reached through a proxy the test can freeze.
 func frozenDB(t *testing.T) (*sql.DB, *faultproxy.Proxy) {
 	t.Helper()
-	u, err := url.Parse(pgtest.URL(t))
+	u, err := url.Parse(storetest.URL(t))
 	require.NoError(t, err)
 	p := faultproxy.Start(t, u.Host)
 	u.Host = p.Addr()

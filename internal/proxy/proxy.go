@@ -1,6 +1,7 @@
-// Package proxy tells the operator's load balancers from everyone else: only their
-// X-Forwarded-For, X-Request-ID and traceparent headers are believed, so this one decision is
-// made the same way by the rate limiter, the request IDs and tracing.
+// Package proxy tells the operator's load balancers from everyone else, and is where the
+// headers only they are believed about are read: X-Forwarded-For (ClientIP, for the rate limits
+// and the cost throttle) and X-Request-ID (RequestIDs); tracing asks TrustedPeer before it
+// continues a traceparent. One decision, made the same way everywhere.
 package proxy
 
 import (

@@ -16,7 +16,7 @@ import (
 // Update replaces a quiz's fields, questions and options in the request's transaction.
 // Questions and options passed with an id keep it (they must belong to this quiz); the others
 // are created; existing ones left out are deleted. Past submissions keep their own snapshot.
-func (q *Quizzes) Update(ctx context.Context, id int, in Input) (*ent.Quiz, error) {
+func (q *Finder) Update(ctx context.Context, id int, in Input) (*ent.Quiz, error) {
 	if err := q.validate(ctx, &in); err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (q *Quizzes) Update(ctx context.Context, id int, in Input) (*ent.Quiz, erro
 }
 
 // writeQuestions creates, updates and deletes questions so the quiz matches qs, in order.
-func (q *Quizzes) writeQuestions(ctx context.Context, quizID int, qs []*QuestionInput, existing []*ent.QuizQuestion) error {
+func (q *Finder) writeQuestions(ctx context.Context, quizID int, qs []*QuestionInput, existing []*ent.QuizQuestion) error {
 	db := q.client.For(ctx)
 	byID := make(map[int]*ent.QuizQuestion, len(existing))
 	for _, e := range existing {
@@ -93,7 +93,7 @@ func (q *Quizzes) writeQuestions(ctx context.Context, quizID int, qs []*Question
 	return nil
 }
 
-func (q *Quizzes) writeOptions(ctx context.Context, questionID int, path string, os []*OptionInput, existing []*ent.QuizOption) error {
+func (q *Finder) writeOptions(ctx context.Context, questionID int, path string, os []*OptionInput, existing []*ent.QuizOption) error {
 	db := q.client.For(ctx)
 	byID := make(map[int]*ent.QuizOption, len(existing))
 	for _, e := range existing {
@@ -147,18 +147,18 @@ func (q *Quizzes) writeOptions(ctx context.Context, questionID int, path string,
 }
 
 // Questions returns a quiz's questions in order.
-func (q *Quizzes) Questions(ctx context.Context, quizID int) ([]*ent.QuizQuestion, error) {
+func (q *Finder) Questions(ctx context.Context, quizID int) ([]*ent.QuizQuestion, error) {
 	return q.client.For(ctx).QuizQuestion.Query().Where(quizquestion.QuizID(quizID)).
 		Order(ent.Asc(quizquestion.FieldPosition)).All(ctx)
 }
 
 // Options returns a question's options in order.
-func (q *Quizzes) Options(ctx context.Context, questionID int) ([]*ent.QuizOption, error) {
+func (q *Finder) Options(ctx context.Context, questionID int) ([]*ent.QuizOption, error) {
 	return q.client.For(ctx).QuizOption.Query().Where(quizoption.QuestionID(questionID)).
 		Order(ent.Asc(quizoption.FieldPosition)).All(ctx)
 }
 
 // Weights returns an option's weights.
-func (q *Quizzes) Weights(ctx context.Context, optionID int) ([]*ent.QuizWeight, error) {
+func (q *Finder) Weights(ctx context.Context, optionID int) ([]*ent.QuizWeight, error) {
 	return q.client.For(ctx).QuizWeight.Query().Where(quizweight.OptionID(optionID)).Order(ent.Asc(quizweight.FieldID)).All(ctx)
 }

@@ -51,20 +51,21 @@ type WeightInput struct {
 	Weight     float64
 }
 
-// Quizzes manages quizzes. Methods return BAD_USER_INPUT (with the path of the offending
-// input field), NOT_FOUND and FORBIDDEN *apperr.Error values.
-type Quizzes struct {
+// Finder is the product finder: it manages quizzes and ranks products by their answers.
+// Methods return BAD_USER_INPUT (with the path of the offending input field), NOT_FOUND and
+// FORBIDDEN *apperr.Error values.
+type Finder struct {
 	client  *ent.Client
 	dialect string
 }
 
-// New returns Quizzes over client of the given dialect (scoring SQL differs slightly).
-func New(client *ent.Client, dialect string) *Quizzes {
-	return &Quizzes{client: client, dialect: dialect}
+// New returns a Finder over client of the given dialect (scoring SQL differs slightly).
+func New(client *ent.Client, dialect string) *Finder {
+	return &Finder{client: client, dialect: dialect}
 }
 
 // validate checks an input's shape and that every referenced category and product exists.
-func (q *Quizzes) validate(ctx context.Context, in *Input) error {
+func (q *Finder) validate(ctx context.Context, in *Input) error {
 	if n := utf8.RuneCountInString(strings.TrimSpace(in.Title)); n == 0 || n > 200 {
 		return apperr.InvalidField("input.title", "title must be 1 to 200 characters")
 	}
@@ -110,7 +111,7 @@ func (q *Quizzes) validate(ctx context.Context, in *Input) error {
 	return q.checkRefs(ctx, cats, prods)
 }
 
-func (q *Quizzes) checkRefs(ctx context.Context, cats, prods []int) error {
+func (q *Finder) checkRefs(ctx context.Context, cats, prods []int) error {
 	db := q.client.For(ctx)
 	if n, err := db.Category.Query().Where(category.IDIn(cats...)).Count(ctx); err != nil {
 		return err
@@ -134,7 +135,7 @@ func unique(ids []int) map[int]bool {
 }
 
 // Create stores a new draft quiz with its questions and options.
-func (q *Quizzes) Create(ctx context.Context, in Input) (*ent.Quiz, error) {
+func (q *Finder) Create(ctx context.Context, in Input) (*ent.Quiz, error) {
 	if err := q.validate(ctx, &in); err != nil {
 		return nil, err
 	}
@@ -168,7 +169,7 @@ func Visible(ctx context.Context, qz *ent.Quiz) bool {
 }
 
 // Get returns a quiz by ID if the caller may see it.
-func (q *Quizzes) Get(ctx context.Context, id int) (*ent.Quiz, error) {
+func (q *Finder) Get(ctx context.Context, id int) (*ent.Quiz, error) {
 	qz, err := q.client.For(ctx).Quiz.Get(ctx, id)
 	if ent.IsNotFound(err) || (err == nil && !Visible(ctx, qz)) {
 		return nil, apperr.Errorf(apperr.NotFound, "no quiz has this ID")
@@ -177,7 +178,7 @@ func (q *Quizzes) Get(ctx context.Context, id int) (*ent.Quiz, error) {
 }
 
 // BySlug returns a quiz by slug if the caller may see it.
-func (q *Quizzes) BySlug(ctx context.Context, slug string) (*ent.Quiz, error) {
+func (q *Finder) BySlug(ctx context.Context, slug string) (*ent.Quiz, error) {
 	qz, err := q.client.For(ctx).Quiz.Query().Where(entquiz.Slug(slug)).Only(ctx)
 	if ent.IsNotFound(err) || (err == nil && !Visible(ctx, qz)) {
 		return nil, apperr.Errorf(apperr.NotFound, "no quiz has the slug %q", slug)
@@ -186,7 +187,7 @@ func (q *Quizzes) BySlug(ctx context.Context, slug string) (*ent.Quiz, error) {
 }
 
 // List pages through quizzes the caller may see, newest first.
-func (q *Quizzes) List(ctx context.Context, after *ent.Cursor, first *int, before *ent.Cursor, last *int) (*ent.QuizConnection, error) {
+func (q *Finder) List(ctx context.Context, after *ent.Cursor, first *int, before *ent.Cursor, last *int) (*ent.QuizConnection, error) {
 	query := q.client.For(ctx).Quiz.Query()
 	if !auth.FromContext(ctx).IsAdmin() {
 		query = query.Where(entquiz.Published(true))
@@ -196,7 +197,7 @@ func (q *Quizzes) List(ctx context.Context, after *ent.Cursor, first *int, befor
 }
 
 // SetPublished publishes or unpublishes a quiz.
-func (q *Quizzes) SetPublished(ctx context.Context, id int, published bool) (*ent.Quiz, error) {
+func (q *Finder) SetPublished(ctx context.Context, id int, published bool) (*ent.Quiz, error) {
 	qz, err := q.client.For(ctx).Quiz.UpdateOneID(id).SetPublished(published).Save(ctx)
 	if ent.IsNotFound(err) {
 		return nil, apperr.Errorf(apperr.NotFound, "no quiz has this ID")
@@ -205,7 +206,7 @@ func (q *Quizzes) SetPublished(ctx context.Context, id int, published bool) (*en
 }
 
 // Delete deletes a quiz with its questions and submissions.
-func (q *Quizzes) Delete(ctx context.Context, id int) error {
+func (q *Finder) Delete(ctx context.Context, id int) error {
 	err := q.client.For(ctx).Quiz.DeleteOneID(id).Exec(ctx)
 	if ent.IsNotFound(err) {
 		return apperr.Errorf(apperr.NotFound, "no quiz has this ID")
@@ -216,7 +217,7 @@ func (q *Quizzes) Delete(ctx context.Context, id int) error {
 // NodeVisible reports whether the caller may fetch a quiz object by global ID: drafts and
 // their questions and options only for admins, submissions only for their user and admins.
 // Other objects are always visible.
-func (q *Quizzes) NodeVisible(ctx context.Context, n any) (bool, error) {
+func (q *Finder) NodeVisible(ctx context.Context, n any) (bool, error) {
 	if auth.FromContext(ctx).IsAdmin() {
 		return true, nil
 	}

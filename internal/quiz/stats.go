@@ -62,7 +62,7 @@ func (s *Stats) TopRecommendedProducts(first *int) ([]*RecommendedProductStats, 
 }
 
 // Stats aggregates a quiz's submissions in [from, to) with grouped SQL queries.
-func (q *Quizzes) Stats(ctx context.Context, quizID int, from, to *time.Time) (*Stats, error) {
+func (q *Finder) Stats(ctx context.Context, quizID int, from, to *time.Time) (*Stats, error) {
 	if from != nil && to != nil && !from.Before(*to) {
 		return nil, apperr.InvalidField("to", "to must be after from")
 	}
@@ -116,7 +116,7 @@ func counts(rows []keyCount) map[int]int {
 	return m
 }
 
-func (q *Quizzes) fillQuestions(ctx context.Context, st *Stats, quizID int, answered, picked map[int]int) error {
+func (q *Finder) fillQuestions(ctx context.Context, st *Stats, quizID int, answered, picked map[int]int) error {
 	questions, err := q.Questions(ctx, quizID)
 	if err != nil {
 		return err
@@ -142,7 +142,7 @@ func (q *Quizzes) fillQuestions(ctx context.Context, st *Stats, quizID int, answ
 	return nil
 }
 
-func (q *Quizzes) topRecommended(ctx context.Context, inRange []predicate.QuizSubmission) ([]*RecommendedProductStats, error) {
+func (q *Finder) topRecommended(ctx context.Context, inRange []predicate.QuizSubmission) ([]*RecommendedProductStats, error) {
 	var rows []struct {
 		ProductID int `json:"product_id"`
 		N         int `json:"n"`

@@ -51,7 +51,7 @@ func (r *Result) Recommendations(first *int) ([]*Recommendation, error) {
 
 // Submit validates answers against the quiz, scores products in SQL, and stores the
 // submission with a snapshot of what was chosen, its picks and its recommendations.
-func (q *Quizzes) Submit(ctx context.Context, quizID int, answers []*Answer) (*Result, error) {
+func (q *Finder) Submit(ctx context.Context, quizID int, answers []*Answer) (*Result, error) {
 	qz, err := q.Get(ctx, quizID)
 	if err != nil {
 		return nil, err
@@ -147,7 +147,7 @@ func snapshotOption(o *ent.QuizOption) schema.SubmittedOption {
 // (a recursive CTE), product weights add directly, out-of-stock products drop out, and only
 // the candidates at or above the 20th best score have their average rating computed for the
 // tie-break.
-func (q *Quizzes) score(ctx context.Context, options []int) ([]*Recommendation, error) {
+func (q *Finder) score(ctx context.Context, options []int) ([]*Recommendation, error) {
 	b := &sql.Builder{}
 	b.SetDialect(q.dialect)
 	in := func() { b.Args(ent.Args(options)...) }
@@ -204,7 +204,7 @@ func (q *Quizzes) score(ctx context.Context, options []int) ([]*Recommendation, 
 }
 
 // store writes the submission, its picks and its recommendations.
-func (q *Quizzes) store(ctx context.Context, quizID int, snapshot []schema.SubmittedAnswer, ranked []*Recommendation) (*ent.QuizSubmission, error) {
+func (q *Finder) store(ctx context.Context, quizID int, snapshot []schema.SubmittedAnswer, ranked []*Recommendation) (*ent.QuizSubmission, error) {
 	db := q.client.For(ctx)
 	create := db.QuizSubmission.Create().SetQuizID(quizID).SetAnswers(snapshot)
 	if v := auth.FromContext(ctx); v != nil {
@@ -238,7 +238,7 @@ func (q *Quizzes) store(ctx context.Context, quizID int, snapshot []schema.Submi
 }
 
 // SubmissionRecommendations returns what a stored submission recommended, best first.
-func (q *Quizzes) SubmissionRecommendations(ctx context.Context, sub *ent.QuizSubmission) ([]*Recommendation, error) {
+func (q *Finder) SubmissionRecommendations(ctx context.Context, sub *ent.QuizSubmission) ([]*Recommendation, error) {
 	recs, err := q.client.For(ctx).QuizRecommendation.Query().
 		Where(quizrecommendation.SubmissionID(sub.ID)).Order(ent.Asc(quizrecommendation.FieldRank)).All(ctx)
 	if err != nil {
@@ -262,7 +262,7 @@ func (q *Quizzes) SubmissionRecommendations(ctx context.Context, sub *ent.QuizSu
 }
 
 // UserSubmissions pages through a user's submissions, newest first. Others see none.
-func (q *Quizzes) UserSubmissions(ctx context.Context, userID int, after *ent.Cursor, first *int, before *ent.Cursor, last *int) (*ent.QuizSubmissionConnection, error) {
+func (q *Finder) UserSubmissions(ctx context.Context, userID int, after *ent.Cursor, first *int, before *ent.Cursor, last *int) (*ent.QuizSubmissionConnection, error) {
 	query := q.client.For(ctx).QuizSubmission.Query().Where(quizsubmission.UserID(userID))
 	if v := auth.FromContext(ctx); v == nil || (v.UserID != userID && !v.IsAdmin()) {
 		query = query.Where(quizsubmission.IDLT(0)) // an empty page with the connection's shape

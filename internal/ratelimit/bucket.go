@@ -1,16 +1,16 @@
 // Package ratelimit throttles clients with token buckets: GraphQL requests per client IP at
 // the HTTP edge, mutations per user inside the GraphQL layer (where the operation type is
-// known). Buckets live in process, or in Redis so that limits hold across replicas.
+// known). Buckets live in process (Keyed, which the cost throttle's in-process buckets use
+// too), or in Redis so that limits hold across replicas. Refusals writes the 429 and
+// Retry-After of a request refused inside the GraphQL layer, by a rate limit or the throttle.
 package ratelimit
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
-	"golang.org/x/time/rate"
 )
 
 // Result is the outcome of spending one token.
@@ -28,50 +28,21 @@ type Buckets interface {
 
 // Local keeps buckets in this process.
 type Local struct {
-	perMinute int
-	now       func() time.Time
-
-	mu        sync.Mutex
-	buckets   map[string]*rate.Limiter
-	lastSweep time.Time
+	buckets *Keyed
+	now     func() time.Time
 }
 
 // NewLocal returns in-process buckets of perMinute tokens.
 func NewLocal(perMinute int) *Local {
-	return &Local{perMinute: perMinute, now: time.Now, buckets: map[string]*rate.Limiter{}}
+	return &Local{buckets: NewKeyed(float64(perMinute)/60, perMinute), now: time.Now}
 }
 
 // Take implements Buckets.
 func (l *Local) Take(_ context.Context, key string) (Result, error) {
-	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.sweep(now)
-	b := l.buckets[key]
-	if b == nil {
-		b = rate.NewLimiter(rate.Limit(float64(l.perMinute)/60), l.perMinute)
-		l.buckets[key] = b
-	}
-	r := b.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return Result{RetryAfter: d}, nil
+	if ok, _, wait := l.buckets.Spend(key, 1, l.now()); !ok {
+		return Result{RetryAfter: wait}, nil
 	}
 	return Result{Allowed: true}, nil
-}
-
-// sweep forgets full buckets once a minute: a full bucket is the same as a new one, so memory
-// stays proportional to the clients of the last minute.
-func (l *Local) sweep(now time.Time) {
-	if now.Sub(l.lastSweep) < time.Minute {
-		return
-	}
-	l.lastSweep = now
-	for k, b := range l.buckets {
-		if b.TokensAt(now) >= float64(l.perMinute) {
-			delete(l.buckets, k)
-		}
-	}
 }
 
 // Shared keeps buckets in Redis (GCRA, the token bucket's equivalent, in one Lua script per

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -33,46 +32,32 @@ type Guard struct {
 	Log     *slog.Logger
 }
 
-// request is what the HTTP middleware tells the GraphQL layer, and what it is told back.
-type request struct {
-	ip      netip.Addr
-	limited *Result
-}
-
-type ctxKey struct{}
-
-// Middleware resolves the client IP, spends a request token and answers 429 when the bucket
-// is empty. It also lets the GraphQL layer turn a throttled mutation into a 429.
+// Middleware spends a request token of the client IP (proxy.ClientIPs resolves it) and
+// answers 429 when the bucket is empty. Nil Requests passes every request.
 func (g *Guard) Middleware(next http.Handler) http.Handler {
+	if g.Requests == nil {
+		return next
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req := &request{ip: ClientIP(r, g.Proxies)}
-		if g.Requests != nil {
-			if res := g.take(r.Context(), g.Requests, "req:"+ClientKey(req.ip)); !res.Allowed {
-				writeLimited(w, r, res, "too many requests from your address")
-				return
-			}
+		ip := proxy.ClientIPFrom(r.Context())
+		if res := g.take(r.Context(), g.Requests, "req:"+ClientKey(ip)); !res.Allowed {
+			writeLimited(w, r, res, "too many requests from your address")
+			return
 		}
-		limited := func() (time.Duration, bool) {
-			if res := req.limited; res != nil {
-				return res.RetryAfter, true
-			}
-			return 0, false
-		}
-		next.ServeHTTP(RefusalWriter(w, limited), r.WithContext(context.WithValue(r.Context(), ctxKey{}, req)))
+		next.ServeHTTP(w, r)
 	})
 }
 
 // LimitMutations is the gqlgen response middleware that spends a mutation token per mutation,
 // for the signed-in user or, for anonymous callers (login, register), their IP.
 func (g *Guard) LimitMutations(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	req, _ := ctx.Value(ctxKey{}).(*request)
-	if g.Mutations == nil || req == nil || !graphql.HasOperationContext(ctx) {
+	if g.Mutations == nil || !graphql.HasOperationContext(ctx) {
 		return next(ctx)
 	}
 	if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation != ast.Mutation {
 		return next(ctx)
 	}
-	key := "mut:ip:" + ClientKey(req.ip)
+	key := "mut:ip:" + ClientKey(proxy.ClientIPFrom(ctx))
 	if v := auth.FromContext(ctx); v != nil {
 		key = "mut:user:" + strconv.Itoa(v.UserID)
 	}
@@ -80,7 +65,7 @@ func (g *Guard) LimitMutations(ctx context.Context, next graphql.ResponseHandler
 	if res.Allowed {
 		return next(ctx)
 	}
-	req.limited = &res
+	reqlog.SetRetryAfter(ctx, res.RetryAfter)
 	graphql.AddError(ctx, limitedError(res, "too many mutations"))
 	return &graphql.Response{Errors: graphql.GetErrors(ctx)}
 }
@@ -109,19 +94,21 @@ func retrySeconds(res Result) int { return RetrySeconds(res.RetryAfter) }
 
 func writeLimited(w http.ResponseWriter, r *http.Request, res Result, what string) {
 	w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(res)))
-	reqlog.Refuse(w, r, http.StatusTooManyRequests, string(CodeRateLimited), limitedError(res, what).Message, nil)
+	apperr.Refuse(w, r, http.StatusTooManyRequests, string(CodeRateLimited), limitedError(res, what).Message, nil)
 }
 
-// RefusalWriter wraps w for a request that an inner layer (the GraphQL response middleware of
-// the rate limits or of the cost throttle) may refuse after its handler has started: when the
-// response starts and refused reports a wait, the response is a 429 with Retry-After.
-func RefusalWriter(w http.ResponseWriter, refused func() (time.Duration, bool)) http.ResponseWriter {
-	return &refusalWriter{ResponseWriter: w, refused: refused}
+// Refusals turns the response of a request that the GraphQL layer refused for a rate limit or
+// the cost throttle (reqlog.SetRetryAfter) into a 429 with Retry-After: the refusal is decided
+// after the handler started, and the status is written here when the response starts.
+func Refusals(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&refusalWriter{ResponseWriter: w, info: reqlog.FromContext(r.Context())}, r)
+	})
 }
 
 type refusalWriter struct {
 	http.ResponseWriter
-	refused     func() (time.Duration, bool)
+	info        *reqlog.Info
 	wroteHeader bool
 }
 
@@ -130,8 +117,8 @@ func (w *refusalWriter) WriteHeader(status int) {
 		return
 	}
 	w.wroteHeader = true
-	if wait, ok := w.refused(); ok {
-		w.Header().Set("Retry-After", strconv.Itoa(RetrySeconds(wait)))
+	if w.info != nil && w.info.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(RetrySeconds(w.info.RetryAfter)))
 		status = http.StatusTooManyRequests
 	}
 	w.ResponseWriter.WriteHeader(status)
@@ -146,31 +133,6 @@ func (w *refusalWriter) Write(p []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *refusalWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// ClientIP returns the address a request comes from. X-Forwarded-For is read only when the
-// peer is a trusted proxy, from the right: the first address that is not itself a trusted
-// proxy is the client (anything left of it could be forged by the client).
-func ClientIP(r *http.Request, proxies []netip.Prefix) netip.Addr {
-	ip, ok := proxy.Peer(r)
-	if !ok {
-		return netip.IPv4Unspecified()
-	}
-	if !proxy.Trusted(ip, proxies) {
-		return ip
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			return ip // a malformed hop: stop at the last address we could trust
-		}
-		ip = hop.Unmap()
-		if !proxy.Trusted(ip, proxies) {
-			return ip
-		}
-	}
-	return ip
-}
 
 // ClientKey names a client's bucket: its IPv4 address, or its IPv6 /64, since one host
 // usually holds a whole /64 and could otherwise rotate through fresh buckets.

@@ -9,7 +9,7 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
 func TestLSNText(t *testing.T) {
@@ -113,7 +113,7 @@ func TestHistoryLag(t *testing.T) {
 // BenchmarkPosition measures what read-your-writes adds to a write: reading the primary's WAL
 // position after the commit.
 func BenchmarkPosition(b *testing.B) {
-	pg := pgtest.StartReplicated(b)
+	pg := storetest.StartReplicated(b)
 	primary, err := entsql.Open(dialect.Postgres, pg.PrimaryURL)
 	require.NoError(b, err)
 	r, err := New(primary, []string{pg.ReplicaURL}, nil, Options{})

@@ -11,14 +11,14 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
 // What /readyz renders for replicas that cannot serve: a short state for the public, never
 // the driver's error (which names hosts and ports), and "not a standby" for a replica URL that
 // points at a primary.
 func TestStatusForPublicReadiness(t *testing.T) {
-	primaryURL := pgtest.URL(t)
+	primaryURL := storetest.URL(t)
 	primary, err := entsql.Open(dialect.Postgres, primaryURL)
 	require.NoError(t, err)
 	t.Cleanup(func() { primary.Close() })

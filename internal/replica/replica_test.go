@@ -23,7 +23,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
 // where tells which server answered: "replica" or "primary".
@@ -31,7 +31,7 @@ const whereQuery = `SELECT CASE WHEN pg_is_in_recovery() THEN 'replica' ELSE 'pr
 
 // fixture is a Router over a real primary and a real streaming replica.
 type fixture struct {
-	pg     *pgtest.Replicated
+	pg     *storetest.Replicated
 	router *Router
 	// ports of the servers, to check inet_server_port() against.
 	primaryPort, replicaPort int
@@ -39,7 +39,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, opts Options) *fixture {
 	t.Helper()
-	pg := pgtest.StartReplicated(t)
+	pg := storetest.StartReplicated(t)
 	primary, err := entsql.Open(dialect.Postgres, pg.PrimaryURL)
 	require.NoError(t, err)
 	if opts.CheckInterval == 0 {

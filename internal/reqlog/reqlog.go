@@ -1,6 +1,7 @@
-// Package reqlog carries per-request facts that the HTTP access log and the metrics report but
-// that only inner layers know, such as the GraphQL operation name, how long it ran and the
-// codes of the errors it produced.
+// Package reqlog is a request's log: the facts the HTTP access log and the metrics report but
+// only inner layers know (Info: the GraphQL operation, how long it ran, the codes of the errors
+// it produced), and the slog handler that stamps every line logged with a request's context
+// with its request and trace IDs (Handler).
 package reqlog
 
 import (
@@ -21,6 +22,18 @@ type Info struct {
 	// Duration is how long the GraphQL operation took, from reading the request to the
 	// response (gqlgen's operation start); zero when no operation ran.
 	Duration time.Duration
+	// RetryAfter, when positive, says the GraphQL layer refused the operation for a rate limit
+	// or the cost throttle after the HTTP handler started: the response is a 429 with
+	// Retry-After (ratelimit.Refusals).
+	RetryAfter time.Duration
+}
+
+// SetRetryAfter records that the request was refused until wait has passed; it does nothing
+// outside a logged request.
+func SetRetryAfter(ctx context.Context, wait time.Duration) {
+	if info := FromContext(ctx); info != nil {
+		info.RetryAfter = max(wait, time.Nanosecond)
+	}
 }
 
 // AddCode records the code of an error answered outside the GraphQL error presenter (for

@@ -19,12 +19,12 @@ import (
 	"github.com/vitrinehq/vitrine/ent/product"
 	"github.com/vitrinehq/vitrine/ent/schema"
 	"github.com/vitrinehq/vitrine/ent/user"
-	"github.com/vitrinehq/vitrine/internal/pgtest"
 	"github.com/vitrinehq/vitrine/internal/seed"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
 // TestMain stops the throwaway Postgres cluster, if a test started one.
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // now is fixed so that every run, on every store, generates the same catalog.
 var now = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
@@ -49,7 +49,7 @@ func openSQLite(t *testing.T) *ent.Client {
 
 func openPostgres(t *testing.T) *ent.Client {
 	t.Helper()
-	client, err := ent.Open(dialect.Postgres, pgtest.URL(t))
+	client, err := ent.Open(dialect.Postgres, storetest.URL(t))
 	require.NoError(t, err)
 	return migrated(t, client)
 }

@@ -7,12 +7,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/analytics"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // counters returns product_id -> [n1..n5] as kept by the triggers.
 func counters(t *testing.T, st *store.Store) map[int][5]int {
@@ -108,7 +108,7 @@ func TestCountersFollowEveryChange(t *testing.T) {
 			_, err := st.DB.ExecContext(ctx, `DELETE FROM `+table)
 			require.NoError(t, err)
 		}
-		require.NoError(t, st.RebuildAggregates(ctx))
+		require.NoError(t, analytics.RebuildAggregates(ctx, st.DB, st.Dialect))
 		require.Equal(t, bruteCounters(t, st), counters(t, st), "after a rebuild")
 		require.Equal(t, bruteReviewCounters(t, st), reviewCounters(t, st), "after a rebuild")
 		require.NoError(t, st.Migrate(ctx), "migrating again is a no-op")

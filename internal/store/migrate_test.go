@@ -17,7 +17,6 @@ import (
 
 	"github.com/vitrinehq/vitrine/ent/migrate/migrations"
 	"github.com/vitrinehq/vitrine/ent/product"
-	"github.com/vitrinehq/vitrine/internal/pgtest"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
 )
@@ -34,7 +33,7 @@ func newTarget(t *testing.T, kind string) target {
 	t.Helper()
 	tg := target{kind: kind, opts: store.Options{DataDir: t.TempDir()}}
 	if kind == "postgres" {
-		tg.pgURL = pgtest.URL(t)
+		tg.pgURL = storetest.URL(t)
 		tg.opts.DatabaseURL = tg.pgURL
 	}
 	tg.sqlFile = filepath.Join(tg.opts.DataDir, "vitrine.db")

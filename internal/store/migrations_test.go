@@ -17,11 +17,11 @@ import (
 
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/ent/migrate/migrations"
-	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
 // Generating a migration needs a dev database per dialect, which this package's tests already
-// have (pgtest, in-memory SQLite); so the generator is this test in golden-file style: without
+// have (storetest, in-memory SQLite); so the generator is this test in golden-file style: without
 // flags it fails when ent/schema has changes that no migration file has, and with -migration it
 // writes them as a new file. See `make migration` and `make migration-sum`.
 var (
@@ -123,7 +123,7 @@ func devDB(t *testing.T, d string) *sql.DB {
 		err error
 	)
 	if d == dialect.Postgres {
-		db, err = sql.Open("postgres", pgtest.URL(t))
+		db, err = sql.Open("postgres", storetest.URL(t))
 	} else {
 		// One connection: each new connection to ":memory:" would be another empty database.
 		db, err = sql.Open("sqlite", "file:dev?mode=memory&_pragma=foreign_keys(1)")

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vitrinehq/vitrine/ent/rating"
+	"github.com/vitrinehq/vitrine/internal/analytics"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
 )
@@ -166,6 +167,6 @@ func TestRollupsFollowEveryChange(t *testing.T) {
 	requireRollupsExact(t, st, "after concurrent upserts and deletes")
 
 	// An explicit rebuild gives the same rows the triggers kept.
-	require.NoError(t, st.RebuildAggregates(ctx))
+	require.NoError(t, analytics.RebuildAggregates(ctx, st.DB, st.Dialect))
 	requireRollupsExact(t, st, "after RebuildAggregates")
 }

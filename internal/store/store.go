@@ -111,5 +111,10 @@ func ConfigurePool(db *sql.DB, opts Options) {
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
 
+// Driver returns a new ent driver over the store's connection pool, for a client whose driver
+// is wrapped (read replicas, statement counting, tracing) without those wrappers in the way of
+// migrations and seeding.
+func (s *Store) Driver() dialect.Driver { return entsql.OpenDB(s.Dialect, s.DB) }
+
 // Close closes the client and its connections.
 func (s *Store) Close() error { return s.Client.Close() }

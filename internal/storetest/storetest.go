@@ -1,5 +1,8 @@
-// Package storetest runs a test against every store Vitrine supports: the embedded SQLite file
-// and a real Postgres database from pgtest. Each subtest gets a fresh, migrated, empty store.
+// Package storetest gives tests real databases: a fresh, migrated, empty store of each kind
+// Vitrine supports (Open, Each: the embedded SQLite file and Postgres), a fresh Postgres
+// database (URL, from VITRINE_TEST_DATABASE_URL or a throwaway server; see postgres.go), and a
+// primary with a streaming replica (StartReplicated). A package using Postgres calls Main from
+// its TestMain.
 package storetest
 
 import (
@@ -8,7 +11,6 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"github.com/vitrinehq/vitrine/internal/pgtest"
 	"github.com/vitrinehq/vitrine/internal/store"
 )
 
@@ -21,7 +23,7 @@ func Open(tb testing.TB, kind string, wrap func(dialect.Driver) dialect.Driver) 
 	tb.Helper()
 	opts := store.Options{DataDir: tb.TempDir(), WrapDriver: wrap}
 	if kind == "postgres" {
-		opts.DatabaseURL = pgtest.URL(tb)
+		opts.DatabaseURL = URL(tb)
 	}
 	st, err := store.Open(context.Background(), opts)
 	if err != nil {

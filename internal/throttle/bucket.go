@@ -9,12 +9,12 @@ package throttle
 import (
 	"context"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
-	"golang.org/x/time/rate"
+
+	"github.com/vitrinehq/vitrine/internal/ratelimit"
 )
 
 // Status is a client's bucket after an operation, reported as extensions.cost.throttleStatus.
@@ -43,14 +43,11 @@ type Buckets interface {
 	Spend(ctx context.Context, key string, points int) (Spend, error)
 }
 
-// Local keeps buckets in this process.
+// Local keeps buckets in this process (internal/ratelimit's, spending points, not requests).
 type Local struct {
 	maximum, restore int
+	buckets          *ratelimit.Keyed
 	now              func() time.Time
-
-	mu        sync.Mutex
-	buckets   map[string]*rate.Limiter
-	lastSweep time.Time
 }
 
 // NewLocal returns in-process buckets of maximum points restored at restorePerSecond. now is
@@ -59,45 +56,21 @@ func NewLocal(maximum, restorePerSecond int, now func() time.Time) *Local {
 	if now == nil {
 		now = time.Now
 	}
-	return &Local{maximum: maximum, restore: restorePerSecond, now: now, buckets: map[string]*rate.Limiter{}}
+	return &Local{maximum: maximum, restore: restorePerSecond, now: now, buckets: ratelimit.NewKeyed(float64(restorePerSecond), maximum)}
 }
 
 // Spend implements Buckets.
 func (l *Local) Spend(_ context.Context, key string, points int) (Spend, error) {
 	points = min(max(points, 0), l.maximum)
-	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.sweep(now)
-	b := l.buckets[key]
-	if b == nil {
-		b = rate.NewLimiter(rate.Limit(l.restore), l.maximum)
-		l.buckets[key] = b
+	ok, left, wait := l.buckets.Spend(key, points, l.now())
+	if ok {
+		return Spend{Allowed: true, Status: l.status(left)}, nil
 	}
-	if b.AllowN(now, points) {
-		return Spend{Allowed: true, Status: l.status(b.TokensAt(now))}, nil
-	}
-	left := b.TokensAt(now)
-	wait := time.Duration((float64(points) - left) / float64(l.restore) * float64(time.Second))
 	return Spend{RetryAfter: wait, Status: l.status(left)}, nil
 }
 
 func (l *Local) status(tokens float64) Status {
 	return Status{MaximumAvailable: l.maximum, CurrentlyAvailable: int(max(math.Floor(tokens), 0)), RestoreRate: l.restore}
-}
-
-// sweep forgets full buckets once a minute: a full bucket is the same as a new one, so memory
-// stays proportional to the clients that spent recently.
-func (l *Local) sweep(now time.Time) {
-	if now.Sub(l.lastSweep) < time.Minute {
-		return
-	}
-	l.lastSweep = now
-	for k, b := range l.buckets {
-		if b.TokensAt(now) >= float64(l.maximum) {
-			delete(l.buckets, k)
-		}
-	}
 }
 
 // Shared keeps buckets in Redis, in the same store and with the same algorithm as

@@ -5,16 +5,16 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"strconv"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/auth"
+	"github.com/vitrinehq/vitrine/internal/proxy"
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
+	"github.com/vitrinehq/vitrine/internal/reqlog"
 )
 
 // CodeThrottled is the extensions.code of an operation refused because its client's bucket
@@ -24,22 +24,19 @@ const CodeThrottled = apperr.Throttled
 // Throttle applies the cost buckets and the concurrency bound to GraphQL operations, priced
 // by the cost budget's complexity walker (internal/limits): without the budget extension an
 // operation has no cost and passes. It is a gqlgen handler extension, and HTTP middleware
-// that must wrap the GraphQL handler. Either part may be nil.
+// that must wrap the GraphQL handler (inside proxy.ClientIPs, which resolves the client IP,
+// and ratelimit.Refusals, which answers its refusals with 429). Either part may be nil.
 type Throttle struct {
 	// Buckets are spent once per operation, keyed by user, or by client IP when anonymous.
 	Buckets Buckets
 	// Gate bounds the expensive operations running at once.
 	Gate *Gate
-	// Proxies are the peers whose X-Forwarded-For header is believed (as internal/ratelimit).
-	Proxies []netip.Prefix
-	Log     *slog.Logger
+	Log  *slog.Logger
 }
 
-// request is what the HTTP middleware and the GraphQL layer share about one request.
+// request is where the GraphQL layer leaves the client's bucket for extensions.cost.
 type request struct {
-	ip      netip.Addr
-	status  *Status
-	refused *Spend
+	status *Status
 }
 
 type ctxKey struct{}
@@ -55,18 +52,11 @@ func (*Throttle) ExtensionName() string { return "VitrineThrottle" }
 // Validate implements graphql.HandlerExtension.
 func (*Throttle) Validate(graphql.ExecutableSchema) error { return nil }
 
-// HTTP resolves the client's address and turns the response of a throttled operation into a
-// 429 with Retry-After.
+// HTTP gives each request the place where its operation leaves the client's bucket, which
+// the cost report outside the throttle reads (StatusOf).
 func (t *Throttle) HTTP(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req := &request{ip: ratelimit.ClientIP(r, t.Proxies)}
-		refused := func() (time.Duration, bool) {
-			if s := req.refused; s != nil {
-				return s.RetryAfter, true
-			}
-			return 0, false
-		}
-		next.ServeHTTP(ratelimit.RefusalWriter(w, refused), r.WithContext(context.WithValue(r.Context(), ctxKey{}, req)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, &request{})))
 	})
 }
 
@@ -94,14 +84,14 @@ func (t *Throttle) InterceptResponse(ctx context.Context, next graphql.ResponseH
 		return next(ctx)
 	}
 	if t.Buckets != nil {
-		spend, err := t.Buckets.Spend(ctx, t.key(ctx, req), stats.Complexity)
+		spend, err := t.Buckets.Spend(ctx, t.key(ctx), stats.Complexity)
 		if err != nil {
 			// Fail open, as the rate limits do: an unreachable Redis must not take the API down.
 			t.Log.WarnContext(ctx, "cost throttle store failed; operation allowed", "err", err)
 		} else {
 			req.status = &spend.Status
 			if !spend.Allowed {
-				req.refused = &spend
+				reqlog.SetRetryAfter(ctx, spend.RetryAfter)
 				graphql.AddError(ctx, apperr.Errorf(CodeThrottled,
 					"throttled: this operation costs %d points and %d of your %d are left (%d restored a second); "+
 						"retry in %d s (see the Retry-After header and extensions.cost.throttleStatus), or ask for less",
@@ -123,11 +113,11 @@ func (t *Throttle) InterceptResponse(ctx context.Context, next graphql.ResponseH
 
 // key names the client's bucket: the user when signed in (whatever address they come from),
 // else the client IP (its /64 for IPv6), as the rate limits key theirs.
-func (t *Throttle) key(ctx context.Context, req *request) string {
+func (t *Throttle) key(ctx context.Context) string {
 	if v := auth.FromContext(ctx); v != nil {
 		return "user:" + strconv.Itoa(v.UserID)
 	}
-	return "ip:" + ratelimit.ClientKey(req.ip)
+	return "ip:" + ratelimit.ClientKey(proxy.ClientIPFrom(ctx))
 }
 
 func gateError(err error) *apperr.Error {

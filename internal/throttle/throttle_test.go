@@ -29,7 +29,7 @@ func TestLocalBuckets(t *testing.T) {
 		"more than the bucket costs a full bucket")
 	now = now.Add(time.Hour)
 	require.Equal(t, Spend{Allowed: true, Status: Status{100, 0, 10}}, spend("a", 1_000))
-	require.Len(t, b.buckets, 1, "full buckets are forgotten")
+	require.Equal(t, 1, b.buckets.Len(), "full buckets are forgotten")
 }
 
 func TestGate(t *testing.T) {

@@ -1,4 +1,4 @@
-package pgtest_test
+package storetest_test
 
 import (
 	"database/sql"
@@ -8,20 +8,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/storetest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // TestURL checks that two URLs name different, empty databases, isolated
 // from each other, that answer real queries.
 func TestURL(t *testing.T) {
-	if os.Getenv(pgtest.EnvURL) != "" {
-		t.Logf("using the server in %s", pgtest.EnvURL)
+	if os.Getenv(storetest.EnvURL) != "" {
+		t.Logf("using the server in %s", storetest.EnvURL)
 	} else {
 		t.Log("using a throwaway cluster")
 	}
-	urlA, urlB := pgtest.URL(t), pgtest.URL(t)
+	urlA, urlB := storetest.URL(t), storetest.URL(t)
 	if urlA == urlB {
 		t.Fatalf("both URLs are %s", urlA)
 	}
@@ -51,7 +51,7 @@ func TestURLParallel(t *testing.T) {
 	for i := range 4 {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			t.Parallel()
-			db := open(t, pgtest.URL(t))
+			db := open(t, storetest.URL(t))
 			mustExec(t, db, "CREATE TABLE only_mine (id int)")
 		})
 	}
@@ -62,12 +62,12 @@ func TestURLParallel(t *testing.T) {
 func TestURLDropsDatabase(t *testing.T) {
 	var u string
 	t.Run("user", func(t *testing.T) {
-		u = pgtest.URL(t)
+		u = storetest.URL(t)
 		leaked, err := sql.Open("postgres", u)
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { leaked.Close() }) // runs after pgtest's DROP
+		t.Cleanup(func() { leaked.Close() }) // runs after URL's DROP
 		leaked.SetMaxIdleConns(1)
 		if err := leaked.Ping(); err != nil {
 			t.Fatal(err)

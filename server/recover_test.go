@@ -1,7 +1,8 @@
-package httpserver
+package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -11,22 +12,21 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/reqlog"
+	"github.com/vitrinehq/vitrine/server"
 )
 
-// A panic outside the GraphQL executor (here in the authentication middleware) answers 500
-// with INTERNAL_SERVER_ERROR and the request ID, and logs the stack under that ID.
+// A panic outside the GraphQL executor (here in the readiness check) answers 500 with
+// INTERNAL_SERVER_ERROR and the request ID, and logs the stack under that ID.
 func TestPanicOutsideGraphQL(t *testing.T) {
 	var logs bytes.Buffer
-	h := New(Options{
-		Log:     slog.New(reqlog.Handler(slog.NewJSONHandler(&logs, nil))),
-		GraphQL: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}),
-		Authenticate: func(http.Handler) http.Handler {
-			return http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("token store exploded") })
-		},
+	h := server.New(&graph.Resolver{}, server.Options{
+		Log:   slog.New(reqlog.Handler(slog.NewJSONHandler(&logs, nil))),
+		Ready: func(context.Context) error { panic("readiness check exploded") },
 	})
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{}`)))
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 	require.Equal(t, http.StatusInternalServerError, rec.Code)
 	var body struct {
 		Errors []struct {
@@ -51,7 +51,7 @@ func TestPanicOutsideGraphQL(t *testing.T) {
 		switch r["msg"] {
 		case "panic":
 			sawPanic = true
-			require.Equal(t, "token store exploded", r["panic"])
+			require.Equal(t, "readiness check exploded", r["panic"])
 			require.Contains(t, r["stack"], "goroutine")
 		case "request":
 			sawAccess = true

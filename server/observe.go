@@ -1,4 +1,4 @@
-package graph
+package server
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/catalog"
 	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/loader"
@@ -70,14 +71,14 @@ func operationFacts(opCtx *graphql.OperationContext) (name, typ string, elapsed 
 
 // withRequestState gives each operation its batch loaders and, when the slow-operation log
 // will read it, its SQL statement counter.
-func withRequestState(r *Resolver, hook loader.Hook, countSQL bool) graphql.OperationMiddleware {
+func withRequestState(r *graph.Resolver, hook loader.Hook, countSQL bool) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if countSQL {
 			ctx, _ = sqlcount.NewContext(ctx)
 		}
 		var pages catalog.PageColumns
 		if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Doc != nil {
-			pages.Reviews, pages.Authors = pageColumns(oc.Operation, oc.Doc.Fragments)
+			pages = graph.PageColumns(oc.Operation, oc.Doc.Fragments)
 		}
 		return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog, r.Feedback, hook, pages)))
 	}

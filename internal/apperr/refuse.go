@@ -1,18 +1,20 @@
-package reqlog
+package apperr
 
 import (
 	"encoding/json"
 	"net/http"
 
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/vitrinehq/vitrine/internal/reqlog"
 )
 
-// Refuse answers a request that is refused before GraphQL runs (a transport limit, a rate
-// limit, a panic) with a GraphQL-shaped error like the error presenter's: one error with its
+// Refuse answers a request refused outside GraphQL's error presenter (a transport limit, a
+// rate limit, a panic) with a GraphQL-shaped error like the presenter's: one error with its
 // code and the request ID, never cached. It records the code for the access log and the
 // metrics. extensions, when not nil, is the response's top-level extensions object.
 func Refuse(w http.ResponseWriter, r *http.Request, status int, code, msg string, extensions map[string]any) {
-	AddCode(r.Context(), code)
+	reqlog.AddCode(r.Context(), code)
 	ext := map[string]any{"code": code}
 	if id := middleware.GetReqID(r.Context()); id != "" {
 		ext["requestId"] = id

@@ -1,4 +1,4 @@
-package httpserver
+package server_test
 
 import (
 	"context"
@@ -10,12 +10,17 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/vitrinehq/vitrine/graph"
+	"github.com/vitrinehq/vitrine/internal/httpserver"
+	"github.com/vitrinehq/vitrine/server"
 )
 
+// newTestRouter is the router around a resolver with no store: enough for the routes and
+// layers that never reach GraphQL execution.
 func newTestRouter(origins []string, ready error) http.Handler {
-	return New(Options{
+	return server.New(&graph.Resolver{}, server.Options{
 		Log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-		GraphQL:     http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) }),
 		CORSOrigins: origins,
 		Ready:       func(context.Context) error { return ready },
 	})
@@ -69,9 +74,8 @@ func TestCORS(t *testing.T) {
 
 func TestReadyzDrainingAndDetail(t *testing.T) {
 	var draining bool
-	h := New(Options{
+	h := httpserver.Readyz(httpserver.Readiness{
 		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
-		GraphQL:   http.NotFoundHandler(),
 		Ready:     func(context.Context) error { return nil },
 		Draining:  func() bool { return draining },
 		Databases: func(context.Context) any { return []string{"primary ok", "replica lagging"} },

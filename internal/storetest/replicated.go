@@ -1,4 +1,4 @@
-package pgtest
+package storetest
 
 import (
 	"context"
@@ -36,33 +36,33 @@ func StartReplicated(tb testing.TB) *Replicated {
 		tb.Skip(noPostgresMessage(err))
 	}
 	if err != nil {
-		tb.Fatalf("pgtest: primary: %v", err)
+		tb.Fatalf("storetest: primary: %v", err)
 	}
 	r := &Replicated{primary: primary, PrimaryURL: clusterURL(primary.port)}
 	tb.Cleanup(func() {
 		if r.replica != nil {
 			// A replica the test left stopped makes pg_ctl stop fail; that is no error.
 			if err := r.replica.stop(); err != nil && r.replicaUp {
-				tb.Errorf("pgtest: %v", err)
+				tb.Errorf("storetest: %v", err)
 			}
 		}
 		if err := primary.stop(); err != nil {
-			tb.Errorf("pgtest: %v", err)
+			tb.Errorf("storetest: %v", err)
 		}
 	})
 
 	replica, err := newCluster()
 	if err != nil {
-		tb.Fatalf("pgtest: replica: %v", err)
+		tb.Fatalf("storetest: replica: %v", err)
 	}
 	r.replica = replica
 	// -R writes standby.signal and primary_conninfo: the copy starts as a streaming standby.
 	if err := replica.run("pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(primary.port),
 		"-U", "postgres", "-D", replica.data(), "-R", "-X", "stream", "--checkpoint=fast", "--no-sync"); err != nil {
-		tb.Fatalf("pgtest: base backup for the replica: %v", err)
+		tb.Fatalf("storetest: base backup for the replica: %v", err)
 	}
 	if err := replica.listen(); err != nil {
-		tb.Fatalf("pgtest: starting the replica: %v", err)
+		tb.Fatalf("storetest: starting the replica: %v", err)
 	}
 	r.replicaUp = true
 	r.ReplicaURL = clusterURL(replica.port)
@@ -74,7 +74,7 @@ func StartReplicated(tb testing.TB) *Replicated {
 func (r *Replicated) StopReplica(tb testing.TB) {
 	tb.Helper()
 	if err := r.replica.run("pg_ctl", "-D", r.replica.data(), "-m", "fast", "-w", "stop"); err != nil {
-		tb.Fatalf("pgtest: stopping the replica: %v", err)
+		tb.Fatalf("storetest: stopping the replica: %v", err)
 	}
 	r.replicaUp = false
 }
@@ -84,7 +84,7 @@ func (r *Replicated) StartReplica(tb testing.TB) {
 	tb.Helper()
 	if err := r.replica.startOn(r.replica.port); err != nil {
 		log, _ := os.ReadFile(filepath.Join(r.replica.dir, "log"))
-		tb.Fatalf("pgtest: restarting the replica: %v\n%s", err, log)
+		tb.Fatalf("storetest: restarting the replica: %v\n%s", err, log)
 	}
 	r.replicaUp = true
 }
@@ -103,24 +103,24 @@ func (r *Replicated) StallStreaming(tb testing.TB) (resume func()) {
 	tb.Helper()
 	db, err := sql.Open("postgres", r.ReplicaURL)
 	if err != nil {
-		tb.Fatalf("pgtest: %v", err)
+		tb.Fatalf("storetest: %v", err)
 	}
 	defer db.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
 	defer cancel()
 	var pid int
 	if err := db.QueryRowContext(ctx, `SELECT pid FROM pg_stat_wal_receiver`).Scan(&pid); err != nil {
-		tb.Fatalf("pgtest: finding the replica's WAL receiver: %v", err)
+		tb.Fatalf("storetest: finding the replica's WAL receiver: %v", err)
 	}
 	// The pid is a process of this test's own throwaway cluster, never of a shared server.
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
-		tb.Fatalf("pgtest: stopping the WAL receiver %d: %v", pid, err)
+		tb.Fatalf("storetest: stopping the WAL receiver %d: %v", pid, err)
 	}
 	var once sync.Once
 	resume = func() {
 		once.Do(func() {
 			if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
-				tb.Errorf("pgtest: resuming the WAL receiver %d: %v", pid, err)
+				tb.Errorf("storetest: resuming the WAL receiver %d: %v", pid, err)
 			}
 		})
 	}

@@ -1,5 +1,6 @@
-// Package pgtest gives each test its own fresh, empty, real PostgreSQL
-// database.
+package storetest
+
+// Postgres: URL gives each test its own fresh, empty, real PostgreSQL database.
 //
 // The server comes from, in order:
 //
@@ -20,13 +21,12 @@
 //
 // Use it from a package's tests like this:
 //
-//	func TestMain(m *testing.M) { pgtest.Main(m) }
+//	func TestMain(m *testing.M) { storetest.Main(m) }
 //
 //	func TestSomething(t *testing.T) {
-//		db, err := sql.Open("postgres", pgtest.URL(t))
+//		db, err := sql.Open("postgres", storetest.URL(t))
 //		...
 //	}
-package pgtest
 
 import (
 	"context"
@@ -94,7 +94,7 @@ func URL(tb testing.TB) string {
 		tb.Skip(noPostgresMessage(err))
 	}
 	if err != nil {
-		tb.Fatalf("pgtest: %v", err)
+		tb.Fatalf("storetest: %v", err)
 	}
 
 	// The pid and counter make names readable; the random part keeps them
@@ -108,13 +108,13 @@ func URL(tb testing.TB) string {
 	// template1, and nobody can connect to it, so concurrent CREATEs from it
 	// never fail with "source database is being accessed by other users".
 	if err := srv.exec("CREATE DATABASE " + quoted + " TEMPLATE template0"); err != nil {
-		tb.Fatalf("pgtest: creating database: %v", err)
+		tb.Fatalf("storetest: creating database: %v", err)
 	}
 	tb.Cleanup(func() {
 		// FORCE disconnects whatever the test left open, e.g. a *sql.DB it
 		// never closed, which would otherwise make the DROP fail.
 		if err := srv.exec("DROP DATABASE IF EXISTS " + quoted + " WITH (FORCE)"); err != nil {
-			tb.Errorf("pgtest: dropping database %s: %v", name, err)
+			tb.Errorf("storetest: dropping database %s: %v", name, err)
 		}
 	})
 
@@ -136,7 +136,7 @@ func Main(m *testing.M) {
 		srv.db.Close()
 		if srv.cluster != nil {
 			if err := srv.cluster.stop(); err != nil {
-				fmt.Fprintln(os.Stderr, "pgtest:", err)
+				fmt.Fprintln(os.Stderr, "storetest:", err)
 				code = max(code, 1)
 			}
 		}
@@ -205,7 +205,7 @@ func inCI() bool {
 func noPostgresMessage(err error) string {
 	return fmt.Sprintf(`
 ################################################################
-pgtest: %v.
+storetest: %v.
 THIS TEST NEEDS A REAL POSTGRESQL DATABASE AND DID NOT RUN.
 To run it, either
   - install the PostgreSQL server (Debian/Ubuntu: apt-get install
@@ -347,7 +347,7 @@ func (c *cluster) startReaper() error {
 	}
 	defer r.Close() // the reaper has its own copy
 	stop := c.argv("pg_ctl", "-D", c.data(), "-m", "immediate", "-w", "stop")
-	cmd := exec.Command("sh", append([]string{"-c", reaperScript, "pgtest-reaper", c.dir}, stop...)...)
+	cmd := exec.Command("sh", append([]string{"-c", reaperScript, "storetest-reaper", c.dir}, stop...)...)
 	cmd.Stdin, cmd.Dir = r, "/"
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
