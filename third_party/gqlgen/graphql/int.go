@@ -1,6 +1,7 @@
 package graphql
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,9 +11,7 @@ import (
 )
 
 func MarshalInt(i int) Marshaler {
-	return WriterFunc(func(w io.Writer) {
-		_, _ = io.WriteString(w, strconv.FormatInt(int64(i), 10))
-	})
+	return intMarshaler(int64(i))
 }
 
 func UnmarshalInt(v any) (int, error) {
@@ -20,9 +19,7 @@ func UnmarshalInt(v any) (int, error) {
 }
 
 func MarshalInt8(i int8) Marshaler {
-	return WriterFunc(func(w io.Writer) {
-		_, _ = io.WriteString(w, strconv.FormatInt(int64(i), 10))
-	})
+	return intMarshaler(int64(i))
 }
 
 func UnmarshalInt8(v any) (int8, error) {
@@ -30,9 +27,7 @@ func UnmarshalInt8(v any) (int8, error) {
 }
 
 func MarshalInt16(i int16) Marshaler {
-	return WriterFunc(func(w io.Writer) {
-		_, _ = io.WriteString(w, strconv.FormatInt(int64(i), 10))
-	})
+	return intMarshaler(int64(i))
 }
 
 func UnmarshalInt16(v any) (int16, error) {
@@ -40,9 +35,7 @@ func UnmarshalInt16(v any) (int16, error) {
 }
 
 func MarshalInt32(i int32) Marshaler {
-	return WriterFunc(func(w io.Writer) {
-		_, _ = io.WriteString(w, strconv.FormatInt(int64(i), 10))
-	})
+	return intMarshaler(int64(i))
 }
 
 func UnmarshalInt32(v any) (int32, error) {
@@ -50,9 +43,7 @@ func UnmarshalInt32(v any) (int32, error) {
 }
 
 func MarshalInt64(i int64) Marshaler {
-	return WriterFunc(func(w io.Writer) {
-		_, _ = io.WriteString(w, strconv.FormatInt(i, 10))
-	})
+	return intMarshaler(i)
 }
 
 func UnmarshalInt64(v any) (int64, error) {
@@ -157,4 +148,17 @@ func safeCastSignedNumber[N number](val int64) (N, error) {
 	}
 
 	return N(val), nil
+}
+
+// intMarshaler writes an integer. A named integer rather than a closure: boxing a small one
+// (below 256, as most counts are) costs no allocation, and it is appended into a bytes.Buffer's
+// spare capacity when the writer is one.
+type intMarshaler int64
+
+func (i intMarshaler) MarshalGQL(w io.Writer) {
+	if b, ok := w.(*bytes.Buffer); ok {
+		_, _ = b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(i), 10))
+		return
+	}
+	_, _ = io.WriteString(w, strconv.FormatInt(int64(i), 10))
 }

@@ -1,11 +1,13 @@
 package graphql
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -454,4 +456,17 @@ func randomNumber(signed bool) any {
 		}
 	}
 	panic("unreachable")
+}
+
+func TestMarshalIntWriters(t *testing.T) {
+	for _, n := range []int64{0, 7, 255, 256, -1, 1 << 40, -1 << 62} {
+		want := strconv.FormatInt(n, 10)
+		buf := bytes.NewBufferString("x")
+		MarshalInt64(n).MarshalGQL(buf)
+		assert.Equal(t, "x"+want, buf.String())
+		var sb strings.Builder
+		MarshalInt64(n).MarshalGQL(&sb)
+		assert.Equal(t, want, sb.String())
+	}
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = MarshalInt(42) }), "a small int is not boxed")
 }
