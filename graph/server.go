@@ -29,6 +29,9 @@ type ServerOptions struct {
 	Introspection bool
 	// Suggestions keeps gqlparser's "Did you mean …?" hints in validation errors.
 	Suggestions bool
+	// Federation answers the Apollo Federation subgraph fields _entities and _service
+	// (graph/subgraph.go); without it they are refused.
+	Federation bool
 	// Limits bound each request (internal/limits); nil means limits.Defaults().
 	Limits *limits.Limits
 	// Documents resolves persisted documents: gqlgen's APQ extension or internal/persisted's
@@ -71,6 +74,7 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 	}
 	useLimits(srv, es, lru.New[*ast.QueryDocument](1000), lim, opts.Suggestions)
 	srv.Use(introspectionPolicy(opts.Introspection))
+	srv.Use(subgraphPolicy{federation: opts.Federation, introspection: opts.Introspection})
 	if opts.Documents != nil {
 		srv.Use(opts.Documents)
 	}

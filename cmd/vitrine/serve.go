@@ -117,7 +117,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		Tokens:    tokens,
 		Finder:    quiz.New(st.Client, st.Dialect),
 	}, graph.ServerOptions{
-		Log: log, Introspection: cfg.Introspection, Suggestions: cfg.Suggestions, Limits: &cfg.Limits,
+		Log: log, Introspection: cfg.Introspection, Suggestions: cfg.Suggestions, Federation: cfg.Federation, Limits: &cfg.Limits,
 		Documents: guards.documents, HTTPCache: guards.cache, RateLimit: guards.limits, Throttle: guards.throttle,
 		Metrics: met, Tracing: tr, SlowOperation: cfg.Observability.SlowOperation,
 	})
