@@ -50,11 +50,8 @@ func (r *entityResolver) FindManyProductByIDs(ctx context.Context, reps []*model
 // FindManyQuizByIDs is the resolver for the findManyQuizByIDs field.
 func (r *entityResolver) FindManyQuizByIDs(ctx context.Context, reps []*model.QuizByIDsInput) ([]*ent.Quiz, error) {
 	ids := entityIDs(reps, func(r *model.QuizByIDsInput) int { return r.ID })
-	found, err := r.Client.Quiz.Query().Where(quiz.IDIn(ids...)).CollectFields(ctx, "Quiz")
-	if err != nil {
-		return nil, err
-	}
-	qs, err := found.All(ctx)
+	// Not CollectFields: it would load only the selected columns, and visibility needs published.
+	qs, err := r.Client.Quiz.Query().Where(quiz.IDIn(ids...)).All(ctx)
 	if err != nil {
 		return nil, err
 	}
