@@ -64,7 +64,9 @@ func TestEntities(t *testing.T) {
 		t.Run("InOrderAcrossTypes", func(t *testing.T) {
 			reps := []any{rep("Product", fx.products[1].ID), rep("User", fx.users[2].ID), rep("Product", fx.products[0].ID),
 				rep("Category", fx.tents.ID), rep("Review", fx.reviews[1].ID), rep("Quiz", published.ID)}
-			var out struct{ Entities []map[string]any `json:"_entities"` }
+			var out struct {
+				Entities []map[string]any `json:"_entities"`
+			}
 			c.MustData(t, &out, entitiesQuery, map[string]any{"r": reps})
 			require.Len(t, out.Entities, 6)
 			require.Equal(t, "Product", out.Entities[0]["__typename"])
@@ -81,7 +83,9 @@ func TestEntities(t *testing.T) {
 		t.Run("PrivateFieldsForTheirOwner", func(t *testing.T) {
 			owner := e.asUser(t, fx.users[2])
 			owner.URL = c.URL
-			var out struct{ Entities []map[string]any `json:"_entities"` }
+			var out struct {
+				Entities []map[string]any `json:"_entities"`
+			}
 			owner.MustData(t, &out, entitiesQuery, map[string]any{"r": []any{rep("User", fx.users[2].ID), rep("User", fx.users[1].ID)}})
 			require.Equal(t, "user2@example.com", out.Entities[0]["email"])
 			require.Nil(t, out.Entities[1]["email"])
@@ -90,7 +94,9 @@ func TestEntities(t *testing.T) {
 		t.Run("MissingWrongTypeAndDraftAreNotFound", func(t *testing.T) {
 			res := c.Do(t, entitiesQuery, map[string]any{"r": []any{
 				rep("Product", fx.products[0].ID), rep("Category", fx.products[1].ID), rep("Quiz", draft.ID)}})
-			var data struct{ Entities []map[string]any `json:"_entities"` }
+			var data struct {
+				Entities []map[string]any `json:"_entities"`
+			}
 			require.NoError(t, json.Unmarshal(res.Data, &data))
 			require.NotNil(t, data.Entities[0])
 			require.Nil(t, data.Entities[1])
@@ -105,7 +111,9 @@ func TestEntities(t *testing.T) {
 			require.ElementsMatch(t, [][]any{{"_entities", float64(1)}, {"_entities", float64(2)}}, paths)
 			admin := e.asUser(t, fx.users[0])
 			admin.URL = c.URL
-			var out struct{ Entities []map[string]any `json:"_entities"` }
+			var out struct {
+				Entities []map[string]any `json:"_entities"`
+			}
 			admin.MustData(t, &out, entitiesQuery, map[string]any{"r": []any{rep("Quiz", draft.ID)}})
 			require.Equal(t, "Draft", out.Entities[0]["title"], "admins see drafts, as through quiz(slug:)")
 		})
@@ -131,7 +139,9 @@ func TestEntities(t *testing.T) {
 		})
 
 		t.Run("ServiceSDL", func(t *testing.T) {
-			var out struct{ Service struct{ SDL string } `json:"_service"` }
+			var out struct {
+				Service struct{ SDL string } `json:"_service"`
+			}
 			c.MustData(t, &out, `{ _service { sdl } }`, nil)
 			require.Equal(t, graph.SubgraphSDL(), out.Service.SDL)
 			require.Contains(t, out.Service.SDL, `@link(url: "https://specs.apollo.dev/federation/v2.3"`)
@@ -148,7 +158,9 @@ func TestEntities(t *testing.T) {
 			closed := federated(t, e, false)
 			err = closed.MustError(t, "GRAPHQL_VALIDATION_FAILED", `{ _service { sdl } }`, nil)
 			require.Equal(t, graph.ServiceIntrospectionDisabled, err.Message)
-			var out struct{ Entities []map[string]any `json:"_entities"` }
+			var out struct {
+				Entities []map[string]any `json:"_entities"`
+			}
 			closed.MustData(t, &out, entitiesQuery, map[string]any{"r": []any{rep("Product", fx.products[0].ID)}})
 			require.Len(t, out.Entities, 1, "_entities does not depend on introspection")
 		})
