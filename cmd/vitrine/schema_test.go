@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/vitrinehq/vitrine/graph"
+	"github.com/vitrinehq/vitrine/internal/gqltest"
 )
 
 var updateSchema = flag.Bool("update-schema", false, "rewrite the committed schema/*.graphql from this binary")
@@ -68,4 +71,31 @@ func TestSchemaDiff(t *testing.T) {
 		"2 breaking, 0 dangerous\n", out.String())
 
 	require.ErrorContains(t, run(context.Background(), []string{"schema", "diff", old}, getenv, nil, &out, nil), "needs two schema files")
+}
+
+// TestServeFederationSetting: serve answers _entities only with VITRINE_FEDERATION=true.
+func TestServeFederationSetting(t *testing.T) {
+	dir := t.TempDir()
+	const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Category { name } } }`
+	off, _ := startServer(t, map[string]string{"VITRINE_DATA_DIR": dir})
+	offClient := &gqltest.Client{URL: off + "/graphql"}
+	var cats struct {
+		Categories struct {
+			Edges []struct{ Node struct{ ID, Name string } }
+		}
+	}
+	offClient.MustData(t, &cats, `{ categories(first: 1) { edges { node { id name } } } }`, nil)
+	rep := map[string]any{"r": []any{map[string]any{"__typename": "Category", "id": cats.Categories.Edges[0].Node.ID}}}
+	err := offClient.MustError(t, "GRAPHQL_VALIDATION_FAILED", query, rep)
+	require.Equal(t, graph.FederationDisabled, err.Message)
+
+	on, _ := startServer(t, map[string]string{"VITRINE_DATA_DIR": t.TempDir(), "VITRINE_FEDERATION": "true"})
+	onClient := &gqltest.Client{URL: on + "/graphql"}
+	onClient.MustData(t, &cats, `{ categories(first: 1) { edges { node { id name } } } }`, nil)
+	rep = map[string]any{"r": []any{map[string]any{"__typename": "Category", "id": cats.Categories.Edges[0].Node.ID}}}
+	var out struct {
+		Entities []struct{ Name string } `json:"_entities"`
+	}
+	onClient.MustData(t, &out, query, rep)
+	require.Equal(t, []struct{ Name string }{{cats.Categories.Edges[0].Node.Name}}, out.Entities)
 }
