@@ -9,86 +9,32 @@ import (
 	"context"
 
 	"github.com/vitrinehq/vitrine/ent"
-	"github.com/vitrinehq/vitrine/ent/category"
-	"github.com/vitrinehq/vitrine/ent/product"
-	"github.com/vitrinehq/vitrine/ent/quiz"
-	"github.com/vitrinehq/vitrine/ent/review"
-	"github.com/vitrinehq/vitrine/ent/user"
 	"github.com/vitrinehq/vitrine/graph/model"
 )
 
 // FindManyCategoryByIDs is the resolver for the findManyCategoryByIDs field.
 func (r *entityResolver) FindManyCategoryByIDs(ctx context.Context, reps []*model.CategoryByIDsInput) ([]*ent.Category, error) {
-	ids := entityIDs(reps, func(r *model.CategoryByIDsInput) int { return r.ID })
-	found, err := r.Client.Category.Query().Where(category.IDIn(ids...)).CollectFields(ctx, "Category")
-	if err != nil {
-		return nil, err
-	}
-	cs, err := found.All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	primeEntities(ctx, "Category", cs, (*primer).categories)
-	return entities(ids, cs, categoryID)
+	return byIDs(ctx, "Category", reps, func(x *model.CategoryByIDsInput) int { return x.ID }, r.categoriesByID, categoryID, (*primer).categories)
 }
 
 // FindManyProductByIDs is the resolver for the findManyProductByIDs field.
 func (r *entityResolver) FindManyProductByIDs(ctx context.Context, reps []*model.ProductByIDsInput) ([]*ent.Product, error) {
-	ids := entityIDs(reps, func(r *model.ProductByIDsInput) int { return r.ID })
-	found, err := r.Client.Product.Query().Where(product.IDIn(ids...)).CollectFields(ctx, "Product")
-	if err != nil {
-		return nil, err
-	}
-	ps, err := found.All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	primeEntities(ctx, "Product", ps, (*primer).products)
-	return entities(ids, ps, productID)
+	return byIDs(ctx, "Product", reps, func(x *model.ProductByIDsInput) int { return x.ID }, r.productsByID, productID, (*primer).products)
 }
 
 // FindManyQuizByIDs is the resolver for the findManyQuizByIDs field.
 func (r *entityResolver) FindManyQuizByIDs(ctx context.Context, reps []*model.QuizByIDsInput) ([]*ent.Quiz, error) {
-	ids := entityIDs(reps, func(r *model.QuizByIDsInput) int { return r.ID })
-	// Not CollectFields: it would load only the selected columns, and visibility needs published.
-	qs, err := r.Client.Quiz.Query().Where(quiz.IDIn(ids...)).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if qs, err = r.visibleQuizzes(ctx, qs); err != nil {
-		return nil, err
-	}
-	return entities(ids, qs, func(q *ent.Quiz) int { return q.ID })
+	return byIDs(ctx, "Quiz", reps, func(x *model.QuizByIDsInput) int { return x.ID }, r.quizzesByID, quizID, nil)
 }
 
 // FindManyReviewByIDs is the resolver for the findManyReviewByIDs field.
 func (r *entityResolver) FindManyReviewByIDs(ctx context.Context, reps []*model.ReviewByIDsInput) ([]*ent.Review, error) {
-	ids := entityIDs(reps, func(r *model.ReviewByIDsInput) int { return r.ID })
-	found, err := r.Client.Review.Query().Where(review.IDIn(ids...)).CollectFields(ctx, "Review")
-	if err != nil {
-		return nil, err
-	}
-	rs, err := found.All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	primeEntities(ctx, "Review", rs, (*primer).reviews)
-	return entities(ids, rs, func(x *ent.Review) int { return x.ID })
+	return byIDs(ctx, "Review", reps, func(x *model.ReviewByIDsInput) int { return x.ID }, r.reviewsByID, reviewID, (*primer).reviews)
 }
 
 // FindManyUserByIDs is the resolver for the findManyUserByIDs field.
 func (r *entityResolver) FindManyUserByIDs(ctx context.Context, reps []*model.UserByIDsInput) ([]*ent.User, error) {
-	ids := entityIDs(reps, func(r *model.UserByIDsInput) int { return r.ID })
-	found, err := r.Client.User.Query().Where(user.IDIn(ids...)).CollectFields(ctx, "User")
-	if err != nil {
-		return nil, err
-	}
-	us, err := found.All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	primeEntities(ctx, "User", us, (*primer).users)
-	return entities(ids, us, userID)
+	return byIDs(ctx, "User", reps, func(x *model.UserByIDsInput) int { return x.ID }, r.usersByID, userID, (*primer).users)
 }
 
 // Entity returns EntityResolver implementation.

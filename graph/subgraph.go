@@ -10,6 +10,11 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/ent/category"
+	"github.com/vitrinehq/vitrine/ent/product"
+	"github.com/vitrinehq/vitrine/ent/quiz"
+	"github.com/vitrinehq/vitrine/ent/review"
+	"github.com/vitrinehq/vitrine/ent/user"
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/loader"
 	"github.com/vitrinehq/vitrine/internal/relay"
@@ -147,6 +152,85 @@ func rootFields(doc *ast.QueryDocument, set ast.SelectionSet, seen map[string]bo
 	return true
 }
 
+// byIDs resolves the representations of one entity type in an _entities call: load fetches
+// every object with one query, walk primes the batched fields their selections ask for, and
+// the result follows the representations' order.
+func byIDs[R, T any](ctx context.Context, typeName string, reps []*R, repID func(*R) int,
+	load func(context.Context, []int) ([]*T, error), id func(*T) int, walk func(*primer, ast.SelectionSet, []*T),
+) ([]*T, error) {
+	ids := make([]int, len(reps))
+	for i, r := range reps {
+		ids[i] = repID(r)
+	}
+	found, err := load(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if walk != nil {
+		primeEntities(ctx, typeName, found, walk)
+	}
+	return entities(ids, found, id)
+}
+
+// The loaders of byIDs eager-load the edges the router selects (entgql's CollectFields), as
+// the root queries do.
+
+func (r *Resolver) productsByID(ctx context.Context, ids []int) ([]*ent.Product, error) {
+	q, err := r.Client.Product.Query().Where(product.IDIn(ids...)).CollectFields(ctx, "Product")
+	if err != nil {
+		return nil, err
+	}
+	return q.All(ctx)
+}
+
+func (r *Resolver) categoriesByID(ctx context.Context, ids []int) ([]*ent.Category, error) {
+	q, err := r.Client.Category.Query().Where(category.IDIn(ids...)).CollectFields(ctx, "Category")
+	if err != nil {
+		return nil, err
+	}
+	return q.All(ctx)
+}
+
+func (r *Resolver) reviewsByID(ctx context.Context, ids []int) ([]*ent.Review, error) {
+	q, err := r.Client.Review.Query().Where(review.IDIn(ids...)).CollectFields(ctx, "Review")
+	if err != nil {
+		return nil, err
+	}
+	return q.All(ctx)
+}
+
+func (r *Resolver) usersByID(ctx context.Context, ids []int) ([]*ent.User, error) {
+	q, err := r.Client.User.Query().Where(user.IDIn(ids...)).CollectFields(ctx, "User")
+	if err != nil {
+		return nil, err
+	}
+	return q.All(ctx)
+}
+
+// quizzesByID keeps the quizzes the caller may see (drafts are for admins), as quiz and node
+// do; the others are then NOT_FOUND. Not CollectFields: it would load only the selected
+// columns, and visibility needs published.
+func (r *Resolver) quizzesByID(ctx context.Context, ids []int) ([]*ent.Quiz, error) {
+	qs, err := r.Client.Quiz.Query().Where(quiz.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := qs[:0]
+	for _, q := range qs {
+		ok, err := r.Finder.NodeVisible(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, q)
+		}
+	}
+	return out, nil
+}
+
+func quizID(q *ent.Quiz) int     { return q.ID }
+func reviewID(r *ent.Review) int { return r.ID }
+
 // entities returns the objects with the given IDs in the order asked, loaded by one query;
 // an ID with no object (or one of another type: IDs are global) gets a NOT_FOUND error at its
 // index, as node does.
@@ -171,15 +255,6 @@ func entities[T any](ids []int, found []*T, id func(*T) int) ([]*T, error) {
 	return out, nil
 }
 
-// entityIDs returns the IDs of a batch of representations.
-func entityIDs[R any](reps []*R, id func(*R) int) []int {
-	ids := make([]int, len(reps))
-	for i, r := range reps {
-		ids[i] = id(r)
-	}
-	return ids
-}
-
 // primeEntities primes the batch loaders for the entities of one type resolved by _entities,
 // walking only the selections of the fragments on that type (the _entities selection may
 // hold fragments on several).
@@ -202,20 +277,4 @@ func primeEntities[T any](ctx context.Context, typeName string, xs []*T, walk fu
 	}
 	walk(p, sel, present)
 	p.load(ctx, l)
-}
-
-// visibleQuizzes keeps the quizzes the caller may see (drafts are for admins), as quiz and
-// node do; the others are then NOT_FOUND.
-func (r *Resolver) visibleQuizzes(ctx context.Context, qs []*ent.Quiz) ([]*ent.Quiz, error) {
-	out := qs[:0]
-	for _, q := range qs {
-		ok, err := r.Finder.NodeVisible(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out = append(out, q)
-		}
-	}
-	return out, nil
 }
