@@ -21,7 +21,7 @@ func main() {
 		entgql.WithSchemaPath("../graph/ent.graphql"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(false),
-		entgql.WithSchemaHook(newestReviewsFirst, categoryProductsInTree),
+		entgql.WithSchemaHook(newestReviewsFirst, categoryProductsInTree, federationEntities, timeIsHandWritten),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)
@@ -90,4 +90,39 @@ func newestFirst() *ast.Value {
 		{Name: "field", Value: &ast.Value{Kind: ast.EnumValue, Raw: "CREATED_AT"}},
 		{Name: "direction", Value: &ast.Value{Kind: ast.EnumValue, Raw: "DESC"}},
 	}}
+}
+
+// federationEntities marks the types other subgraphs of an Apollo Federation 2 supergraph may
+// reference or extend by ID (@key), and PageInfo as a value type every Relay subgraph
+// declares alike (@shareable). The directives go on the generated definitions themselves:
+// @shareable on a type only covers the fields of the definition it is written on.
+func federationEntities(_ *gen.Graph, s *ast.Schema) error {
+	for _, name := range []string{"Product", "Category", "Review", "User", "Quiz"} {
+		def := s.Types[name]
+		if def == nil {
+			return fmt.Errorf("federation entity %s is not generated", name)
+		}
+		def.Directives = append(def.Directives, &ast.Directive{
+			Name: "key",
+			Arguments: ast.ArgumentList{{
+				Name:  "fields",
+				Value: &ast.Value{Kind: ast.StringValue, Raw: "id"},
+			}},
+		})
+	}
+	pageInfo := s.Types["PageInfo"]
+	if pageInfo == nil {
+		return fmt.Errorf("PageInfo is not generated")
+	}
+	pageInfo.Directives = append(pageInfo.Directives, &ast.Directive{Name: "shareable"})
+	return nil
+}
+
+// timeIsHandWritten drops the Time scalar entgql adds when it cannot see it declared:
+// schema.graphql declares it, but entgql reads the hand-written SDL without gqlgen's federation
+// plugin, so the federation directives there (@link, and @key above) fail its load and it
+// assumes Time is missing. gqlgen, which loads both files, would then see Time twice.
+func timeIsHandWritten(_ *gen.Graph, s *ast.Schema) error {
+	delete(s.Types, "Time")
+	return nil
 }

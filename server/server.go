@@ -64,6 +64,9 @@ type Options struct {
 	// Limits bound each request (internal/limits); nil means limits.Defaults().
 	Limits        *limits.Limits
 	Introspection bool
+	// Federation answers the Apollo Federation subgraph fields _entities and _service
+	// (graph/subgraph.go); without it they are refused.
+	Federation bool
 	// Suggestions keeps gqlparser's "Did you mean …?" hints in validation errors.
 	Suggestions bool
 	// Documents resolves persisted documents: gqlgen's APQ extension or internal/persisted's
@@ -194,6 +197,7 @@ func graphQL(r *graph.Resolver, o Options, lim limits.Limits) http.Handler {
 		budget(lim, es),
 		responses(costReport(lim)), // extensions.cost on every response
 		graph.IntrospectionPolicy(o.Introspection),
+		graph.SubgraphPolicy(o.Federation, o.Introspection),
 		o.Documents,
 		// Outside observe and the refusals, so it sees every error they add.
 		httpCacheResponses(o.HTTPCache, es),

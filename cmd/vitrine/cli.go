@@ -37,7 +37,7 @@ func newCLI(getenv func(string) string, stdin io.Reader, stdout io.Writer, onLis
 			"Every setting is an environment variable; a flag of the same name overrides it.\n" +
 			`Run "vitrine <command> -h" for the flags of a command.`,
 		FlagSet:     c.flags("vitrine"),
-		Subcommands: []*ffcli.Command{serveCmd, c.migrate(), c.seed(), c.user(), c.healthcheck(), c.documents()},
+		Subcommands: []*ffcli.Command{serveCmd, c.migrate(), c.seed(), c.user(), c.healthcheck(), c.documents(), c.schema()},
 		Exec: func(ctx context.Context, args []string) error {
 			switch {
 			case len(args) == 0:

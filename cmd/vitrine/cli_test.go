@@ -24,7 +24,7 @@ func TestHelp(t *testing.T) {
 		args          []string
 		want, notWant []string
 	}{
-		{"Root", []string{"--help"}, []string{"SUBCOMMANDS", "migrate", "seed", "user", "healthcheck", "documents"}, []string{"-jwt-secret", "-addr"}},
+		{"Root", []string{"--help"}, []string{"SUBCOMMANDS", "migrate", "seed", "user", "healthcheck", "documents", "schema"}, []string{"-jwt-secret", "-addr"}},
 		{"RootShort", []string{"-h"}, []string{"SUBCOMMANDS"}, []string{"-jwt-secret"}},
 		{"RootHelpWord", []string{"help"}, []string{"SUBCOMMANDS"}, []string{"-jwt-secret"}},
 		{"Serve", []string{"serve", "-h"}, []string{"-jwt-secret", "-max-cost", "-addr", "VITRINE_INTROSPECTION"}, nil},
@@ -34,6 +34,8 @@ func TestHelp(t *testing.T) {
 		{"CreateAdmin", []string{"user", "create-admin", "-h"}, []string{"-email", "-password-stdin", "-database-url"}, []string{"-jwt-secret", "-max-cost"}},
 		{"Healthcheck", []string{"healthcheck", "-h"}, []string{"-addr"}, []string{"-database-url"}},
 		{"Documents", []string{"documents", "hash", "-h"}, []string{"documents hash PATH"}, []string{"-database-url"}},
+		{"Schema", []string{"schema", "-h"}, []string{"-subgraph", "diff"}, []string{"-database-url", "-jwt-secret"}},
+		{"SchemaDiff", []string{"schema", "diff", "-h"}, []string{"vitrine schema diff OLD NEW"}, []string{"-subgraph"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -163,6 +163,7 @@ func serverOptions(ctx context.Context, cfg config.Config, log *slog.Logger, st 
 		Replicas:       replicas,
 		Limits:         &cfg.Limits,
 		Introspection:  cfg.Introspection,
+		Federation:     cfg.Federation,
 		Suggestions:    cfg.Suggestions,
 		Documents:      guards.documents,
 		HTTPCache:      guards.cache,

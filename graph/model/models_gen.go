@@ -29,6 +29,10 @@ type AuthPayload struct {
 	User      *ent.User `json:"user"`
 }
 
+type CategoryByIDsInput struct {
+	ID int `json:"ID"`
+}
+
 // An amount of money. Amounts are exact: they are stored as an integer count of the currency's
 // minor units (cents for USD, yen for JPY) and never pass through a float.
 type Money struct {
@@ -40,6 +44,14 @@ type Money struct {
 	MinorUnits int `json:"minorUnits"`
 }
 
+type ProductByIDsInput struct {
+	ID int `json:"ID"`
+}
+
+type QuizByIDsInput struct {
+	ID int `json:"ID"`
+}
+
 type RegisterInput struct {
 	// Any valid address; stored trimmed and lower-cased, unique across accounts.
 	Email string `json:"email"`
@@ -49,10 +61,18 @@ type RegisterInput struct {
 	Name string `json:"name"`
 }
 
+type ReviewByIDsInput struct {
+	ID int `json:"ID"`
+}
+
 // Only the fields given change.
 type UpdateReviewInput struct {
 	Title *string `json:"title,omitempty"`
 	Body  *string `json:"body,omitempty"`
+}
+
+type UserByIDsInput struct {
+	ID int `json:"ID"`
 }
 
 // Who may share a cached response.

@@ -52,6 +52,8 @@ type Config struct {
 	// Dashboard serves the ratings dashboard at /dashboard. It is on in both modes: the page
 	// is static and runs only public queries any client may send.
 	Dashboard bool
+	// Federation serves the Apollo Federation 2 subgraph fields (_entities, _service).
+	Federation bool
 	// ReplicaURLs are Postgres read replicas of DatabaseURL; reads outside transactions go there.
 	ReplicaURLs []string
 	// ReplicaMaxLag ejects a replica from the read rotation while it is further behind.
@@ -153,11 +155,12 @@ func Define(fs *flag.FlagSet, getenv func(string) string, scope Scope) func() (C
 	fs.DurationVar(&c.AnalyticsCacheTTL, "analytics-cache-ttl", e.duration("VITRINE_ANALYTICS_CACHE_TTL", 5*time.Second), "serve identical analytics queries from memory this long (this process's writes invalidate at once); 0 disables (VITRINE_ANALYTICS_CACHE_TTL)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", env("VITRINE_PPROF_ADDR", ""), "serve /debug/pprof on this separate address, e.g. 127.0.0.1:6060; empty disables (VITRINE_PPROF_ADDR)")
 	c.Limits = limitFlags(fs, e)
-	var introspection, suggestions string
+	var introspection, suggestions, federation string
 	fs.StringVar(&introspection, "introspection", env("VITRINE_INTROSPECTION", ""), "answer schema introspection (__schema, __type): true or false; when off, introspection is refused as a validation error and the playground runs without schema; default on in development, off in production (VITRINE_INTROSPECTION)")
 	fs.StringVar(&suggestions, "suggestions", env("VITRINE_SUGGESTIONS", ""), `"Did you mean" hints in validation errors: true or false; default on in development, off in production (VITRINE_SUGGESTIONS)`)
 	var dashboard string
 	fs.StringVar(&dashboard, "dashboard", env("VITRINE_DASHBOARD", ""), "serve the ratings dashboard at /dashboard: true or false; it runs only public GraphQL queries, and with VITRINE_TRUSTED_DOCUMENTS it is served only if its documents (internal/dashboard/queries) are trusted; default on (VITRINE_DASHBOARD)")
+	fs.StringVar(&federation, "federation", env("VITRINE_FEDERATION", "false"), "serve as an Apollo Federation 2 subgraph behind a router: answer _entities, and _service where introspection is on; when off they are refused as a validation error (VITRINE_FEDERATION)")
 	proxies := c.Edge.flags(fs, e)
 	c.Throttle.flags(fs, e)
 	metricsPublic := c.Observability.flags(fs, e)
@@ -188,13 +191,14 @@ func Define(fs *flag.FlagSet, getenv func(string) string, scope Scope) func() (C
 			return c, fmt.Errorf("production mode needs VITRINE_JWT_SECRET of at least %d bytes (e.g. openssl rand -base64 48)", MinJWTSecretBytes)
 		}
 		// Both reveal the schema to anyone who asks; production keeps it to those who have it.
-		var errIntro, errSugg error
+		var errIntro, errSugg, errFed error
 		c.Introspection, errIntro = boolOr("VITRINE_INTROSPECTION", introspection, !c.Production())
 		c.Suggestions, errSugg = boolOr("VITRINE_SUGGESTIONS", suggestions, !c.Production())
 		var errDash error
 		c.Dashboard, errDash = boolOr("VITRINE_DASHBOARD", dashboard, true)
+		c.Federation, errFed = boolOr("VITRINE_FEDERATION", federation, false)
 		errObs := c.Observability.validate(c.Production(), *metricsPublic, getenv)
-		if err := errors.Join(errIntro, errSugg, errDash, c.Edge.validate(*proxies), errObs, c.Throttle.validate()); err != nil {
+		if err := errors.Join(errIntro, errSugg, errDash, errFed, c.Edge.validate(*proxies), errObs, c.Throttle.validate()); err != nil {
 			return c, err
 		}
 		c.ReplicaURLs = splitList(replicas)

@@ -24,8 +24,9 @@ import (
 //     pageInfo and totalCount come with the page and cost nothing; edges and node are the
 //     items themselves (node costs 1 plus its selections).
 //   - A list of objects costs n times (1 plus one item's selections), where n is the length of
-//     its ids argument, else its first argument, else the field's known bound in ListSizes,
-//     else DefaultListSize.
+//     its ids argument (representations for Apollo Federation's _entities: one lookup per
+//     entity a router asks for), else its first argument, else the field's known bound in
+//     ListSizes, else DefaultListSize.
 //
 // Costs saturate instead of overflowing, so first: 2147483647 is simply over budget.
 const (
@@ -127,6 +128,8 @@ func (s *costSchema) Complexity(_ context.Context, typeName, field string, child
 		n := p.size
 		if ids, ok := args["ids"].([]any); ok {
 			n = len(ids)
+		} else if reps, ok := args["representations"].([]any); ok {
+			n = len(reps)
 		} else if first, ok := intArg(args, "first"); ok {
 			n = first
 		}
