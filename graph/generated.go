@@ -5240,6 +5240,14 @@ func (ec *executionContext) fieldContext_CategoryStats_reviewCount(_ context.Con
 }
 
 func (ec *executionContext) _Entity_findManyCategoryByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Entity_findManyCategoryByIDs,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Entity().FindManyCategoryByIDs(ctx, fc.Args["reps"].([]*model.CategoryByIDsInput))
+			},
+			ec.marshalOCategory2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐCategory, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5284,6 +5292,14 @@ func (ec *executionContext) fieldContext_Entity_findManyCategoryByIDs(ctx contex
 }
 
 func (ec *executionContext) _Entity_findManyProductByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Entity_findManyProductByIDs,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Entity().FindManyProductByIDs(ctx, fc.Args["reps"].([]*model.ProductByIDsInput))
+			},
+			ec.marshalOProduct2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐProduct, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5328,6 +5344,14 @@ func (ec *executionContext) fieldContext_Entity_findManyProductByIDs(ctx context
 }
 
 func (ec *executionContext) _Entity_findManyQuizByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Entity_findManyQuizByIDs,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Entity().FindManyQuizByIDs(ctx, fc.Args["reps"].([]*model.QuizByIDsInput))
+			},
+			ec.marshalOQuiz2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐQuiz, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5372,6 +5396,14 @@ func (ec *executionContext) fieldContext_Entity_findManyQuizByIDs(ctx context.Co
 }
 
 func (ec *executionContext) _Entity_findManyReviewByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Entity_findManyReviewByIDs,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Entity().FindManyReviewByIDs(ctx, fc.Args["reps"].([]*model.ReviewByIDsInput))
+			},
+			ec.marshalOReview2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReview, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5416,6 +5448,14 @@ func (ec *executionContext) fieldContext_Entity_findManyReviewByIDs(ctx context.
 }
 
 func (ec *executionContext) _Entity_findManyUserByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Entity_findManyUserByIDs,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Entity().FindManyUserByIDs(ctx, fc.Args["reps"].([]*model.UserByIDsInput))
+			},
+			ec.marshalOUser2ᚕᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐUser, true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8612,6 +8652,14 @@ func (ec *executionContext) fieldContext_Query_quizStats(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Query__entities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query__entities,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.__resolve_entities(ctx, fc.Args["representations"].([]map[string]any)), nil
+			},
+			ec.marshalN_Entity2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8656,6 +8704,13 @@ func (ec *executionContext) fieldContext_Query__entities(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Query__service(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldInline(ctx, ec.OperationContext, field, ec.fieldContext_Query__service,
+			func(ctx context.Context) (any, error) {
+				return ec.__resolve__service(ctx)
+			},
+			ec.marshalN_Service2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐService, true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11649,6 +11704,9 @@ func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, fiel
 }
 
 func (ec *executionContext) __Service_sdl(ctx context.Context, field graphql.CollectedField, obj *fedruntime.Service) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext__Service_sdl, obj.SDL, graphql.MarshalString, ec.marshalOString2string, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
