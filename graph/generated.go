@@ -2056,6 +2056,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 type executionContext struct {
 	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
+	// childFuncs hold, per object type, the FieldContext.Child of its fields, made once per
+	// operation (see childOf_*) rather than as a closure per field.
+	childFuncs [43]atomic.Pointer[func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error)]
 }
 
 func newExecutionContext(
@@ -3281,6 +3284,393 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 		return ec.fieldContext___Type_isOneOf(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type __Type", field.Name)
+}
+
+func (ec *executionContext) childOf_AuthPayload() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[0].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_AuthPayload
+	ec.childFuncs[0].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_Category() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[1].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_Category
+	ec.childFuncs[1].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_CategoryConnection() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[2].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_CategoryConnection
+	ec.childFuncs[2].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_CategoryEdge() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[3].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_CategoryEdge
+	ec.childFuncs[3].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_CategoryStats() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[4].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_CategoryStats
+	ec.childFuncs[4].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_Money() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[5].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_Money
+	ec.childFuncs[5].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_OptionStats() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[6].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_OptionStats
+	ec.childFuncs[6].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_PageInfo() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[7].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_PageInfo
+	ec.childFuncs[7].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_Product() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[8].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_Product
+	ec.childFuncs[8].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_ProductConnection() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[9].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_ProductConnection
+	ec.childFuncs[9].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_ProductEdge() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[10].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_ProductEdge
+	ec.childFuncs[10].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_ProductScore() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[11].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_ProductScore
+	ec.childFuncs[11].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_QuestionStats() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[12].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_QuestionStats
+	ec.childFuncs[12].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_Quiz() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[13].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_Quiz
+	ec.childFuncs[13].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_QuizConnection() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[14].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_QuizConnection
+	ec.childFuncs[14].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_QuizEdge() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[15].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_QuizEdge
+	ec.childFuncs[15].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_QuizOption() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[16].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_QuizOption
+	ec.childFuncs[16].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_QuizQuestion() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[17].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_QuizQuestion
+	ec.childFuncs[17].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_QuizResult() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[18].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_QuizResult
+	ec.childFuncs[18].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_QuizStats() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[19].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_QuizStats
+	ec.childFuncs[19].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_QuizSubmission() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[20].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_QuizSubmission
+	ec.childFuncs[20].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_QuizSubmissionConnection() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[21].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_QuizSubmissionConnection
+	ec.childFuncs[21].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_QuizSubmissionEdge() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[22].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_QuizSubmissionEdge
+	ec.childFuncs[22].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_QuizWeight() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[23].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_QuizWeight
+	ec.childFuncs[23].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_Rating() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[24].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_Rating
+	ec.childFuncs[24].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_RatingStats() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[25].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_RatingStats
+	ec.childFuncs[25].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_RatingSummary() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[26].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_RatingSummary
+	ec.childFuncs[26].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_Recommendation() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[27].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_Recommendation
+	ec.childFuncs[27].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_RecommendedProductStats() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[28].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_RecommendedProductStats
+	ec.childFuncs[28].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_Review() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[29].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_Review
+	ec.childFuncs[29].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_ReviewConnection() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[30].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_ReviewConnection
+	ec.childFuncs[30].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_ReviewEdge() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[31].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_ReviewEdge
+	ec.childFuncs[31].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_SubmittedAnswer() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[32].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_SubmittedAnswer
+	ec.childFuncs[32].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_TrendPoint() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[33].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_TrendPoint
+	ec.childFuncs[33].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_User() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[34].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_User
+	ec.childFuncs[34].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf_UserEdge() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[35].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields_UserEdge
+	ec.childFuncs[35].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf__Service() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[36].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields__Service
+	ec.childFuncs[36].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf___Directive() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[37].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields___Directive
+	ec.childFuncs[37].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf___EnumValue() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[38].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields___EnumValue
+	ec.childFuncs[38].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf___Field() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[39].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields___Field
+	ec.childFuncs[39].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf___InputValue() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[40].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields___InputValue
+	ec.childFuncs[40].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf___Schema() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[41].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields___Schema
+	ec.childFuncs[41].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf___Type() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[42].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields___Type
+	ec.childFuncs[42].Store(&f)
+	return f
 }
 
 // endregion ************************** internal!.gotpl ***************************
@@ -4573,9 +4963,7 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
+		Child:      ec.childOf_User(),
 	}
 	return fc, nil
 }
@@ -4768,9 +5156,7 @@ func (ec *executionContext) fieldContext_Category_parent(_ context.Context, fiel
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
-		},
+		Child:      ec.childOf_Category(),
 	}
 	return fc, nil
 }
@@ -4807,9 +5193,7 @@ func (ec *executionContext) fieldContext_Category_children(_ context.Context, fi
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
-		},
+		Child:      ec.childOf_Category(),
 	}
 	return fc, nil
 }
@@ -4848,9 +5232,7 @@ func (ec *executionContext) fieldContext_Category_products(ctx context.Context, 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ProductConnection(ctx, field)
-		},
+		Child:      ec.childOf_ProductConnection(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -4928,9 +5310,7 @@ func (ec *executionContext) fieldContext_Category_ratingStats(_ context.Context,
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RatingStats(ctx, field)
-		},
+		Child:      ec.childOf_RatingStats(),
 	}
 	return fc, nil
 }
@@ -4963,9 +5343,7 @@ func (ec *executionContext) fieldContext_CategoryConnection_edges(_ context.Cont
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CategoryEdge(ctx, field)
-		},
+		Child:      ec.childOf_CategoryEdge(),
 	}
 	return fc, nil
 }
@@ -4998,9 +5376,7 @@ func (ec *executionContext) fieldContext_CategoryConnection_pageInfo(_ context.C
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
+		Child:      ec.childOf_PageInfo(),
 	}
 	return fc, nil
 }
@@ -5059,9 +5435,7 @@ func (ec *executionContext) fieldContext_CategoryEdge_node(_ context.Context, fi
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
-		},
+		Child:      ec.childOf_Category(),
 	}
 	return fc, nil
 }
@@ -5120,9 +5494,7 @@ func (ec *executionContext) fieldContext_CategoryStats_category(_ context.Contex
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
-		},
+		Child:      ec.childOf_Category(),
 	}
 	return fc, nil
 }
@@ -5273,9 +5645,7 @@ func (ec *executionContext) fieldContext_Entity_findManyCategoryByIDs(ctx contex
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
-		},
+		Child:      ec.childOf_Category(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -5325,9 +5695,7 @@ func (ec *executionContext) fieldContext_Entity_findManyProductByIDs(ctx context
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Product(ctx, field)
-		},
+		Child:      ec.childOf_Product(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -5377,9 +5745,7 @@ func (ec *executionContext) fieldContext_Entity_findManyQuizByIDs(ctx context.Co
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Quiz(ctx, field)
-		},
+		Child:      ec.childOf_Quiz(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -5429,9 +5795,7 @@ func (ec *executionContext) fieldContext_Entity_findManyReviewByIDs(ctx context.
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Review(ctx, field)
-		},
+		Child:      ec.childOf_Review(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -5481,9 +5845,7 @@ func (ec *executionContext) fieldContext_Entity_findManyUserByIDs(ctx context.Co
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
+		Child:      ec.childOf_User(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -5611,9 +5973,7 @@ func (ec *executionContext) fieldContext_Mutation_register(ctx context.Context, 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuthPayload(ctx, field)
-		},
+		Child:      ec.childOf_AuthPayload(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -5663,9 +6023,7 @@ func (ec *executionContext) fieldContext_Mutation_login(ctx context.Context, fie
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuthPayload(ctx, field)
-		},
+		Child:      ec.childOf_AuthPayload(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -5725,9 +6083,7 @@ func (ec *executionContext) fieldContext_Mutation_createProduct(ctx context.Cont
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Product(ctx, field)
-		},
+		Child:      ec.childOf_Product(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -5787,9 +6143,7 @@ func (ec *executionContext) fieldContext_Mutation_updateProduct(ctx context.Cont
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Product(ctx, field)
-		},
+		Child:      ec.childOf_Product(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -5911,9 +6265,7 @@ func (ec *executionContext) fieldContext_Mutation_createCategory(ctx context.Con
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
-		},
+		Child:      ec.childOf_Category(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -5973,9 +6325,7 @@ func (ec *executionContext) fieldContext_Mutation_updateCategory(ctx context.Con
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
-		},
+		Child:      ec.childOf_Category(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -6097,9 +6447,7 @@ func (ec *executionContext) fieldContext_Mutation_addReview(ctx context.Context,
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Review(ctx, field)
-		},
+		Child:      ec.childOf_Review(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -6159,9 +6507,7 @@ func (ec *executionContext) fieldContext_Mutation_updateReview(ctx context.Conte
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Review(ctx, field)
-		},
+		Child:      ec.childOf_Review(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -6283,9 +6629,7 @@ func (ec *executionContext) fieldContext_Mutation_rateProduct(ctx context.Contex
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Rating(ctx, field)
-		},
+		Child:      ec.childOf_Rating(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -6407,9 +6751,7 @@ func (ec *executionContext) fieldContext_Mutation_createQuiz(ctx context.Context
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Quiz(ctx, field)
-		},
+		Child:      ec.childOf_Quiz(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -6469,9 +6811,7 @@ func (ec *executionContext) fieldContext_Mutation_updateQuiz(ctx context.Context
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Quiz(ctx, field)
-		},
+		Child:      ec.childOf_Quiz(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -6531,9 +6871,7 @@ func (ec *executionContext) fieldContext_Mutation_publishQuiz(ctx context.Contex
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Quiz(ctx, field)
-		},
+		Child:      ec.childOf_Quiz(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -6593,9 +6931,7 @@ func (ec *executionContext) fieldContext_Mutation_unpublishQuiz(ctx context.Cont
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Quiz(ctx, field)
-		},
+		Child:      ec.childOf_Quiz(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -6707,9 +7043,7 @@ func (ec *executionContext) fieldContext_Mutation_submitQuiz(ctx context.Context
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_QuizResult(ctx, field)
-		},
+		Child:      ec.childOf_QuizResult(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -6753,9 +7087,7 @@ func (ec *executionContext) fieldContext_OptionStats_option(_ context.Context, f
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_QuizOption(ctx, field)
-		},
+		Child:      ec.childOf_QuizOption(),
 	}
 	return fc, nil
 }
@@ -7208,9 +7540,7 @@ func (ec *executionContext) fieldContext_Product_category(_ context.Context, fie
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
-		},
+		Child:      ec.childOf_Category(),
 	}
 	return fc, nil
 }
@@ -7249,9 +7579,7 @@ func (ec *executionContext) fieldContext_Product_reviews(ctx context.Context, fi
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReviewConnection(ctx, field)
-		},
+		Child:      ec.childOf_ReviewConnection(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -7299,9 +7627,7 @@ func (ec *executionContext) fieldContext_Product_price(_ context.Context, field 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Money(ctx, field)
-		},
+		Child:      ec.childOf_Money(),
 	}
 	return fc, nil
 }
@@ -7368,9 +7694,7 @@ func (ec *executionContext) fieldContext_Product_myReview(_ context.Context, fie
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Review(ctx, field)
-		},
+		Child:      ec.childOf_Review(),
 	}
 	return fc, nil
 }
@@ -7407,9 +7731,7 @@ func (ec *executionContext) fieldContext_Product_ratingSummary(_ context.Context
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RatingSummary(ctx, field)
-		},
+		Child:      ec.childOf_RatingSummary(),
 	}
 	return fc, nil
 }
@@ -7472,9 +7794,7 @@ func (ec *executionContext) fieldContext_ProductConnection_edges(_ context.Conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ProductEdge(ctx, field)
-		},
+		Child:      ec.childOf_ProductEdge(),
 	}
 	return fc, nil
 }
@@ -7507,9 +7827,7 @@ func (ec *executionContext) fieldContext_ProductConnection_pageInfo(_ context.Co
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
+		Child:      ec.childOf_PageInfo(),
 	}
 	return fc, nil
 }
@@ -7568,9 +7886,7 @@ func (ec *executionContext) fieldContext_ProductEdge_node(_ context.Context, fie
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Product(ctx, field)
-		},
+		Child:      ec.childOf_Product(),
 	}
 	return fc, nil
 }
@@ -7629,9 +7945,7 @@ func (ec *executionContext) fieldContext_ProductScore_product(_ context.Context,
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Product(ctx, field)
-		},
+		Child:      ec.childOf_Product(),
 	}
 	return fc, nil
 }
@@ -7856,9 +8170,7 @@ func (ec *executionContext) fieldContext_Query_categories(ctx context.Context, f
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CategoryConnection(ctx, field)
-		},
+		Child:      ec.childOf_CategoryConnection(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -7908,9 +8220,7 @@ func (ec *executionContext) fieldContext_Query_products(ctx context.Context, fie
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ProductConnection(ctx, field)
-		},
+		Child:      ec.childOf_ProductConnection(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -7960,9 +8270,7 @@ func (ec *executionContext) fieldContext_Query_reviews(ctx context.Context, fiel
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReviewConnection(ctx, field)
-		},
+		Child:      ec.childOf_ReviewConnection(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8012,9 +8320,7 @@ func (ec *executionContext) fieldContext_Query_product(ctx context.Context, fiel
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Product(ctx, field)
-		},
+		Child:      ec.childOf_Product(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8064,9 +8370,7 @@ func (ec *executionContext) fieldContext_Query_productBySlug(ctx context.Context
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Product(ctx, field)
-		},
+		Child:      ec.childOf_Product(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8116,9 +8420,7 @@ func (ec *executionContext) fieldContext_Query_category(ctx context.Context, fie
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
-		},
+		Child:      ec.childOf_Category(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8168,9 +8470,7 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ProductConnection(ctx, field)
-		},
+		Child:      ec.childOf_ProductConnection(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8218,9 +8518,7 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
+		Child:      ec.childOf_User(),
 	}
 	return fc, nil
 }
@@ -8259,9 +8557,7 @@ func (ec *executionContext) fieldContext_Query_ratingStats(ctx context.Context, 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RatingStats(ctx, field)
-		},
+		Child:      ec.childOf_RatingStats(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8311,9 +8607,7 @@ func (ec *executionContext) fieldContext_Query_ratingTrend(ctx context.Context, 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TrendPoint(ctx, field)
-		},
+		Child:      ec.childOf_TrendPoint(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8363,9 +8657,7 @@ func (ec *executionContext) fieldContext_Query_reviewTrend(ctx context.Context, 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TrendPoint(ctx, field)
-		},
+		Child:      ec.childOf_TrendPoint(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8415,9 +8707,7 @@ func (ec *executionContext) fieldContext_Query_topRatedProducts(ctx context.Cont
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ProductScore(ctx, field)
-		},
+		Child:      ec.childOf_ProductScore(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8467,9 +8757,7 @@ func (ec *executionContext) fieldContext_Query_categoryStats(ctx context.Context
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CategoryStats(ctx, field)
-		},
+		Child:      ec.childOf_CategoryStats(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8519,9 +8807,7 @@ func (ec *executionContext) fieldContext_Query_quiz(ctx context.Context, field g
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Quiz(ctx, field)
-		},
+		Child:      ec.childOf_Quiz(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8571,9 +8857,7 @@ func (ec *executionContext) fieldContext_Query_quizzes(ctx context.Context, fiel
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_QuizConnection(ctx, field)
-		},
+		Child:      ec.childOf_QuizConnection(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8633,9 +8917,7 @@ func (ec *executionContext) fieldContext_Query_quizStats(ctx context.Context, fi
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_QuizStats(ctx, field)
-		},
+		Child:      ec.childOf_QuizStats(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8735,9 +9017,7 @@ func (ec *executionContext) fieldContext_Query__service(_ context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields__Service(ctx, field)
-		},
+		Child:      ec.childOf__Service(),
 	}
 	return fc, nil
 }
@@ -8776,9 +9056,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
+		Child:      ec.childOf___Type(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8826,9 +9104,7 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Schema(ctx, field)
-		},
+		Child:      ec.childOf___Schema(),
 	}
 	return fc, nil
 }
@@ -8861,9 +9137,7 @@ func (ec *executionContext) fieldContext_QuestionStats_question(_ context.Contex
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_QuizQuestion(ctx, field)
-		},
+		Child:      ec.childOf_QuizQuestion(),
 	}
 	return fc, nil
 }
@@ -8948,9 +9222,7 @@ func (ec *executionContext) fieldContext_QuestionStats_options(_ context.Context
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OptionStats(ctx, field)
-		},
+		Child:      ec.childOf_OptionStats(),
 	}
 	return fc, nil
 }
@@ -9169,9 +9441,7 @@ func (ec *executionContext) fieldContext_Quiz_questions(_ context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_QuizQuestion(ctx, field)
-		},
+		Child:      ec.childOf_QuizQuestion(),
 	}
 	return fc, nil
 }
@@ -9204,9 +9474,7 @@ func (ec *executionContext) fieldContext_QuizConnection_edges(_ context.Context,
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_QuizEdge(ctx, field)
-		},
+		Child:      ec.childOf_QuizEdge(),
 	}
 	return fc, nil
 }
@@ -9239,9 +9507,7 @@ func (ec *executionContext) fieldContext_QuizConnection_pageInfo(_ context.Conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
+		Child:      ec.childOf_PageInfo(),
 	}
 	return fc, nil
 }
@@ -9300,9 +9566,7 @@ func (ec *executionContext) fieldContext_QuizEdge_node(_ context.Context, field 
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Quiz(ctx, field)
-		},
+		Child:      ec.childOf_Quiz(),
 	}
 	return fc, nil
 }
@@ -9428,9 +9692,7 @@ func (ec *executionContext) fieldContext_QuizOption_weights(_ context.Context, f
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_QuizWeight(ctx, field)
-		},
+		Child:      ec.childOf_QuizWeight(),
 	}
 	return fc, nil
 }
@@ -9571,9 +9833,7 @@ func (ec *executionContext) fieldContext_QuizQuestion_options(_ context.Context,
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_QuizOption(ctx, field)
-		},
+		Child:      ec.childOf_QuizOption(),
 	}
 	return fc, nil
 }
@@ -9612,9 +9872,7 @@ func (ec *executionContext) fieldContext_QuizResult_recommendations(ctx context.
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Recommendation(ctx, field)
-		},
+		Child:      ec.childOf_Recommendation(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -9658,9 +9916,7 @@ func (ec *executionContext) fieldContext_QuizResult_submission(_ context.Context
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_QuizSubmission(ctx, field)
-		},
+		Child:      ec.childOf_QuizSubmission(),
 	}
 	return fc, nil
 }
@@ -9719,9 +9975,7 @@ func (ec *executionContext) fieldContext_QuizStats_questions(_ context.Context, 
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_QuestionStats(ctx, field)
-		},
+		Child:      ec.childOf_QuestionStats(),
 	}
 	return fc, nil
 }
@@ -9760,9 +10014,7 @@ func (ec *executionContext) fieldContext_QuizStats_topRecommendedProducts(ctx co
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RecommendedProductStats(ctx, field)
-		},
+		Child:      ec.childOf_RecommendedProductStats(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -9862,9 +10114,7 @@ func (ec *executionContext) fieldContext_QuizSubmission_quiz(_ context.Context, 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Quiz(ctx, field)
-		},
+		Child:      ec.childOf_Quiz(),
 	}
 	return fc, nil
 }
@@ -9897,9 +10147,7 @@ func (ec *executionContext) fieldContext_QuizSubmission_answers(_ context.Contex
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SubmittedAnswer(ctx, field)
-		},
+		Child:      ec.childOf_SubmittedAnswer(),
 	}
 	return fc, nil
 }
@@ -9936,9 +10184,7 @@ func (ec *executionContext) fieldContext_QuizSubmission_recommendations(_ contex
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Recommendation(ctx, field)
-		},
+		Child:      ec.childOf_Recommendation(),
 	}
 	return fc, nil
 }
@@ -9971,9 +10217,7 @@ func (ec *executionContext) fieldContext_QuizSubmissionConnection_edges(_ contex
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_QuizSubmissionEdge(ctx, field)
-		},
+		Child:      ec.childOf_QuizSubmissionEdge(),
 	}
 	return fc, nil
 }
@@ -10006,9 +10250,7 @@ func (ec *executionContext) fieldContext_QuizSubmissionConnection_pageInfo(_ con
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
+		Child:      ec.childOf_PageInfo(),
 	}
 	return fc, nil
 }
@@ -10067,9 +10309,7 @@ func (ec *executionContext) fieldContext_QuizSubmissionEdge_node(_ context.Conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_QuizSubmission(ctx, field)
-		},
+		Child:      ec.childOf_QuizSubmission(),
 	}
 	return fc, nil
 }
@@ -10132,9 +10372,7 @@ func (ec *executionContext) fieldContext_QuizWeight_category(_ context.Context, 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
-		},
+		Child:      ec.childOf_Category(),
 	}
 	return fc, nil
 }
@@ -10171,9 +10409,7 @@ func (ec *executionContext) fieldContext_QuizWeight_product(_ context.Context, f
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Product(ctx, field)
-		},
+		Child:      ec.childOf_Product(),
 	}
 	return fc, nil
 }
@@ -10366,9 +10602,7 @@ func (ec *executionContext) fieldContext_Rating_product(_ context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Product(ctx, field)
-		},
+		Child:      ec.childOf_Product(),
 	}
 	return fc, nil
 }
@@ -10573,9 +10807,7 @@ func (ec *executionContext) fieldContext_Recommendation_product(_ context.Contex
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Product(ctx, field)
-		},
+		Child:      ec.childOf_Product(),
 	}
 	return fc, nil
 }
@@ -10634,9 +10866,7 @@ func (ec *executionContext) fieldContext_RecommendedProductStats_product(_ conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Product(ctx, field)
-		},
+		Child:      ec.childOf_Product(),
 	}
 	return fc, nil
 }
@@ -10881,9 +11111,7 @@ func (ec *executionContext) fieldContext_Review_product(_ context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Product(ctx, field)
-		},
+		Child:      ec.childOf_Product(),
 	}
 	return fc, nil
 }
@@ -10920,9 +11148,7 @@ func (ec *executionContext) fieldContext_Review_author(_ context.Context, field 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
+		Child:      ec.childOf_User(),
 	}
 	return fc, nil
 }
@@ -10955,9 +11181,7 @@ func (ec *executionContext) fieldContext_ReviewConnection_edges(_ context.Contex
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReviewEdge(ctx, field)
-		},
+		Child:      ec.childOf_ReviewEdge(),
 	}
 	return fc, nil
 }
@@ -10990,9 +11214,7 @@ func (ec *executionContext) fieldContext_ReviewConnection_pageInfo(_ context.Con
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
+		Child:      ec.childOf_PageInfo(),
 	}
 	return fc, nil
 }
@@ -11051,9 +11273,7 @@ func (ec *executionContext) fieldContext_ReviewEdge_node(_ context.Context, fiel
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Review(ctx, field)
-		},
+		Child:      ec.childOf_Review(),
 	}
 	return fc, nil
 }
@@ -11386,9 +11606,7 @@ func (ec *executionContext) fieldContext_User_reviews(ctx context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReviewConnection(ctx, field)
-		},
+		Child:      ec.childOf_ReviewConnection(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -11528,9 +11746,7 @@ func (ec *executionContext) fieldContext_User_quizSubmissions(ctx context.Contex
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_QuizSubmissionConnection(ctx, field)
-		},
+		Child:      ec.childOf_QuizSubmissionConnection(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -11574,9 +11790,7 @@ func (ec *executionContext) fieldContext_UserConnection_edges(_ context.Context,
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserEdge(ctx, field)
-		},
+		Child:      ec.childOf_UserEdge(),
 	}
 	return fc, nil
 }
@@ -11609,9 +11823,7 @@ func (ec *executionContext) fieldContext_UserConnection_pageInfo(_ context.Conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
+		Child:      ec.childOf_PageInfo(),
 	}
 	return fc, nil
 }
@@ -11670,9 +11882,7 @@ func (ec *executionContext) fieldContext_UserEdge_node(_ context.Context, field 
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
+		Child:      ec.childOf_User(),
 	}
 	return fc, nil
 }
@@ -11871,9 +12081,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___InputValue(ctx, field)
-		},
+		Child:      ec.childOf___InputValue(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12095,9 +12303,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___InputValue(ctx, field)
-		},
+		Child:      ec.childOf___InputValue(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12141,9 +12347,7 @@ func (ec *executionContext) fieldContext___Field_type(_ context.Context, field g
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
+		Child:      ec.childOf___Type(),
 	}
 	return fc, nil
 }
@@ -12292,9 +12496,7 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
+		Child:      ec.childOf___Type(),
 	}
 	return fc, nil
 }
@@ -12447,9 +12649,7 @@ func (ec *executionContext) fieldContext___Schema_types(_ context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
+		Child:      ec.childOf___Type(),
 	}
 	return fc, nil
 }
@@ -12486,9 +12686,7 @@ func (ec *executionContext) fieldContext___Schema_queryType(_ context.Context, f
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
+		Child:      ec.childOf___Type(),
 	}
 	return fc, nil
 }
@@ -12525,9 +12723,7 @@ func (ec *executionContext) fieldContext___Schema_mutationType(_ context.Context
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
+		Child:      ec.childOf___Type(),
 	}
 	return fc, nil
 }
@@ -12564,9 +12760,7 @@ func (ec *executionContext) fieldContext___Schema_subscriptionType(_ context.Con
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
+		Child:      ec.childOf___Type(),
 	}
 	return fc, nil
 }
@@ -12603,9 +12797,7 @@ func (ec *executionContext) fieldContext___Schema_directives(_ context.Context, 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Directive(ctx, field)
-		},
+		Child:      ec.childOf___Directive(),
 	}
 	return fc, nil
 }
@@ -12764,9 +12956,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Field(ctx, field)
-		},
+		Child:      ec.childOf___Field(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12814,9 +13004,7 @@ func (ec *executionContext) fieldContext___Type_interfaces(_ context.Context, fi
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
+		Child:      ec.childOf___Type(),
 	}
 	return fc, nil
 }
@@ -12853,9 +13041,7 @@ func (ec *executionContext) fieldContext___Type_possibleTypes(_ context.Context,
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
+		Child:      ec.childOf___Type(),
 	}
 	return fc, nil
 }
@@ -12894,9 +13080,7 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___EnumValue(ctx, field)
-		},
+		Child:      ec.childOf___EnumValue(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12946,9 +13130,7 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___InputValue(ctx, field)
-		},
+		Child:      ec.childOf___InputValue(),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12996,9 +13178,7 @@ func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
+		Child:      ec.childOf___Type(),
 	}
 	return fc, nil
 }
