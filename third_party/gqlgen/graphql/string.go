@@ -1,6 +1,7 @@
 package graphql
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,12 @@ func MarshalString(s string) Marshaler {
 }
 
 func writeQuotedString(w io.Writer, s string) {
+	if b, ok := w.(*bytes.Buffer); ok {
+		// gqlgen writes a response into a bytes.Buffer: one append into its spare capacity
+		// rather than three writes through the io.Writer per string.
+		_, _ = b.Write(appendQuotedString(b.AvailableBuffer(), s))
+		return
+	}
 	start := 0
 	io.WriteString(w, `"`)
 
@@ -48,6 +55,36 @@ func writeQuotedString(w io.Writer, s string) {
 
 	io.WriteString(w, s[start:])
 	io.WriteString(w, `"`)
+}
+
+// appendQuotedString appends s quoted as writeQuotedString writes it.
+func appendQuotedString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '\\' && c != '"' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\\':
+			b = append(b, '\\', '\\')
+		case '"':
+			b = append(b, '\\', '"')
+		default:
+			b = append(b, '\\', 'u', '0', '0', encodeHex[c>>4], encodeHex[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func UnmarshalString(v any) (string, error) {

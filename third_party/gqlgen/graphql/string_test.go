@@ -1,8 +1,11 @@
 package graphql
 
 import (
+	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,4 +48,19 @@ func mustUnmarshalString(t *testing.T, v any) string {
 	res, err := UnmarshalString(v)
 	require.NoError(t, err)
 	return res
+}
+
+func TestWriteQuotedStringWritersAgree(t *testing.T) {
+	for _, s := range []string{"", "plain", `a"b\c`, "tab\tcr\rnl\n", "\x00\x01\x1f\x7f", "héllo ✓", "\xff\xfe", strings.Repeat("x\"", 300)} {
+		var sb strings.Builder // the io.Writer path
+		writeQuotedString(&sb, s)
+		buf := bytes.NewBufferString("[")
+		writeQuotedString(buf, s)
+		require.Equal(t, "["+sb.String(), buf.String(), "%q", s)
+		var decoded string
+		require.NoError(t, json.Unmarshal([]byte(sb.String()), &decoded), "%q", s)
+		if utf8.ValidString(s) {
+			require.Equal(t, s, decoded)
+		}
+	}
 }
