@@ -153,7 +153,7 @@ func Define(fs *flag.FlagSet, getenv func(string) string, scope Scope) func() (C
 	fs.StringVar(&c.JWTIssuer, "jwt-issuer", env("VITRINE_JWT_ISSUER", "vitrine"), "token iss claim, checked (VITRINE_JWT_ISSUER)")
 	fs.StringVar(&c.JWTAudience, "jwt-audience", env("VITRINE_JWT_AUDIENCE", "vitrine"), "token aud claim, checked (VITRINE_JWT_AUDIENCE)")
 	fs.DurationVar(&c.AnalyticsCacheTTL, "analytics-cache-ttl", e.duration("VITRINE_ANALYTICS_CACHE_TTL", 5*time.Second), "serve identical analytics queries from memory this long (this process's writes invalidate at once); 0 disables (VITRINE_ANALYTICS_CACHE_TTL)")
-	fs.StringVar(&c.PprofAddr, "pprof-addr", env("VITRINE_PPROF_ADDR", ""), "serve /debug/pprof on this separate address, e.g. 127.0.0.1:6060; empty disables (VITRINE_PPROF_ADDR)")
+	fs.StringVar(&c.PprofAddr, "pprof-addr", env("VITRINE_PPROF_ADDR", ""), "serve /debug/pprof on this separate address, e.g. 127.0.0.1:6060; empty disables it, and the allocation profile's sampling with it (VITRINE_PPROF_ADDR)")
 	c.Limits = limitFlags(fs, e)
 	var introspection, suggestions, federation string
 	fs.StringVar(&introspection, "introspection", env("VITRINE_INTROSPECTION", ""), "answer schema introspection (__schema, __type): true or false; when off, introspection is refused as a validation error and the playground runs without schema; default on in development, off in production (VITRINE_INTROSPECTION)")
