@@ -9,8 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"runtime"
 	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"time"
 
