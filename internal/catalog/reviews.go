@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+	"github.com/lib/pq"
 
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/ent/review"
@@ -96,10 +97,9 @@ func (c *Catalog) firstReviewPages(ctx context.Context, keys []ReviewPageKey, co
 		groups[s] = append(groups[s], k.ProductID)
 	}
 	out := make(map[ReviewPageKey][]*ent.Review, len(keys))
+	var all []*ent.Review
 	for s, ids := range groups {
-		q := c.client.For(ctx).Review.Query().
-			Where(c.firstPerProduct(ids, s.first+1, s.column, s.desc)).
-			WithAuthor(func(q *ent.UserQuery) { q.Select(authorCols...) })
+		q := c.client.For(ctx).Review.Query().Where(c.firstPerProduct(ids, s.first+1, s.column, s.desc))
 		if rc := with(cols.Reviews, review.FieldID, review.FieldProductID, review.FieldAuthorID, s.column); rc != nil {
 			q.Select(rc...)
 		}
@@ -107,6 +107,7 @@ func (c *Catalog) firstReviewPages(ctx context.Context, keys []ReviewPageKey, co
 		if err != nil {
 			return nil, fmt.Errorf("review pages: %w", err)
 		}
+		all = append(all, rows...)
 		sortReviews(rows, s.column, s.desc)
 		for _, r := range rows {
 			k := ReviewPageKey{ProductID: r.ProductID, First: s.first, Column: s.column, Desc: s.desc}
@@ -119,7 +120,66 @@ func (c *Catalog) firstReviewPages(ctx context.Context, keys []ReviewPageKey, co
 			}
 		}
 	}
+	if err := c.loadAuthors(ctx, all, authorCols); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// loadAuthors sets the author edge of every review, reading their users in one statement: on
+// Postgres with the IDs as one array parameter (a page's hundreds of authors cost one bind
+// value, not one each), elsewhere as an IN list.
+func (c *Catalog) loadAuthors(ctx context.Context, rows []*ent.Review, cols []string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	seen := make(map[int]bool, len(rows))
+	ids := make([]int64, 0, len(rows))
+	for _, r := range rows {
+		if !seen[r.AuthorID] {
+			seen[r.AuthorID] = true
+			ids = append(ids, int64(r.AuthorID))
+		}
+	}
+	q := c.client.For(ctx).User.Query().Select(cols...)
+	if c.dialect == dialect.Postgres {
+		q.Where(func(s *entsql.Selector) {
+			s.Where(entsql.P(func(b *entsql.Builder) {
+				b.Ident(s.C(user.FieldID)).WriteString(" = ANY(").Arg(pq.Int64Array(ids)).WriteString(")")
+			}))
+		})
+	} else {
+		q.Where(func(s *entsql.Selector) { s.Where(entsql.In(s.C(user.FieldID), int64Args(ids)...)) })
+	}
+	users, err := q.All(ctx)
+	if err != nil {
+		return fmt.Errorf("review pages: authors: %w", err)
+	}
+	byID := make(map[int]*ent.User, len(users))
+	for _, u := range users {
+		byID[u.ID] = u
+	}
+	for _, r := range rows {
+		r.SetAuthorEdge(byID[r.AuthorID])
+	}
+	return nil
+}
+
+// int64Array is ids as one Postgres array parameter.
+func int64Array(ids []int) pq.Int64Array {
+	out := make(pq.Int64Array, len(ids))
+	for i, id := range ids {
+		out[i] = int64(id)
+	}
+	return out
+}
+
+func int64Args(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
 }
 
 // authorColumns are the users' columns FirstReviewPages reads authors with: all but the password
@@ -146,9 +206,8 @@ func (c *Catalog) firstPerProduct(ids []int, n int, column string, desc bool) fu
 		s.Where(entsql.P(func(b *entsql.Builder) {
 			b.Ident(s.C(review.FieldID))
 			if c.dialect == dialect.Postgres {
-				b.WriteString(" IN (SELECT r.id FROM unnest(ARRAY[")
-				b.Args(ent.Args(ids)...)
-				b.WriteString("]::bigint[]) AS p(id) CROSS JOIN LATERAL (SELECT id FROM reviews WHERE product_id = p.id ORDER BY " + order + " LIMIT ").
+				b.WriteString(" IN (SELECT r.id FROM unnest(").Arg(int64Array(ids)).
+					WriteString("::bigint[]) AS p(id) CROSS JOIN LATERAL (SELECT id FROM reviews WHERE product_id = p.id ORDER BY " + order + " LIMIT ").
 					Arg(n).WriteString(") r)")
 				return
 			}
