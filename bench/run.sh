@@ -21,7 +21,9 @@
 # (16), BENCH_THREADS (2), BENCH_REUSE=1, BENCH_DATABASE_URL (default
 # postgres://postgres@127.0.0.1:5432/vitrine_bench?sslmode=disable; its database is dropped
 # and recreated, so its name must contain "bench" unless BENCH_ALLOW_DROP=1),
-# BENCH_SKIP_VERIFY=1, BENCH_PROFILE=1 (a CPU profile of the measured run and an allocs profile,
+# BENCH_SKIP_VERIFY=1, BENCH_GATE=1 (leave the cost gate, VITRINE_COST_CONCURRENCY, at its
+# production default: it queues expensive operations beyond a total cost, refusing none),
+# BENCH_PROFILE=1 (a CPU profile of the measured run and an allocs profile,
 # from the pprof listener the server opens on a free loopback port with VITRINE_PPROF_ADDR;
 # BENCH_PPROF_URL names a base URL instead, such as http://127.0.0.1:6060), BENCH_QUIET_MAX (30)
 # and BENCH_QUIET_WAIT (120): before each measured run, wait up to that many seconds until the
@@ -298,8 +300,14 @@ pprof_env=()
 if [[ $profile == 1 && -z ${BENCH_PPROF_URL:-} && -z ${VITRINE_PPROF_ADDR:-} ]]; then
   pprof_env=(VITRINE_PPROF_ADDR=127.0.0.1:0)
 fi
+# The cost gate queues expensive operations (it refuses none); off by default so that runs
+# compare with earlier ones, at its production default with BENCH_GATE=1.
+gate_env=(VITRINE_COST_CONCURRENCY=0)
+if [[ ${BENCH_GATE:-0} == 1 ]]; then
+  gate_env=()
+fi
 (cd "$work" && exec env VITRINE_ENV=production VITRINE_ADDR=127.0.0.1:0 VITRINE_JWT_SECRET="$secret" \
-  VITRINE_RATE_LIMIT_QUERIES=0 VITRINE_RATE_LIMIT_MUTATIONS=0 VITRINE_COST_BUCKET=0 VITRINE_COST_CONCURRENCY=0 DATABASE_URL="$db_url" "${pprof_env[@]}" "$work/vitrine" serve >"$work/server.log" 2>"$work/server.err") &
+  VITRINE_RATE_LIMIT_QUERIES=0 VITRINE_RATE_LIMIT_MUTATIONS=0 VITRINE_COST_BUCKET=0 "${gate_env[@]}" DATABASE_URL="$db_url" "${pprof_env[@]}" "$work/vitrine" serve >"$work/server.log" 2>"$work/server.err") &
 server_pid=$!
 addr=""
 for _ in $(seq 1 600); do
@@ -482,7 +490,7 @@ summary=$(
 products_nested: Vitrine vs raw SQL, $when
 machine: nproc=$(nproc), $(uname -sr), $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo)
 versions: $(go version | awk '{ print $3 }'), PostgreSQL $pg_version, vitrine $git_rev
-load: wrk -t$threads -c$conns / pgbench -c$conns -j$threads -M prepared, ${duration}s measured after ${warmup}s warm-up
+load: wrk -t$threads -c$conns / pgbench -c$conns -j$threads -M prepared, ${duration}s measured after ${warmup}s warm-up; cost gate $([[ ${BENCH_GATE:-0} == 1 ]] && echo "at its default (BENCH_GATE=1)" || echo off)
 data: bench/large.sql ($load_note): 100 categories, 10,000 products, 1,000 users, 200,000 reviews, 500,000 ratings
 check: $verify_line
 
