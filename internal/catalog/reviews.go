@@ -134,22 +134,22 @@ func (c *Catalog) loadAuthors(ctx context.Context, rows []*ent.Review, cols []st
 		return nil
 	}
 	seen := make(map[int]bool, len(rows))
-	ids := make([]int64, 0, len(rows))
+	ids := make([]int, 0, len(rows))
 	for _, r := range rows {
 		if !seen[r.AuthorID] {
 			seen[r.AuthorID] = true
-			ids = append(ids, int64(r.AuthorID))
+			ids = append(ids, r.AuthorID)
 		}
 	}
 	q := c.client.For(ctx).User.Query().Select(cols...)
 	if c.dialect == dialect.Postgres {
 		q.Where(func(s *entsql.Selector) {
 			s.Where(entsql.P(func(b *entsql.Builder) {
-				b.Ident(s.C(user.FieldID)).WriteString(" = ANY(").Arg(pq.Int64Array(ids)).WriteString(")")
+				b.Ident(s.C(user.FieldID)).WriteString(" = ANY(").Arg(int64Array(ids)).WriteString(")")
 			}))
 		})
 	} else {
-		q.Where(func(s *entsql.Selector) { s.Where(entsql.In(s.C(user.FieldID), int64Args(ids)...)) })
+		q.Where(func(s *entsql.Selector) { s.Where(entsql.In(s.C(user.FieldID), ent.Args(ids)...)) })
 	}
 	users, err := q.All(ctx)
 	if err != nil {
@@ -170,14 +170,6 @@ func int64Array(ids []int) pq.Int64Array {
 	out := make(pq.Int64Array, len(ids))
 	for i, id := range ids {
 		out[i] = int64(id)
-	}
-	return out
-}
-
-func int64Args(ids []int64) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
 	}
 	return out
 }
