@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/loader"
@@ -75,10 +76,19 @@ func withRequestState(r *Resolver, hook loader.Hook, countSQL bool) graphql.Oper
 			ctx, _ = sqlcount.NewContext(ctx)
 		}
 		var authors []string
-		if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Doc != nil {
+		oc := graphql.GetOperationContext(ctx)
+		if oc != nil && oc.Doc != nil {
 			authors = authorColumns(oc.Operation, oc.Doc.Fragments)
 		}
-		return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog, r.Feedback, hook, authors)))
+		fresh := func(ctx context.Context) context.Context {
+			return loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog, r.Feedback, hook, authors))
+		}
+		if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+			return next(fresh(ctx))
+		}
+		// A subscription's loaders would cache the first event's values: each event gets its own.
+		responses := next(fresh(ctx))
+		return func(ctx context.Context) *graphql.Response { return responses(fresh(ctx)) }
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/analytics"
 	"github.com/vitrinehq/vitrine/internal/httpcache"
 	"github.com/vitrinehq/vitrine/internal/limits"
+	"github.com/vitrinehq/vitrine/internal/live"
 	"github.com/vitrinehq/vitrine/internal/metrics"
 	"github.com/vitrinehq/vitrine/internal/persisted"
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
@@ -50,6 +51,9 @@ type ServerOptions struct {
 	// SlowOperation logs operations that take at least this long, with their cost and SQL
 	// statement count; 0 logs none.
 	SlowOperation time.Duration
+	// Websocket, when set, serves subscriptions over WebSocket upgrades of /graphql
+	// (internal/live).
+	Websocket *live.Websocket
 }
 
 // NewHandler builds the GraphQL HTTP handler explicitly: only the transports Vitrine serves,
@@ -65,6 +69,9 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	if opts.Websocket != nil {
+		srv.AddTransport(opts.Websocket.Transport())
+	}
 	if t := opts.Tracing.GraphQL(); t != nil {
 		// First, so the operation's span covers every other extension's work.
 		srv.Use(t)
@@ -113,7 +120,23 @@ func NewHandler(r *Resolver, opts ServerOptions) http.Handler {
 		h = opts.HTTPCache.Middleware(h)
 	}
 	// Outermost: transport limits (body size, media type, batches) refuse before anything reads.
-	return guardHTTP(lim, h)
+	h = guardHTTP(lim, h)
+	if opts.Websocket != nil {
+		h = upgrades(opts.Websocket.Handler(srv), h)
+	}
+	return h
+}
+
+// upgrades sends WebSocket upgrades to ws: they carry no body for the HTTP guards to check,
+// and outlive the request deadline.
+func upgrades(ws, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if live.IsUpgrade(r) {
+			ws.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // invalidateAnalytics drops cached analytics after every mutation: any write may change a

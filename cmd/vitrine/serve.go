@@ -108,19 +108,31 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
+	broker, ws, err := newLive(ctx, cfg, st, tokens, accounts, log)
+	if err != nil {
+		return err
+	}
 	gql := graph.NewHandler(&graph.Resolver{
 		Client:    st.Client,
 		Catalog:   catalog.New(st.Client, st.Dialect),
 		Analytics: analytics.New(st.Client, st.Dialect).WithCache(analytics.NewCache(cfg.AnalyticsCacheTTL)),
 		Accounts:  accounts,
-		Feedback:  feedback.New(st.Client),
+		Feedback:  feedback.New(st.Client).WithLive(broker),
 		Tokens:    tokens,
 		Finder:    quiz.New(st.Client, st.Dialect),
+		Live:      broker, LiveInterval: cfg.Live.AggregateInterval,
 	}, graph.ServerOptions{
 		Log: log, Introspection: cfg.Introspection, Suggestions: cfg.Suggestions, Limits: &cfg.Limits,
 		Documents: guards.documents, HTTPCache: guards.cache, RateLimit: guards.limits, Throttle: guards.throttle,
-		Metrics: met, Tracing: tr, SlowOperation: cfg.Observability.SlowOperation,
+		Metrics: met, Tracing: tr, SlowOperation: cfg.Observability.SlowOperation, Websocket: ws,
 	})
+	// After the drain and the HTTP shutdown: WebSockets are hijacked, http.Server.Shutdown
+	// leaves them open.
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		ws.Shutdown(sctx)
+	}()
 	pg, err := playground.New("Vitrine", "/graphql", "/playground/assets/", exampleQuery, playgroundOptions(cfg)...)
 	if err != nil {
 		return err

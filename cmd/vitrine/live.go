@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/vitrinehq/vitrine/internal/account"
+	"github.com/vitrinehq/vitrine/internal/auth"
+	"github.com/vitrinehq/vitrine/internal/config"
+	"github.com/vitrinehq/vitrine/internal/live"
+	"github.com/vitrinehq/vitrine/internal/store"
+)
+
+// newLive builds the subscription broker — over Postgres LISTEN/NOTIFY when the store is
+// Postgres, so every process sees every write, in-process otherwise — and the WebSocket
+// transport.
+func newLive(ctx context.Context, cfg config.Config, st *store.Store, tokens *auth.Tokens, accounts *account.Accounts, log *slog.Logger) (*live.Broker, *live.Websocket, error) {
+	broker := live.NewBroker(cfg.Live.Buffer)
+	if cfg.DatabaseURL != "" {
+		if err := broker.ListenPostgres(ctx, cfg.DatabaseURL, st.DB, log); err != nil {
+			return nil, nil, err
+		}
+	}
+	ws := &live.Websocket{
+		Origins:          cfg.CORSOrigins,
+		InitTimeout:      cfg.Live.InitTimeout,
+		PingInterval:     cfg.Live.PingInterval,
+		WriteTimeout:     cfg.Live.WriteTimeout,
+		MaxSubscriptions: cfg.Live.MaxSubscriptions,
+		Log:              log,
+		Authenticate: func(ctx context.Context, authorization string) (context.Context, time.Time, error) {
+			return tokens.Session(ctx, authorization, accounts.Lookup)
+		},
+	}
+	return broker, ws, nil
+}

@@ -1,0 +1,155 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/ent/product"
+	"github.com/vitrinehq/vitrine/graph/model"
+	"github.com/vitrinehq/vitrine/internal/analytics"
+	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/catalog"
+	"github.com/vitrinehq/vitrine/internal/live"
+)
+
+// The subscriptions read what they push through the ordinary read path: an event carries IDs
+// only, and each subscriber reads the state once the write has committed.
+
+var errNoLive = apperr.Errorf(apperr.BadRequest, "subscriptions are not enabled on this server")
+
+// subscribeProduct checks that the product exists and subscribes to its events.
+func (r *Resolver) subscribeProduct(ctx context.Context, productID int) (*live.Subscription, error) {
+	if r.Live == nil {
+		return nil, errNoLive
+	}
+	if err := r.productExists(ctx, productID, "productID"); err != nil {
+		return nil, err
+	}
+	return r.Live.Subscribe(ctx, productID)
+}
+
+// productExists answers BAD_USER_INPUT on field when no product has the ID.
+func (r *Resolver) productExists(ctx context.Context, productID int, field string) error {
+	ok, err := r.Client.Product.Query().Where(product.ID(productID)).Exist(ctx)
+	if err != nil {
+		return fmt.Errorf("check product: %w", err)
+	}
+	if !ok {
+		return apperr.InvalidField(field, "no product has this ID")
+	}
+	return nil
+}
+
+var reviewKinds = map[live.Kind]model.ReviewEventKind{
+	live.ReviewCreated: model.ReviewEventKindCreated,
+	live.ReviewUpdated: model.ReviewEventKindUpdated,
+	live.ReviewDeleted: model.ReviewEventKindDeleted,
+	live.Reset:         model.ReviewEventKindReset,
+}
+
+// reviewEvents streams a product's review changes, each with the review as it is now.
+func (r *Resolver) reviewEvents(ctx context.Context, productID int) (<-chan *model.ReviewEvent, error) {
+	sub, err := r.subscribeProduct(ctx, productID)
+	if err != nil {
+		return nil, err
+	}
+	return live.Each(ctx, sub, func(ctx context.Context, ev live.Event) (*model.ReviewEvent, bool, error) {
+		kind, ok := reviewKinds[ev.Kind]
+		if !ok {
+			return nil, false, nil // a rating
+		}
+		out := &model.ReviewEvent{Kind: kind, ProductID: productID}
+		if ev.Kind == live.Reset {
+			return out, true, nil
+		}
+		out.ReviewID = &ev.ReviewID
+		if ev.Kind != live.ReviewDeleted {
+			rev, err := r.Client.Review.Get(ctx, ev.ReviewID)
+			if err != nil && !ent.IsNotFound(err) {
+				return nil, false, err
+			}
+			out.Review = rev
+		}
+		return out, true, nil
+	}), nil
+}
+
+// ratingSummaryChanged streams a product's rating summary whenever a rating of it changes; a
+// burst read while the client is behind is one event.
+func (r *Resolver) ratingSummaryChanged(ctx context.Context, productID int) (<-chan *analytics.Stats, error) {
+	sub, err := r.subscribeProduct(ctx, productID)
+	if err != nil {
+		return nil, err
+	}
+	ratings := func(ev live.Event) bool { return ev.Kind == live.RatingChanged }
+	read := func(ctx context.Context) (analytics.Stats, error) {
+		m, err := r.Analytics.ProductRatings(ctx, []int{productID})
+		return m[productID], err
+	}
+	return pointers(ctx, live.Latest(ctx, sub, 0, ratings, read)), nil
+}
+
+// ratingStatsChanged streams a scope's rating aggregate, at most once per LiveInterval.
+func (r *Resolver) ratingStatsChanged(ctx context.Context, scope *model.RatingScope) (<-chan *analytics.Stats, error) {
+	if r.Live == nil {
+		return nil, errNoLive
+	}
+	var f analytics.Filter
+	match := func(ev live.Event) bool { return ev.Kind == live.RatingChanged }
+	if scope != nil {
+		f.ProductID, f.CategoryID = scope.ProductID, scope.CategoryID
+	}
+	if f.CategoryID != nil {
+		// The subtree as it is now; a category moved later is not followed.
+		ids, err := r.Client.Category.Query().Where(catalog.InSubtree(*f.CategoryID)).IDs(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("category subtree: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil, apperr.InvalidField("scope.categoryID", "no category has this ID")
+		}
+		inTree := make(map[int]bool, len(ids))
+		for _, id := range ids {
+			inTree[id] = true
+		}
+		match = func(ev live.Event) bool { return ev.Kind == live.RatingChanged && inTree[ev.CategoryID] }
+	}
+	product := 0
+	if f.ProductID != nil {
+		product = *f.ProductID
+		if err := r.productExists(ctx, product, "scope.productID"); err != nil {
+			return nil, err
+		}
+	}
+	sub, err := r.Live.Subscribe(ctx, product)
+	if err != nil {
+		return nil, err
+	}
+	read := func(ctx context.Context) (analytics.Stats, error) { return r.Analytics.FreshRatingStats(ctx, f) }
+	interval := r.LiveInterval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	return pointers(ctx, live.Latest(ctx, sub, interval, match, read)), nil
+}
+
+// pointers adapts a stream of values to the pointers gqlgen's generated code expects.
+func pointers[T any](ctx context.Context, in <-chan T) <-chan *T {
+	out := make(chan *T)
+	go func() {
+		defer close(out)
+		for v := range in {
+			select {
+			case out <- &v:
+			case <-ctx.Done():
+				// Drain so the producer's goroutine ends.
+				for range in {
+				}
+				return
+			}
+		}
+	}()
+	return out
+}

@@ -1,0 +1,356 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	coderws "github.com/coder/websocket"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+
+	"github.com/vitrinehq/vitrine/internal/apperr"
+)
+
+// Close codes sent to subscribers. 4403 is graphql-transport-ws's Forbidden.
+const (
+	CloseForbidden    = 4403
+	CloseSlowConsumer = 1008 // policy violation: events were not read in time
+	CloseGoingAway    = 1001
+)
+
+// Websocket serves GraphQL over WebSocket with the graphql-transport-ws protocol (and the
+// legacy graphql-ws one), through gqlgen's transport.
+type Websocket struct {
+	// Origins are the allowed cross-origin callers, as in the CORS setting ("*" allows any);
+	// the server's own host is always allowed.
+	Origins []string
+	// InitTimeout bounds the wait for connection_init.
+	InitTimeout time.Duration
+	// PingInterval is how often the server pings; a client that does not answer within two
+	// intervals is disconnected.
+	PingInterval time.Duration
+	// WriteTimeout bounds one message's write: a client that stops reading is cut off.
+	WriteTimeout time.Duration
+	// MaxSubscriptions caps the subscriptions running at once on one connection.
+	MaxSubscriptions int
+	// Authenticate checks an Authorization value ("Bearer <token>"), returning ctx with the
+	// caller and the token's expiry.
+	Authenticate func(ctx context.Context, authorization string) (context.Context, time.Time, error)
+	Log          *slog.Logger
+
+	conns connSet
+}
+
+// IsUpgrade reports whether r asks to switch to WebSocket.
+func IsUpgrade(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// Handler serves upgrade requests with gql (a gqlgen server holding Transport). The connection
+// outlives the request's deadline, so its context keeps the request's values only; it ends
+// when the connection does, or at Shutdown.
+func (w *Websocket) Handler(gql http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+		defer cancel()
+		c := &Conn{cancel: cancel, max: w.MaxSubscriptions}
+		w.conns.add(c)
+		defer w.conns.remove(c)
+		ctx = context.WithValue(ctx, headerKey{}, r.Header.Get("Authorization"))
+		gql.ServeHTTP(rw, r.WithContext(context.WithValue(ctx, connKey{}, c)))
+	})
+}
+
+// Connections returns how many WebSocket connections are open.
+func (w *Websocket) Connections() int { return w.conns.len() }
+
+// Shutdown closes every connection with 1001 going away, and waits until they are gone or
+// ctx ends.
+func (w *Websocket) Shutdown(ctx context.Context) {
+	for _, c := range w.conns.all() {
+		c.Close(CloseGoingAway, "server shutting down")
+	}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for w.conns.len() > 0 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// Transport is the gqlgen transport to add to the server.
+func (w *Websocket) Transport() transport.Websocket {
+	return transport.Websocket{
+		Implementation:   acceptor{w: w},
+		InitFunc:         w.init,
+		InitTimeout:      w.InitTimeout,
+		PingPongInterval: w.PingInterval,
+	}
+}
+
+// init authenticates the connection from connection_init's payload or, without one there,
+// the upgrade's Authorization header. A refused token closes the socket with 4403; an
+// accepted one closes it when it expires.
+func (w *Websocket) init(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	authz := payload.Authorization()
+	if authz == "" {
+		if h, ok := payload["headers"].(map[string]any); ok {
+			authz, _ = h["Authorization"].(string)
+		}
+	}
+	if authz == "" {
+		authz = headerOf(ctx)
+	}
+	if authz == "" || w.Authenticate == nil {
+		return ctx, nil, nil
+	}
+	actx, exp, err := w.Authenticate(ctx, authz)
+	if err != nil {
+		return transport.WithWebsocketCloseCode(ctx, CloseForbidden), nil, err
+	}
+	if c := ConnFromContext(ctx); c != nil && !exp.IsZero() {
+		c.expireAt(exp)
+	}
+	return actx, nil, nil
+}
+
+type connKey struct{}
+type headerKey struct{}
+
+// ConnFromContext returns the WebSocket connection a subscription runs on, or nil.
+func ConnFromContext(ctx context.Context) *Conn {
+	c, _ := ctx.Value(connKey{}).(*Conn)
+	return c
+}
+
+func headerOf(ctx context.Context) string {
+	h, _ := ctx.Value(headerKey{}).(string)
+	return h
+}
+
+// Conn is one WebSocket connection's state.
+type Conn struct {
+	cancel context.CancelFunc
+	max    int
+	subs   atomic.Int32
+
+	mu     sync.Mutex
+	ws     *coderws.Conn
+	expiry *time.Timer
+	closed bool
+}
+
+// acquire counts a new subscription against the connection's cap.
+func (c *Conn) acquire() (release func(), err error) {
+	if c == nil {
+		return func() {}, nil
+	}
+	if n := c.subs.Add(1); c.max > 0 && int(n) > c.max {
+		c.subs.Add(-1)
+		return nil, apperr.Errorf(apperr.TooManySubscriptions,
+			"this connection already runs %d subscriptions, the most allowed; complete one or open another connection", c.max)
+	}
+	var once sync.Once
+	return func() { once.Do(func() { c.subs.Add(-1) }) }, nil
+}
+
+func (c *Conn) expireAt(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.expiry = time.AfterFunc(time.Until(t), func() { c.Close(CloseForbidden, "the token has expired; reconnect with a new one") })
+}
+
+// Close closes the connection with code and reason, ending its subscriptions.
+func (c *Conn) Close(code int, reason string) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	ws := c.ws
+	if c.expiry != nil {
+		c.expiry.Stop()
+	}
+	c.mu.Unlock()
+	if ws != nil {
+		go func() {
+			// Close waits for the peer's answer (at most 5 s); a dead peer is then cut.
+			_ = ws.Close(coderws.StatusCode(code), reason)
+			_ = ws.CloseNow()
+		}()
+	}
+	c.cancel()
+}
+
+type connSet struct {
+	mu  sync.Mutex
+	set map[*Conn]struct{}
+}
+
+func (s *connSet) add(c *Conn) {
+	s.mu.Lock()
+	if s.set == nil {
+		s.set = map[*Conn]struct{}{}
+	}
+	s.set[c] = struct{}{}
+	s.mu.Unlock()
+}
+
+func (s *connSet) remove(c *Conn) {
+	s.mu.Lock()
+	delete(s.set, c)
+	s.mu.Unlock()
+	c.mu.Lock()
+	if c.expiry != nil {
+		c.expiry.Stop()
+	}
+	c.mu.Unlock()
+}
+
+func (s *connSet) len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.set)
+}
+
+func (s *connSet) all() []*Conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*Conn, 0, len(s.set))
+	for c := range s.set {
+		out = append(out, c)
+	}
+	return out
+}
+
+// acceptor upgrades with coder/websocket, checking the Origin against the allow-list.
+type acceptor struct{ w *Websocket }
+
+func (a acceptor) Accept(rw http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	ws, err := coderws.Accept(rw, r, &coderws.AcceptOptions{
+		Subprotocols:   opts.Subprotocols,
+		OriginPatterns: originHosts(a.w.Origins),
+	})
+	if err != nil {
+		return nil, err
+	}
+	c := &wsConn{c: ws, writeTimeout: a.w.WriteTimeout}
+	if conn := ConnFromContext(r.Context()); conn != nil {
+		conn.mu.Lock()
+		conn.ws = ws
+		closed := conn.closed
+		conn.mu.Unlock()
+		if closed {
+			_ = ws.CloseNow()
+		}
+	}
+	return c, nil
+}
+
+// originHosts turns CORS origins ("https://shop.example") into coder/websocket's host patterns.
+func originHosts(origins []string) []string {
+	out := make([]string, 0, len(origins))
+	for _, o := range origins {
+		if o == "*" {
+			out = append(out, "*")
+			continue
+		}
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			out = append(out, u.Host)
+		}
+	}
+	return out
+}
+
+// wsConn adapts a coder/websocket connection to gqlgen's transport, with a bounded write.
+type wsConn struct {
+	c            *coderws.Conn
+	writeTimeout time.Duration
+
+	mu       sync.Mutex
+	closing  bool
+	deadline *time.Timer
+}
+
+func (c *wsConn) NextReader() (int, io.Reader, error) {
+	typ, data, err := c.c.Read(context.Background())
+	if err != nil {
+		switch coderws.CloseStatus(err) {
+		case coderws.StatusNormalClosure, coderws.StatusNoStatusRcvd, coderws.StatusGoingAway:
+			return int(typ), nil, transport.ErrWebsocketClosed
+		}
+		return int(typ), nil, err
+	}
+	return int(typ), strings.NewReader(string(data)), nil
+}
+
+func (c *wsConn) WriteJSON(v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	if c.writeTimeout > 0 {
+		// coder/websocket closes the connection when a write outlives its context: a client
+		// that stopped reading is cut here instead of holding a goroutine and its buffers.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.writeTimeout)
+		defer cancel()
+	}
+	return c.c.Write(ctx, coderws.MessageText, data)
+}
+
+func (c *wsConn) WriteClose(code int, reason string) error {
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closing = true
+	c.mu.Unlock()
+	go func() { _ = c.c.Close(coderws.StatusCode(code), reason) }()
+	return nil
+}
+
+func (c *wsConn) Close() error {
+	c.mu.Lock()
+	closing := c.closing
+	if c.deadline != nil {
+		c.deadline.Stop()
+	}
+	c.mu.Unlock()
+	if closing {
+		return nil // the close handshake started by WriteClose finishes the connection
+	}
+	return c.c.CloseNow()
+}
+
+func (c *wsConn) Subprotocol() string { return c.c.Subprotocol() }
+
+func (c *wsConn) SetReadLimit(n int64) { c.c.SetReadLimit(n) }
+
+func (c *wsConn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.deadline != nil {
+		c.deadline.Stop()
+		c.deadline = nil
+	}
+	if t.IsZero() {
+		return nil
+	}
+	c.deadline = time.AfterFunc(time.Until(t), func() { _ = c.c.CloseNow() })
+	return nil
+}
