@@ -146,7 +146,7 @@ type Conn struct {
 	subs   atomic.Int32
 
 	mu     sync.Mutex
-	ws     *coderws.Conn
+	ws     *wsConn
 	expiry *time.Timer
 	closed bool
 }
@@ -185,11 +185,8 @@ func (c *Conn) Close(code int, reason string) {
 	}
 	c.mu.Unlock()
 	if ws != nil {
-		go func() {
-			// Close waits for the peer's answer (at most 5 s); a dead peer is then cut.
-			_ = ws.Close(coderws.StatusCode(code), reason)
-			_ = ws.CloseNow()
-		}()
+		// Before the cancel, so gqlgen's own close (1000) finds the handshake started.
+		_ = ws.WriteClose(code, reason)
 	}
 	c.cancel()
 }
@@ -249,7 +246,7 @@ func (a acceptor) Accept(rw http.ResponseWriter, r *http.Request, opts transport
 	c := &wsConn{c: ws, writeTimeout: a.w.WriteTimeout}
 	if conn := ConnFromContext(r.Context()); conn != nil {
 		conn.mu.Lock()
-		conn.ws = ws
+		conn.ws = c
 		closed := conn.closed
 		conn.mu.Unlock()
 		if closed {
@@ -320,7 +317,11 @@ func (c *wsConn) WriteClose(code int, reason string) error {
 	}
 	c.closing = true
 	c.mu.Unlock()
-	go func() { _ = c.c.Close(coderws.StatusCode(code), reason) }()
+	go func() {
+		// Close waits for the peer's answer (at most 5 s); a dead peer is then cut.
+		_ = c.c.Close(coderws.StatusCode(code), reason)
+		_ = c.c.CloseNow()
+	}()
 	return nil
 }
 

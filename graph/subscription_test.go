@@ -1,0 +1,459 @@
+package graph_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	coderws "github.com/coder/websocket"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/vitrinehq/vitrine/ent/user"
+	"github.com/vitrinehq/vitrine/graph"
+	"github.com/vitrinehq/vitrine/internal/account"
+	"github.com/vitrinehq/vitrine/internal/analytics"
+	"github.com/vitrinehq/vitrine/internal/auth"
+	"github.com/vitrinehq/vitrine/internal/catalog"
+	"github.com/vitrinehq/vitrine/internal/feedback"
+	"github.com/vitrinehq/vitrine/internal/gqltest"
+	"github.com/vitrinehq/vitrine/internal/httpserver"
+	"github.com/vitrinehq/vitrine/internal/live"
+	"github.com/vitrinehq/vitrine/internal/pgtest"
+	"github.com/vitrinehq/vitrine/internal/quiz"
+	"github.com/vitrinehq/vitrine/internal/relay"
+	"github.com/vitrinehq/vitrine/internal/store"
+	"github.com/vitrinehq/vitrine/internal/storetest"
+)
+
+// liveServer is one Vitrine process serving subscriptions: its own broker and WebSocket
+// transport over a shared store.
+type liveServer struct {
+	url    string // http://host
+	gql    *gqltest.Client
+	tokens *auth.Tokens
+	broker *live.Broker
+}
+
+type liveOptions struct {
+	maxSubs  int
+	interval time.Duration
+	ttl      time.Duration
+	pgURL    string // set: fan out through Postgres LISTEN/NOTIFY
+}
+
+func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
+	t.Helper()
+	if o.maxSubs == 0 {
+		o.maxSubs = 10
+	}
+	if o.ttl == 0 {
+		o.ttl = time.Hour
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	tokens, err := auth.NewTokens(testSecret, o.ttl, testIssuer, testAudience)
+	require.NoError(t, err)
+	accounts, err := account.New(st.Client, bcrypt.MinCost)
+	require.NoError(t, err)
+	broker := live.NewBroker(8)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if o.pgURL != "" {
+		require.NoError(t, broker.ListenPostgres(ctx, o.pgURL, st.DB, log))
+	}
+	ws := &live.Websocket{
+		Origins: []string{"https://shop.example"}, InitTimeout: time.Second, PingInterval: time.Minute,
+		WriteTimeout: 2 * time.Second, MaxSubscriptions: o.maxSubs, Log: log,
+		Authenticate: func(ctx context.Context, a string) (context.Context, time.Time, error) {
+			return tokens.Session(ctx, a, accounts.Lookup)
+		},
+	}
+	resolver := &graph.Resolver{
+		Client: st.Client, Catalog: catalog.New(st.Client, st.Dialect), Analytics: analytics.New(st.Client, st.Dialect),
+		Accounts: accounts, Feedback: feedback.New(st.Client).WithLive(broker), Tokens: tokens,
+		Finder: quiz.New(st.Client, st.Dialect), Live: broker, LiveInterval: o.interval,
+	}
+	h := httpserver.New(httpserver.Options{
+		Log: log, Ready: st.Ping, Authenticate: tokens.Middleware(accounts.Lookup), RequestTimeout: 5 * time.Second,
+		GraphQL: graph.NewHandler(resolver, graph.ServerOptions{Log: log, Introspection: true, Websocket: ws}),
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		sctx, stop := context.WithTimeout(context.Background(), 2*time.Second)
+		defer stop()
+		ws.Shutdown(sctx)
+		srv.Close()
+	})
+	return &liveServer{url: srv.URL, gql: &gqltest.Client{URL: srv.URL + "/graphql"}, tokens: tokens, broker: broker}
+}
+
+func (s *liveServer) token(t *testing.T, userID int) string {
+	t.Helper()
+	tok, _, err := s.tokens.Issue(userID, user.RoleUSER)
+	require.NoError(t, err)
+	return "Bearer " + tok
+}
+
+func (s *liveServer) as(authorization string) *gqltest.Client {
+	return &gqltest.Client{URL: s.gql.URL, Header: http.Header{"Authorization": {authorization}}}
+}
+
+// wsClient speaks graphql-transport-ws, as the graphql-ws library does. One goroutine reads
+// (a coder/websocket read whose context ends closes the connection).
+type wsClient struct {
+	t    *testing.T
+	c    *coderws.Conn
+	msgs chan wsMessage
+	err  chan error
+}
+
+func newWSClient(t *testing.T, c *coderws.Conn) *wsClient {
+	w := &wsClient{t: t, c: c, msgs: make(chan wsMessage, 100), err: make(chan error, 1)}
+	go func() {
+		for {
+			_, data, err := c.Read(context.Background())
+			if err != nil {
+				w.err <- err
+				return
+			}
+			var m wsMessage
+			if json.Unmarshal(data, &m) != nil {
+				continue
+			}
+			if m.Type == "ping" {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				_ = c.Write(ctx, coderws.MessageText, []byte(`{"type":"pong"}`))
+				cancel()
+				continue
+			}
+			w.msgs <- m
+		}
+	}()
+	return w
+}
+
+type wsMessage struct {
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+// dial opens a connection; it does not send connection_init.
+func (s *liveServer) dial(t *testing.T, header http.Header) (*coderws.Conn, *http.Response, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return coderws.Dial(ctx, "ws"+strings.TrimPrefix(s.url, "http")+"/graphql",
+		&coderws.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: header})
+}
+
+// connect dials and completes connection_init with payload, expecting connection_ack.
+func (s *liveServer) connect(t *testing.T, payload map[string]any) *wsClient {
+	t.Helper()
+	c, _, err := s.dial(t, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.CloseNow() })
+	w := newWSClient(t, c)
+	w.send(wsMessage{Type: "connection_init", Payload: mustJSON(t, payload)})
+	require.Equal(t, "connection_ack", w.next(5*time.Second).Type)
+	return w
+}
+
+func mustJSON(t *testing.T, v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
+}
+
+func (w *wsClient) send(m wsMessage) {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(w.t, w.c.Write(ctx, coderws.MessageText, mustJSON(w.t, m)))
+}
+
+func (w *wsClient) subscribe(id, query string, vars map[string]any) {
+	w.t.Helper()
+	w.send(wsMessage{ID: id, Type: "subscribe", Payload: mustJSON(w.t, map[string]any{"query": query, "variables": vars})})
+}
+
+// read returns the next message other than ping/pong, or the connection's error, or a timeout.
+func (w *wsClient) read(timeout time.Duration) (wsMessage, error) {
+	select {
+	case m := <-w.msgs:
+		return m, nil
+	case err := <-w.err:
+		w.err <- err // it stays closed
+		return wsMessage{}, err
+	case <-time.After(timeout):
+		return wsMessage{}, context.DeadlineExceeded
+	}
+}
+
+func (w *wsClient) next(timeout time.Duration) wsMessage {
+	w.t.Helper()
+	m, err := w.read(timeout)
+	require.NoError(w.t, err)
+	return m
+}
+
+// none asserts that nothing arrives for d.
+func (w *wsClient) none(d time.Duration) {
+	w.t.Helper()
+	m, err := w.read(d)
+	require.Error(w.t, err, "unexpected message %+v", m)
+}
+
+// data decodes a next message's data into dst.
+func (w *wsClient) data(id string, dst any) {
+	w.t.Helper()
+	m := w.next(5 * time.Second)
+	require.Equal(w.t, "next", m.Type, "payload %s", m.Payload)
+	require.Equal(w.t, id, m.ID)
+	var p struct {
+		Data   json.RawMessage `json:"data"`
+		Errors []gqltest.Error `json:"errors"`
+	}
+	require.NoError(w.t, json.Unmarshal(m.Payload, &p))
+	require.Empty(w.t, p.Errors)
+	require.NoError(w.t, json.Unmarshal(p.Data, dst))
+}
+
+// closeCode waits for the server to close the connection and returns its code.
+func (w *wsClient) closeCode(timeout time.Duration) coderws.StatusCode {
+	w.t.Helper()
+	for {
+		_, err := w.read(timeout)
+		if err != nil {
+			return coderws.CloseStatus(err)
+		}
+	}
+}
+
+const reviewEventsDoc = `subscription($p: ID!) { reviewEvents(productID: $p) { kind productID reviewID review { title author { displayName } } } }`
+
+type reviewEvent struct {
+	ReviewEvents struct {
+		Kind      string  `json:"kind"`
+		ProductID string  `json:"productID"`
+		ReviewID  *string `json:"reviewID"`
+		Review    *struct {
+			Title  string `json:"title"`
+			Author struct {
+				DisplayName string `json:"displayName"`
+			} `json:"author"`
+		} `json:"review"`
+	} `json:"reviewEvents"`
+}
+
+const addReviewDoc = `mutation($p: ID!, $t: String!) { addReview(input: {productID: $p, title: $t, body: "Great."}) { id } }`
+
+func TestSubscriptionReviewEvents(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		fx := loadFixture(t, st.Client)
+		s := newLiveServer(t, st, liveOptions{})
+		product := relay.Encode(fx.products[1].ID)
+		w := s.connect(t, nil) // anonymous: reviews are public
+		w.subscribe("1", reviewEventsDoc, map[string]any{"p": product})
+		w.none(200 * time.Millisecond) // no event until a write
+
+		author := s.as(s.token(t, fx.users[1].ID))
+		var added struct{ AddReview struct{ ID string } }
+		author.MustData(t, &added, addReviewDoc, map[string]any{"p": product, "t": "Live one"})
+
+		var ev reviewEvent
+		w.data("1", &ev)
+		require.Equal(t, "CREATED", ev.ReviewEvents.Kind)
+		require.Equal(t, product, ev.ReviewEvents.ProductID)
+		require.Equal(t, added.AddReview.ID, *ev.ReviewEvents.ReviewID)
+		require.Equal(t, "Live one", ev.ReviewEvents.Review.Title)
+		require.Equal(t, "User 1", ev.ReviewEvents.Review.Author.DisplayName)
+
+		author.MustData(t, &struct{}{}, `mutation($id: ID!) { updateReview(id: $id, input: {title: "Edited"}) { id } }`, map[string]any{"id": added.AddReview.ID})
+		w.data("1", &ev)
+		require.Equal(t, "UPDATED", ev.ReviewEvents.Kind)
+		require.Equal(t, "Edited", ev.ReviewEvents.Review.Title)
+
+		// Another product's review is not this subscription's business.
+		author.MustData(t, &struct{}{}, addReviewDoc, map[string]any{"p": relay.Encode(fx.products[2].ID), "t": "Elsewhere"})
+		author.MustData(t, &struct{}{}, `mutation($id: ID!) { deleteReview(id: $id) }`, map[string]any{"id": added.AddReview.ID})
+		w.data("1", &ev)
+		require.Equal(t, "DELETED", ev.ReviewEvents.Kind)
+		require.Nil(t, ev.ReviewEvents.Review)
+		w.none(200 * time.Millisecond)
+
+		t.Run("RolledBackWritePublishesNothing", func(t *testing.T) {
+			// The second field fails, so the transaction holding the first one rolls back.
+			resp := author.Do(t, `mutation($p: ID!) { addReview(input: {productID: $p, title: "Never", body: "x"}) { id }
+				rateProduct(productID: $p, stars: 9) { stars } }`, map[string]any{"p": product})
+			require.NotEmpty(t, resp.Errors)
+			w.none(300 * time.Millisecond)
+			author.MustData(t, &struct{}{}, addReviewDoc, map[string]any{"p": product, "t": "After"})
+			w.data("1", &ev)
+			require.Equal(t, "After", ev.ReviewEvents.Review.Title)
+		})
+	})
+}
+
+const summaryDoc = `subscription($p: ID!) { ratingSummaryChanged(productID: $p) { count average distribution } }`
+
+func TestSubscriptionRatingSummary(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		fx := loadFixture(t, st.Client)
+		s := newLiveServer(t, st, liveOptions{})
+		product := relay.Encode(fx.products[0].ID)
+		w := s.connect(t, map[string]any{"Authorization": s.token(t, fx.users[2].ID)})
+		w.subscribe("s", summaryDoc, map[string]any{"p": product})
+		w.none(100 * time.Millisecond)
+		s.as(s.token(t, fx.users[1].ID)).MustData(t, &struct{}{}, `mutation($p: ID!) { rateProduct(productID: $p, stars: 1) { stars } }`, map[string]any{"p": product})
+		var got struct{ RatingSummaryChanged json.RawMessage }
+		w.data("s", &got)
+		var fresh struct{ Node struct{ RatingSummary json.RawMessage } }
+		s.gql.MustData(t, &fresh, `query($p: ID!) { node(id: $p) { ... on Product { ratingSummary { count average distribution } } } }`, map[string]any{"p": product})
+		require.JSONEq(t, string(fresh.Node.RatingSummary), string(got.RatingSummaryChanged))
+	})
+}
+
+func TestSubscriptionCoalescesAggregates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		fx := loadFixture(t, st.Client)
+		const interval = 400 * time.Millisecond
+		s := newLiveServer(t, st, liveOptions{interval: interval})
+		w := s.connect(t, nil)
+		cat := relay.Encode(fx.outdoor.ID)
+		w.subscribe("a", `subscription($c: ID!) { ratingStatsChanged(scope: {categoryID: $c}) { count average distribution } }`, map[string]any{"c": cat})
+		w.none(100 * time.Millisecond)
+
+		// A burst: every user rates every product of the outdoor subtree (categories 0–2 of 4).
+		start := time.Now()
+		n := 0
+		for _, u := range fx.users {
+			c := s.as(s.token(t, u.ID))
+			for i, p := range fx.products {
+				if i%4 == 3 {
+					continue // kitchen
+				}
+				c.MustData(t, &struct{}{}, `mutation($p: ID!, $s: Int!) { rateProduct(productID: $p, stars: $s) { stars } }`, map[string]any{"p": relay.Encode(p.ID), "s": 1 + (i+u.ID)%5})
+				n++
+			}
+		}
+		burst := time.Since(start)
+		var events []json.RawMessage
+		for {
+			m, err := w.read(3 * interval)
+			if err != nil {
+				break
+			}
+			require.Equal(t, "next", m.Type)
+			events = append(events, m.Payload)
+		}
+		// At most one event per interval while the burst ran, and one after it.
+		maxEvents := int(burst/interval) + 2
+		require.NotEmpty(t, events)
+		require.LessOrEqual(t, len(events), maxEvents, "%d ratings in %s gave %d events", n, burst, len(events))
+		require.Less(t, len(events), n)
+		var last struct {
+			Data struct{ RatingStatsChanged json.RawMessage } `json:"data"`
+		}
+		require.NoError(t, json.Unmarshal(events[len(events)-1], &last))
+		var fresh struct{ RatingStats json.RawMessage }
+		s.gql.MustData(t, &fresh, `query($c: ID!) { ratingStats(filter: {categoryID: $c}) { count average distribution } }`, map[string]any{"c": cat})
+		require.JSONEq(t, string(fresh.RatingStats), string(last.Data.RatingStatsChanged))
+	})
+}
+
+func TestSubscriptionAuthAndLimits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		fx := loadFixture(t, st.Client)
+		s := newLiveServer(t, st, liveOptions{maxSubs: 1, ttl: 2 * time.Second})
+		product := relay.Encode(fx.products[0].ID)
+
+		t.Run("InvalidTokenCloses4403", func(t *testing.T) {
+			c, _, err := s.dial(t, nil)
+			require.NoError(t, err)
+			w := newWSClient(t, c)
+			w.send(wsMessage{Type: "connection_init", Payload: mustJSON(t, map[string]any{"Authorization": "Bearer not.a.token"})})
+			require.Equal(t, coderws.StatusCode(4403), w.closeCode(5*time.Second))
+		})
+		t.Run("InvalidUpgradeHeaderCloses4403", func(t *testing.T) {
+			c, _, err := s.dial(t, http.Header{"Authorization": {"Bearer forged"}})
+			require.NoError(t, err)
+			w := newWSClient(t, c)
+			w.send(wsMessage{Type: "connection_init"})
+			require.Equal(t, coderws.StatusCode(4403), w.closeCode(5*time.Second))
+		})
+		t.Run("ExpiredTokenEndsConnection", func(t *testing.T) {
+			w := s.connect(t, map[string]any{"Authorization": s.token(t, fx.users[1].ID)})
+			w.subscribe("1", reviewEventsDoc, map[string]any{"p": product})
+			start := time.Now()
+			require.Equal(t, coderws.StatusCode(4403), w.closeCode(5*time.Second))
+			require.Less(t, time.Since(start), 4*time.Second)
+		})
+		t.Run("ForeignOriginRefused", func(t *testing.T) {
+			_, resp, err := s.dial(t, http.Header{"Origin": {"https://evil.example"}})
+			require.Error(t, err)
+			require.Equal(t, http.StatusForbidden, resp.StatusCode)
+			c, _, err := s.dial(t, http.Header{"Origin": {"https://shop.example"}})
+			require.NoError(t, err)
+			_ = c.CloseNow()
+		})
+		t.Run("InitTimeout", func(t *testing.T) {
+			c, _, err := s.dial(t, nil)
+			require.NoError(t, err)
+			w := newWSClient(t, c)
+			require.Equal(t, coderws.StatusProtocolError, w.closeCode(5*time.Second))
+		})
+		t.Run("SubscriptionsPerConnection", func(t *testing.T) {
+			w := s.connect(t, nil)
+			w.subscribe("1", reviewEventsDoc, map[string]any{"p": product})
+			w.none(150 * time.Millisecond) // subscription 1 runs
+			w.subscribe("2", reviewEventsDoc, map[string]any{"p": product})
+			m := w.next(5 * time.Second)
+			require.Equal(t, "2", m.ID)
+			require.Contains(t, string(m.Payload), "TOO_MANY_SUBSCRIPTIONS")
+		})
+		t.Run("DepthLimit", func(t *testing.T) {
+			w := s.connect(t, nil)
+			deep := "subscription($p: ID!) { reviewEvents(productID: $p) { review { product { reviews(first: 1) { edges { node { product { reviews(first: 1) { edges { node { product { category { parent { parent { parent { parent { name } } } } } } } } } } } } } } } } }"
+			w.subscribe("d", deep, map[string]any{"p": product})
+			m := w.next(5 * time.Second)
+			require.Equal(t, "d", m.ID)
+			require.Contains(t, string(m.Payload), "nested more than")
+		})
+		t.Run("UnknownProduct", func(t *testing.T) {
+			w := s.connect(t, nil)
+			w.subscribe("u", reviewEventsDoc, map[string]any{"p": relay.Encode(fx.products[0].ID + 100000)})
+			m := w.next(5 * time.Second)
+			require.Contains(t, string(m.Payload), "BAD_USER_INPUT")
+		})
+	})
+}
+
+// TestSubscriptionAcrossProcesses runs two servers on one Postgres database: a write through
+// A reaches a subscriber of B through LISTEN/NOTIFY.
+func TestSubscriptionAcrossProcesses(t *testing.T) {
+	u := pgtest.URL(t)
+	st, err := store.Open(context.Background(), store.Options{DataDir: t.TempDir(), DatabaseURL: u})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	require.NoError(t, st.Migrate(context.Background()))
+	fx := loadFixture(t, st.Client)
+	a := newLiveServer(t, st, liveOptions{pgURL: u})
+	b := newLiveServer(t, st, liveOptions{pgURL: u})
+	product := relay.Encode(fx.products[3].ID)
+	w := b.connect(t, nil)
+	w.subscribe("x", reviewEventsDoc, map[string]any{"p": product})
+	w.none(200 * time.Millisecond)
+	a.as(a.token(t, fx.users[2].ID)).MustData(t, &struct{}{}, addReviewDoc, map[string]any{"p": product, "t": "Through A"})
+	var ev reviewEvent
+	w.data("x", &ev)
+	require.Equal(t, "Through A", ev.ReviewEvents.Review.Title)
+	w.none(300 * time.Millisecond)
+	require.Equal(t, uint64(1), a.broker.Stats().Published)
+	require.Equal(t, uint64(0), b.broker.Stats().Published)
+}
