@@ -313,7 +313,9 @@ func TestSubscriptionRatingSummary(t *testing.T) {
 		s.as(s.token(t, fx.users[1].ID)).MustData(t, &struct{}{}, `mutation($p: ID!) { rateProduct(productID: $p, stars: 1) { stars } }`, map[string]any{"p": product})
 		var got struct{ RatingSummaryChanged json.RawMessage }
 		w.data("s", &got)
-		var fresh struct{ Node struct{ RatingSummary json.RawMessage } }
+		var fresh struct {
+			Node struct{ RatingSummary json.RawMessage }
+		}
 		s.gql.MustData(t, &fresh, `query($p: ID!) { node(id: $p) { ... on Product { ratingSummary { count average distribution } } } }`, map[string]any{"p": product})
 		require.JSONEq(t, string(fresh.Node.RatingSummary), string(got.RatingSummaryChanged))
 	})
