@@ -39,6 +39,7 @@ type liveServer struct {
 	gql    *gqltest.Client
 	tokens *auth.Tokens
 	broker *live.Broker
+	ws     *live.Websocket
 }
 
 type liveOptions struct {
@@ -90,7 +91,7 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 		ws.Shutdown(sctx)
 		srv.Close()
 	})
-	return &liveServer{url: srv.URL, gql: &gqltest.Client{URL: srv.URL + "/graphql"}, tokens: tokens, broker: broker}
+	return &liveServer{url: srv.URL, gql: &gqltest.Client{URL: srv.URL + "/graphql"}, tokens: tokens, broker: broker, ws: ws}
 }
 
 func (s *liveServer) token(t *testing.T, userID int) string {
@@ -458,4 +459,72 @@ func TestSubscriptionAcrossProcesses(t *testing.T) {
 	w.none(300 * time.Millisecond)
 	require.Equal(t, uint64(1), a.broker.Stats().Published)
 	require.Equal(t, uint64(0), b.broker.Stats().Published)
+}
+
+// TestSubscriptionSurvivesListenerLoss cuts the LISTEN connection (as a Postgres restart
+// does): the subscriber is told to resync with a RESET event, and later writes still arrive.
+func TestSubscriptionSurvivesListenerLoss(t *testing.T) {
+	u := pgtest.URL(t)
+	st, err := store.Open(context.Background(), store.Options{DataDir: t.TempDir(), DatabaseURL: u})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	require.NoError(t, st.Migrate(context.Background()))
+	fx := loadFixture(t, st.Client)
+	s := newLiveServer(t, st, liveOptions{pgURL: u})
+	product := relay.Encode(fx.products[5].ID)
+	w := s.connect(t, nil)
+	w.subscribe("r", reviewEventsDoc, map[string]any{"p": product})
+	w.none(200 * time.Millisecond)
+
+	res, err := st.DB.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'listen%'`)
+	require.NoError(t, err)
+	n, err := res.RowsAffected()
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n, "one LISTEN connection per process")
+
+	var ev reviewEvent
+	w.data("r", &ev)
+	require.Equal(t, "RESET", ev.ReviewEvents.Kind)
+	require.Nil(t, ev.ReviewEvents.ReviewID)
+
+	s.as(s.token(t, fx.users[1].ID)).MustData(t, &struct{}{}, addReviewDoc, map[string]any{"p": product, "t": "After the gap"})
+	w.data("r", &ev)
+	require.Equal(t, "CREATED", ev.ReviewEvents.Kind)
+	require.Equal(t, "After the gap", ev.ReviewEvents.Review.Title)
+}
+
+// TestSubscriptionSlowConsumerIsCut stalls a reader while events keep coming: its bounded
+// buffer overflows, its subscription is dropped and its connection closed, so the server holds
+// nothing for it.
+func TestSubscriptionSlowConsumerIsCut(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		fx := loadFixture(t, st.Client)
+		s := newLiveServer(t, st, liveOptions{})
+		rev := fx.reviews[0]
+		c, _, err := s.dial(t, nil)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = c.CloseNow() })
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		// graphql-transport-ws by hand, then never read again.
+		require.NoError(t, c.Write(ctx, coderws.MessageText, []byte(`{"type":"connection_init"}`)))
+		sub := map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+			"query": `subscription($p: ID!) { reviewEvents(productID: $p) { review { body } } }`, "variables": map[string]any{"p": relay.Encode(rev.ProductID)}}}
+		require.NoError(t, c.Write(ctx, coderws.MessageText, mustJSON(t, sub)))
+		require.Eventually(t, func() bool { return s.broker.Stats().Subscribers == 1 }, 5*time.Second, 10*time.Millisecond)
+
+		// Events with a 10 kB review, until the socket's buffers and then the subscriber's fill.
+		big := strings.Repeat("x", 10_000)
+		require.NoError(t, st.Client.Review.UpdateOne(rev).SetBody(big).Exec(context.Background()))
+		for i := 0; i < 5000 && s.broker.Stats().Dropped == 0; i++ {
+			s.broker.Publish(context.Background(), live.Event{Kind: live.ReviewUpdated, ProductID: rev.ProductID, ReviewID: rev.ID})
+			if i%50 == 49 {
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+		require.NotZero(t, s.broker.Stats().Dropped, "the stalled subscriber's buffer never filled")
+		require.Eventually(t, func() bool { return s.broker.Stats().Subscribers == 0 }, 10*time.Second, 20*time.Millisecond)
+		require.Eventually(t, func() bool { return s.ws.Connections() == 0 }, 10*time.Second, 20*time.Millisecond)
+	})
 }
