@@ -47,6 +47,8 @@ type liveOptions struct {
 	interval time.Duration
 	ttl      time.Duration
 	pgURL    string // set: fan out through Postgres LISTEN/NOTIFY
+	perIP    int
+	total    int
 }
 
 func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
@@ -71,6 +73,8 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 	ws := &live.Websocket{
 		Origins: []string{"https://shop.example"}, InitTimeout: time.Second, PingInterval: time.Minute,
 		WriteTimeout: 2 * time.Second, MaxSubscriptions: o.maxSubs, Log: log,
+		MaxConnections: o.total, MaxConnectionsPerClient: o.perIP,
+		ClientKey: func(r *http.Request) string { return r.Header.Get("X-Test-Client") },
 		Authenticate: func(ctx context.Context, a string) (context.Context, time.Time, error) {
 			return tokens.Session(ctx, a, accounts.Lookup)
 		},
@@ -527,4 +531,32 @@ func TestSubscriptionSlowConsumerIsCut(t *testing.T) {
 		require.Eventually(t, func() bool { return s.broker.Stats().Subscribers == 0 }, 10*time.Second, 20*time.Millisecond)
 		require.Eventually(t, func() bool { return s.ws.Connections() == 0 }, 10*time.Second, 20*time.Millisecond)
 	})
+}
+
+func TestSubscriptionConnectionCaps(t *testing.T) {
+	st := storetest.Open(t, "sqlite", nil)
+	s := newLiveServer(t, st, liveOptions{perIP: 2, total: 3})
+	open := func(client string) (*coderws.Conn, int) {
+		c, resp, err := s.dial(t, http.Header{"X-Test-Client": {client}})
+		if err != nil {
+			return nil, resp.StatusCode
+		}
+		t.Cleanup(func() { _ = c.CloseNow() })
+		return c, http.StatusSwitchingProtocols
+	}
+	_, code := open("a")
+	require.Equal(t, http.StatusSwitchingProtocols, code)
+	first, code := open("a")
+	require.Equal(t, http.StatusSwitchingProtocols, code)
+	_, code = open("a")
+	require.Equal(t, http.StatusTooManyRequests, code, "a third connection of one client")
+	_, code = open("b")
+	require.Equal(t, http.StatusSwitchingProtocols, code)
+	_, code = open("c")
+	require.Equal(t, http.StatusServiceUnavailable, code, "a fourth connection of the process")
+	// A closed connection frees its place.
+	require.NoError(t, first.Close(coderws.StatusNormalClosure, ""))
+	require.Eventually(t, func() bool { return s.ws.Connections() == 2 }, 5*time.Second, 10*time.Millisecond)
+	_, code = open("c")
+	require.Equal(t, http.StatusSwitchingProtocols, code)
 }

@@ -3,19 +3,22 @@ package main
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/vitrinehq/vitrine/internal/account"
 	"github.com/vitrinehq/vitrine/internal/auth"
 	"github.com/vitrinehq/vitrine/internal/config"
 	"github.com/vitrinehq/vitrine/internal/live"
+	"github.com/vitrinehq/vitrine/internal/metrics"
+	"github.com/vitrinehq/vitrine/internal/ratelimit"
 	"github.com/vitrinehq/vitrine/internal/store"
 )
 
 // newLive builds the subscription broker — over Postgres LISTEN/NOTIFY when the store is
 // Postgres, so every process sees every write, in-process otherwise — and the WebSocket
 // transport.
-func newLive(ctx context.Context, cfg config.Config, st *store.Store, tokens *auth.Tokens, accounts *account.Accounts, log *slog.Logger) (*live.Broker, *live.Websocket, error) {
+func newLive(ctx context.Context, cfg config.Config, st *store.Store, tokens *auth.Tokens, accounts *account.Accounts, met *metrics.Metrics, log *slog.Logger) (*live.Broker, *live.Websocket, error) {
 	broker := live.NewBroker(cfg.Live.Buffer)
 	if cfg.DatabaseURL != "" {
 		if err := broker.ListenPostgres(ctx, cfg.DatabaseURL, st.DB, log); err != nil {
@@ -23,15 +26,27 @@ func newLive(ctx context.Context, cfg config.Config, st *store.Store, tokens *au
 		}
 	}
 	ws := &live.Websocket{
-		Origins:          cfg.CORSOrigins,
-		InitTimeout:      cfg.Live.InitTimeout,
-		PingInterval:     cfg.Live.PingInterval,
-		WriteTimeout:     cfg.Live.WriteTimeout,
-		MaxSubscriptions: cfg.Live.MaxSubscriptions,
-		Log:              log,
+		Origins:                 cfg.CORSOrigins,
+		InitTimeout:             cfg.Live.InitTimeout,
+		PingInterval:            cfg.Live.PingInterval,
+		WriteTimeout:            cfg.Live.WriteTimeout,
+		MaxSubscriptions:        cfg.Live.MaxSubscriptions,
+		MaxConnections:          cfg.Live.MaxConnections,
+		MaxConnectionsPerClient: cfg.Live.MaxConnectionsPerIP,
+		ClientKey: func(r *http.Request) string {
+			return ratelimit.ClientKey(ratelimit.ClientIP(r, cfg.Edge.TrustedProxies))
+		},
+		Log: log,
 		Authenticate: func(ctx context.Context, authorization string) (context.Context, time.Time, error) {
 			return tokens.Session(ctx, authorization, accounts.Lookup)
 		},
+	}
+	if met != nil {
+		for _, c := range live.Collectors(broker, ws) {
+			if err := met.Register(c); err != nil {
+				return nil, nil, err
+			}
+		}
 	}
 	return broker, ws, nil
 }

@@ -108,7 +108,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	broker, ws, err := newLive(ctx, cfg, st, tokens, accounts, log)
+	broker, ws, err := newLive(ctx, cfg, st, tokens, accounts, met, log)
 	if err != nil {
 		return err
 	}

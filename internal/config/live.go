@@ -20,6 +20,10 @@ type Live struct {
 	WriteTimeout time.Duration
 	// Buffer is the events a subscriber may hold undelivered before its connection is closed.
 	Buffer int
+	// MaxConnections caps this process's WebSocket connections (0: no cap).
+	MaxConnections int
+	// MaxConnectionsPerIP caps one client IP's WebSocket connections (0: no cap).
+	MaxConnectionsPerIP int
 }
 
 func (c *Live) flags(fs *flag.FlagSet, e *envReader) {
@@ -28,12 +32,17 @@ func (c *Live) flags(fs *flag.FlagSet, e *envReader) {
 	fs.DurationVar(&c.InitTimeout, "ws-init-timeout", e.duration("VITRINE_WS_INIT_TIMEOUT", 10*time.Second), "how long a new WebSocket connection may take to send connection_init (VITRINE_WS_INIT_TIMEOUT)")
 	fs.DurationVar(&c.PingInterval, "ws-ping-interval", e.duration("VITRINE_WS_PING_INTERVAL", 25*time.Second), "how often the server pings WebSocket clients; no pong within two intervals closes the connection (VITRINE_WS_PING_INTERVAL)")
 	fs.DurationVar(&c.WriteTimeout, "ws-write-timeout", e.duration("VITRINE_WS_WRITE_TIMEOUT", 10*time.Second), "how long one WebSocket message may take to write before the client is cut off as stalled (VITRINE_WS_WRITE_TIMEOUT)")
+	fs.IntVar(&c.MaxConnections, "ws-max-connections", e.int("VITRINE_WS_MAX_CONNECTIONS", 20000), "WebSocket connections this process holds at once; more get 503 (0: no cap) (VITRINE_WS_MAX_CONNECTIONS)")
+	fs.IntVar(&c.MaxConnectionsPerIP, "ws-max-connections-per-ip", e.int("VITRINE_WS_MAX_CONNECTIONS_PER_IP", 20), "WebSocket connections one client IP holds at once (after VITRINE_TRUSTED_PROXIES); more get 429 (0: no cap) (VITRINE_WS_MAX_CONNECTIONS_PER_IP)")
 	fs.IntVar(&c.Buffer, "live-buffer", e.int("VITRINE_LIVE_BUFFER", 64), "events a subscriber may hold undelivered before its connection is closed as a slow consumer (VITRINE_LIVE_BUFFER)")
 }
 
 func (c *Live) validate() error {
 	if c.AggregateInterval < 10*time.Millisecond {
 		return errors.New("VITRINE_LIVE_AGGREGATE_INTERVAL must be at least 10ms")
+	}
+	if c.MaxConnections < 0 || c.MaxConnectionsPerIP < 0 {
+		return errors.New("VITRINE_WS_MAX_CONNECTIONS and VITRINE_WS_MAX_CONNECTIONS_PER_IP must be 0 (no cap) or positive")
 	}
 	if c.MaxSubscriptions < 1 || c.Buffer < 1 {
 		return errors.New("VITRINE_WS_MAX_SUBSCRIPTIONS and VITRINE_LIVE_BUFFER must be at least 1")

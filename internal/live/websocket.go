@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/reqlog"
 )
 
 // Close codes sent to subscribers. 4403 is graphql-transport-ws's Forbidden.
@@ -41,6 +43,14 @@ type Websocket struct {
 	WriteTimeout time.Duration
 	// MaxSubscriptions caps the subscriptions running at once on one connection.
 	MaxSubscriptions int
+	// MaxConnections caps the open connections of this process (0: no cap); beyond it an
+	// upgrade gets 503.
+	MaxConnections int
+	// MaxConnectionsPerClient caps the open connections of one client (0: no cap), as told by
+	// ClientKey; beyond it an upgrade gets 429.
+	MaxConnectionsPerClient int
+	// ClientKey names the client of a request (e.g. its IP, after trusted proxies).
+	ClientKey func(*http.Request) string
 	// Authenticate checks an Authorization value ("Bearer <token>"), returning ctx with the
 	// caller and the token's expiry.
 	Authenticate func(ctx context.Context, authorization string) (context.Context, time.Time, error)
@@ -62,7 +72,19 @@ func (w *Websocket) Handler(gql http.Handler) http.Handler {
 		ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 		defer cancel()
 		c := &Conn{cancel: cancel, max: w.MaxSubscriptions}
-		w.conns.add(c)
+		if w.ClientKey != nil {
+			c.client = w.ClientKey(r)
+		}
+		switch w.conns.add(c, w.MaxConnections, w.MaxConnectionsPerClient) {
+		case errTooMany:
+			reqlog.Refuse(rw, r, http.StatusServiceUnavailable, string(apperr.Throttled),
+				"this server holds as many WebSocket connections as it allows; retry later or on another server", nil)
+			return
+		case errTooManyForClient:
+			reqlog.Refuse(rw, r, http.StatusTooManyRequests, string(apperr.RateLimited),
+				"you hold as many WebSocket connections as one client may; run several subscriptions on one connection", nil)
+			return
+		}
 		defer w.conns.remove(c)
 		ctx = context.WithValue(ctx, headerKey{}, r.Header.Get("Authorization"))
 		gql.ServeHTTP(rw, r.WithContext(context.WithValue(ctx, connKey{}, c)))
@@ -144,6 +166,7 @@ type Conn struct {
 	cancel context.CancelFunc
 	max    int
 	subs   atomic.Int32
+	client string
 
 	mu     sync.Mutex
 	ws     *wsConn
@@ -192,22 +215,40 @@ func (c *Conn) Close(code int, reason string) {
 }
 
 type connSet struct {
-	mu  sync.Mutex
-	set map[*Conn]struct{}
+	mu       sync.Mutex
+	set      map[*Conn]struct{}
+	byClient map[string]int
 }
 
-func (s *connSet) add(c *Conn) {
+var (
+	errTooMany          = errors.New("live: too many connections")
+	errTooManyForClient = errors.New("live: too many connections for one client")
+)
+
+// add registers c unless a cap (0: none) is reached.
+func (s *connSet) add(c *Conn, max, perClient int) error {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.set == nil {
-		s.set = map[*Conn]struct{}{}
+		s.set, s.byClient = map[*Conn]struct{}{}, map[string]int{}
+	}
+	if max > 0 && len(s.set) >= max {
+		return errTooMany
+	}
+	if perClient > 0 && s.byClient[c.client] >= perClient {
+		return errTooManyForClient
 	}
 	s.set[c] = struct{}{}
-	s.mu.Unlock()
+	s.byClient[c.client]++
+	return nil
 }
 
 func (s *connSet) remove(c *Conn) {
 	s.mu.Lock()
 	delete(s.set, c)
+	if s.byClient[c.client]--; s.byClient[c.client] <= 0 {
+		delete(s.byClient, c.client)
+	}
 	s.mu.Unlock()
 	c.mu.Lock()
 	if c.expiry != nil {
