@@ -87,6 +87,9 @@ func (w *Websocket) Handler(gql http.Handler) http.Handler {
 		}
 		defer w.conns.remove(c)
 		ctx = context.WithValue(ctx, headerKey{}, r.Header.Get("Authorization"))
+		// The request's access-log record describes one operation; a connection runs many at
+		// once, so its operations record none.
+		ctx = reqlog.NewContext(ctx, nil)
 		gql.ServeHTTP(rw, r.WithContext(context.WithValue(ctx, connKey{}, c)))
 	})
 }
