@@ -3,6 +3,7 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -75,6 +76,15 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 		WriteTimeout: 2 * time.Second, MaxSubscriptions: o.maxSubs, Log: log,
 		MaxConnections: o.total, MaxConnectionsPerClient: o.perIP,
 		ClientKey: func(r *http.Request) string { return r.Header.Get("X-Test-Client") },
+		Recheck: func(ctx context.Context) error {
+			if v := auth.FromContext(ctx); v != nil {
+				if _, found, err := accounts.Lookup(ctx, v.UserID); err == nil && !found {
+					return errors.New("the token's user no longer exists")
+				}
+			}
+			return nil
+		},
+		RecheckInterval: 100 * time.Millisecond,
 		Authenticate: func(ctx context.Context, a string) (context.Context, time.Time, error) {
 			return tokens.Session(ctx, a, accounts.Lookup)
 		},
@@ -400,6 +410,14 @@ func TestSubscriptionAuthAndLimits(t *testing.T) {
 			start := time.Now()
 			require.Equal(t, coderws.StatusCode(4403), w.closeCode(5*time.Second))
 			require.Less(t, time.Since(start), 4*time.Second)
+		})
+		t.Run("DeletedUserCloses4403", func(t *testing.T) {
+			gone := st.Client.User.Create().SetEmail("gone@example.com").SetDisplayName("Gone").SetPasswordHash("!").SaveX(context.Background())
+			w := s.connect(t, map[string]any{"Authorization": s.token(t, gone.ID)})
+			w.subscribe("1", reviewEventsDoc, map[string]any{"p": product})
+			w.none(300 * time.Millisecond)
+			require.NoError(t, st.Client.User.DeleteOne(gone).Exec(context.Background()))
+			require.Equal(t, coderws.StatusCode(4403), w.closeCode(5*time.Second))
 		})
 		t.Run("ForeignOriginRefused", func(t *testing.T) {
 			_, resp, err := s.dial(t, http.Header{"Origin": {"https://evil.example"}})

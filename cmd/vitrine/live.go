@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
 	"github.com/vitrinehq/vitrine/internal/store"
 )
+
+var errUserGone = errors.New("the token's user no longer exists")
 
 // newLive builds the subscription broker — over Postgres LISTEN/NOTIFY when the store is
 // Postgres, so every process sees every write, in-process otherwise — and the WebSocket
@@ -36,7 +39,19 @@ func newLive(ctx context.Context, cfg config.Config, st *store.Store, tokens *au
 		ClientKey: func(r *http.Request) string {
 			return ratelimit.ClientKey(ratelimit.ClientIP(r, cfg.Edge.TrustedProxies))
 		},
-		Log: log,
+		// A deleted user's subscriptions end within a minute.
+		Recheck: func(ctx context.Context) error {
+			v := auth.FromContext(ctx)
+			if v == nil {
+				return nil
+			}
+			if _, found, err := accounts.Lookup(ctx, v.UserID); err == nil && !found {
+				return errUserGone
+			}
+			return nil
+		},
+		RecheckInterval: time.Minute,
+		Log:             log,
 		Authenticate: func(ctx context.Context, authorization string) (context.Context, time.Time, error) {
 			return tokens.Session(ctx, authorization, accounts.Lookup)
 		},

@@ -54,7 +54,11 @@ type Websocket struct {
 	// Authenticate checks an Authorization value ("Bearer <token>"), returning ctx with the
 	// caller and the token's expiry.
 	Authenticate func(ctx context.Context, authorization string) (context.Context, time.Time, error)
-	Log          *slog.Logger
+	// Recheck, when set, is asked every RecheckInterval whether an authenticated connection's
+	// caller may go on (e.g. the user still exists); an error closes the connection with 4403.
+	Recheck         func(ctx context.Context) error
+	RecheckInterval time.Duration
+	Log             *slog.Logger
 
 	conns connSet
 }
@@ -144,10 +148,32 @@ func (w *Websocket) init(ctx context.Context, payload transport.InitPayload) (co
 	if err != nil {
 		return transport.WithWebsocketCloseCode(ctx, CloseForbidden), nil, err
 	}
-	if c := ConnFromContext(ctx); c != nil && !exp.IsZero() {
-		c.expireAt(exp)
+	if c := ConnFromContext(ctx); c != nil {
+		if !exp.IsZero() {
+			c.expireAt(exp)
+		}
+		if w.Recheck != nil && w.RecheckInterval > 0 {
+			go w.recheck(actx, c)
+		}
 	}
 	return actx, nil, nil
+}
+
+// recheck closes c once Recheck refuses its caller; it ends with the connection.
+func (w *Websocket) recheck(ctx context.Context, c *Conn) {
+	tick := time.NewTicker(w.RecheckInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if err := w.Recheck(ctx); err != nil {
+				c.Close(CloseForbidden, err.Error())
+				return
+			}
+		}
+	}
 }
 
 type connKey struct{}
