@@ -116,23 +116,42 @@ func (r *Resolver) ratingStatsChanged(ctx context.Context, scope *model.RatingSc
 		}
 		match = func(ev live.Event) bool { return ev.Kind == live.RatingChanged && inTree[ev.CategoryID] }
 	}
-	product := 0
+	product, key := 0, "stats"
 	if f.ProductID != nil {
 		product = *f.ProductID
 		if err := r.productExists(ctx, product, "scope.productID"); err != nil {
 			return nil, err
 		}
+		key += fmt.Sprintf("|p%d", product)
 	}
-	sub, err := r.Live.Subscribe(ctx, product)
-	if err != nil {
-		return nil, err
+	if f.CategoryID != nil {
+		key += fmt.Sprintf("|c%d", *f.CategoryID)
 	}
-	read := func(ctx context.Context) (analytics.Stats, error) { return r.Analytics.FreshRatingStats(ctx, f) }
 	interval := r.LiveInterval
 	if interval <= 0 {
 		interval = time.Second
 	}
-	return pointers(ctx, live.Latest(ctx, sub, interval, match, read)), nil
+	// One read per scope and interval for the whole process, however many dashboards watch.
+	read := func(ctx context.Context) (any, error) { return r.Analytics.FreshRatingStats(ctx, f) }
+	states, err := r.Live.Watch(ctx, key, product, interval, match, read)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *analytics.Stats)
+	go func() {
+		defer close(out)
+		for v := range states {
+			s := v.(analytics.Stats)
+			select {
+			case out <- &s:
+			case <-ctx.Done():
+				for range states {
+				}
+				return
+			}
+		}
+	}()
+	return out, nil
 }
 
 // pointers adapts a stream of values to the pointers gqlgen's generated code expects.

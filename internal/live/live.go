@@ -60,6 +60,10 @@ type Broker struct {
 
 	published, delivered, dropped atomic.Uint64
 	subscribers                   atomic.Int64
+
+	// groups are the shared aggregate streams by key (shared.go).
+	groupsMu sync.Mutex
+	groups   map[string]*group
 }
 
 // NewBroker returns an in-process broker whose subscribers may each hold buffer undelivered

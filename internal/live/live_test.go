@@ -116,3 +116,28 @@ loop:
 	require.LessOrEqual(t, len(got), int(elapsed/interval)+1)
 	require.Equal(t, int(reads.Load()), len(got), "every read changed the state, so each was sent")
 }
+
+func TestWatchSharesOneReaderPerKey(t *testing.T) {
+	b := live.NewBroker(1000)
+	var reads atomic.Int64
+	read := func(context.Context) (any, error) { return reads.Add(1), nil }
+	match := func(live.Event) bool { return true }
+	ctx, cancel := context.WithCancel(context.Background())
+	var outs []<-chan any
+	for range 50 {
+		ch, err := b.Watch(ctx, "k", 0, 100*time.Millisecond, match, read)
+		require.NoError(t, err)
+		outs = append(outs, ch)
+	}
+	b.Publish(ctx, live.Event{Kind: live.RatingChanged, ProductID: 3})
+	for _, ch := range outs {
+		require.Equal(t, int64(1), <-ch)
+	}
+	require.Equal(t, int64(1), reads.Load(), "one read for 50 subscribers")
+	cancel()
+	for _, ch := range outs {
+		for range ch { // closed once ctx ends
+		}
+	}
+	require.Eventually(t, func() bool { return b.Stats().Subscribers == 0 }, time.Second, time.Millisecond)
+}
