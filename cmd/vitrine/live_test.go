@@ -61,7 +61,8 @@ func TestShutdownClosesSubscriptionsGoingAway(t *testing.T) {
 		}
 		defer res.Body.Close()
 		b, _ := io.ReadAll(res.Body)
-		return strings.Contains(string(b), "vitrine_live_subscriptions 1") && strings.Contains(string(b), "vitrine_live_connections 1")
+		return strings.Contains(string(b), "vitrine_live_subscriptions 1") && strings.Contains(string(b), "vitrine_live_connections 1") &&
+			strings.Contains(string(b), "vitrine_live_fanout_seconds_count")
 	})
 
 	cancel() // what SIGTERM does in main

@@ -8,6 +8,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/vitrinehq/vitrine/ent"
 )
@@ -34,6 +35,8 @@ type Event struct {
 	CategoryID int `json:"c,omitempty"`
 	ReviewID   int `json:"r,omitempty"`
 	UserID     int `json:"u,omitempty"`
+	// At is when the write committed (Unix nanoseconds), for the fan-out latency metric.
+	At int64 `json:"t,omitempty"`
 }
 
 // DefaultBuffer is how many undelivered events a subscriber may hold before it is cut off.
@@ -57,6 +60,8 @@ type Broker struct {
 
 	// send hands a committed event to the transport; nil delivers it here.
 	send func(context.Context, Event) error
+	// latency, when set, observes the time from commit to delivery of each event.
+	latency func(time.Duration)
 
 	published, delivered, dropped atomic.Uint64
 	subscribers                   atomic.Int64
@@ -106,6 +111,7 @@ func (b *Broker) Publish(ctx context.Context, ev Event) {
 
 func (b *Broker) publish(ctx context.Context, ev Event) {
 	b.published.Add(1)
+	ev.At = time.Now().UnixNano()
 	if b.send == nil {
 		b.deliver(ev)
 		return
@@ -188,6 +194,9 @@ func (s *Subscription) Close() {
 
 // deliver hands ev to every matching subscriber of this process without ever blocking.
 func (b *Broker) deliver(ev Event) {
+	if b.latency != nil && ev.At != 0 {
+		b.latency(time.Since(time.Unix(0, ev.At)))
+	}
 	var overflowed []*Subscription
 	b.mu.RLock()
 	offer := func(s *Subscription) {

@@ -28,7 +28,10 @@ func TestPublishWaitsForCommit(t *testing.T) {
 			require.Empty(t, sub.C(), "published before the transaction ended")
 			if commit {
 				require.NoError(t, tx.Commit())
-				require.Equal(t, live.Event{Kind: live.RatingChanged, ProductID: 7}, <-sub.C())
+				ev := <-sub.C()
+				require.Equal(t, live.RatingChanged, ev.Kind)
+				require.Equal(t, 7, ev.ProductID)
+				require.NotZero(t, ev.At, "stamped at commit")
 			} else {
 				require.NoError(t, tx.Rollback())
 				require.Empty(t, sub.C(), "a rolled-back write was published")

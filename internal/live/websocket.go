@@ -90,6 +90,13 @@ func (w *Websocket) Handler(gql http.Handler) http.Handler {
 			return
 		}
 		defer w.conns.remove(c)
+		if w.Log != nil {
+			start := time.Now()
+			w.Log.InfoContext(ctx, "websocket connected", "client", c.client)
+			defer func() {
+				w.Log.InfoContext(ctx, "websocket closed", "client", c.client, "duration", time.Since(start).Round(time.Millisecond))
+			}()
+		}
 		ctx = context.WithValue(ctx, headerKey{}, r.Header.Get("Authorization"))
 		// The request's access-log record describes one operation; a connection runs many at
 		// once, so its operations record none.
