@@ -76,19 +76,25 @@ func (r *Resolver) reviewEvents(ctx context.Context, productID int) (<-chan *mod
 	}), nil
 }
 
-// ratingSummaryChanged streams a product's rating summary whenever a rating of it changes; a
-// burst read while the client is behind is one event.
+// ratingSummaryChanged streams a product's rating summary whenever a rating of it changes. Its
+// subscribers share one reader per product; a burst read while they are behind is one event.
 func (r *Resolver) ratingSummaryChanged(ctx context.Context, productID int) (<-chan *analytics.Stats, error) {
-	sub, err := r.subscribeProduct(ctx, productID)
-	if err != nil {
+	if r.Live == nil {
+		return nil, errNoLive
+	}
+	if err := r.productExists(ctx, productID, "productID"); err != nil {
 		return nil, err
 	}
 	ratings := func(ev live.Event) bool { return ev.Kind == live.RatingChanged }
-	read := func(ctx context.Context) (analytics.Stats, error) {
+	read := func(ctx context.Context) (any, error) {
 		m, err := r.Analytics.ProductRatings(ctx, []int{productID})
 		return m[productID], err
 	}
-	return pointers(ctx, live.Latest(ctx, sub, 0, ratings, read)), nil
+	states, err := r.Live.Watch(ctx, fmt.Sprintf("summary|p%d", productID), productID, 0, ratings, read)
+	if err != nil {
+		return nil, err
+	}
+	return statsOf(ctx, states), nil
 }
 
 // ratingStatsChanged streams a scope's rating aggregate, at most once per LiveInterval.
@@ -137,6 +143,11 @@ func (r *Resolver) ratingStatsChanged(ctx context.Context, scope *model.RatingSc
 	if err != nil {
 		return nil, err
 	}
+	return statsOf(ctx, states), nil
+}
+
+// statsOf adapts a shared stream of analytics.Stats to the pointers gqlgen expects.
+func statsOf(ctx context.Context, states <-chan any) <-chan *analytics.Stats {
 	out := make(chan *analytics.Stats)
 	go func() {
 		defer close(out)
@@ -145,26 +156,7 @@ func (r *Resolver) ratingStatsChanged(ctx context.Context, scope *model.RatingSc
 			select {
 			case out <- &s:
 			case <-ctx.Done():
-				for range states {
-				}
-				return
-			}
-		}
-	}()
-	return out, nil
-}
-
-// pointers adapts a stream of values to the pointers gqlgen's generated code expects.
-func pointers[T any](ctx context.Context, in <-chan T) <-chan *T {
-	out := make(chan *T)
-	go func() {
-		defer close(out)
-		for v := range in {
-			select {
-			case out <- &v:
-			case <-ctx.Done():
-				// Drain so the producer's goroutine ends.
-				for range in {
+				for range states { // closed once ctx has ended
 				}
 				return
 			}
