@@ -14,8 +14,9 @@ cleanup() { [[ -n ${pid:-} ]] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 (cd "$root" && go build -o "$work/vitrine" ./cmd/vitrine && go build -o "$work/liveidle" ./bench/liveidle)
 port=${PORT:-18480}
-# Every connection comes from 127.0.0.1: lift the per-IP cap; leave room over N.
-VITRINE_DATA_DIR="$work/data" VITRINE_WS_MAX_CONNECTIONS_PER_IP=0 VITRINE_WS_MAX_CONNECTIONS=$((n + 100)) \
+# Every connection comes from 127.0.0.1: lift the per-IP caps (connections, and the HTTP request
+# rate, which counts upgrades); leave room over N.
+VITRINE_DATA_DIR="$work/data" VITRINE_WS_MAX_CONNECTIONS_PER_IP=0 VITRINE_RATE_LIMIT_QUERIES=0 VITRINE_WS_MAX_CONNECTIONS=$((n + 100)) \
 	VITRINE_LOG_LEVEL=warn "$work/vitrine" serve -addr "127.0.0.1:$port" >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done

@@ -44,8 +44,8 @@ func (b *Broker) Watch(ctx context.Context, key string, productID int, interval 
 	}
 	g.subs[ch] = struct{}{}
 	b.groupsMu.Unlock()
-	go func() {
-		<-ctx.Done()
+	// AfterFunc, not a goroutine per watch: idle subscriptions must cost little memory.
+	context.AfterFunc(ctx, func() {
 		b.groupsMu.Lock()
 		if _, ok := g.subs[ch]; ok {
 			delete(g.subs, ch)
@@ -59,7 +59,7 @@ func (b *Broker) Watch(ctx context.Context, key string, productID int, interval 
 		}
 		b.groupsMu.Unlock()
 		release()
-	}()
+	})
 	return ch, nil
 }
 
