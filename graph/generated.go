@@ -3,6 +3,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -49,6 +50,7 @@ type ResolverRoot interface {
 	QuizQuestion() QuizQuestionResolver
 	QuizSubmission() QuizSubmissionResolver
 	QuizWeight() QuizWeightResolver
+	Subscription() SubscriptionResolver
 	User() UserResolver
 }
 
@@ -339,10 +341,23 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ReviewEvent struct {
+		Kind      func(childComplexity int) int
+		ProductID func(childComplexity int) int
+		Review    func(childComplexity int) int
+		ReviewID  func(childComplexity int) int
+	}
+
 	SubmittedAnswer struct {
 		Chosen     func(childComplexity int) int
 		Prompt     func(childComplexity int) int
 		QuestionID func(childComplexity int) int
+	}
+
+	Subscription struct {
+		RatingStatsChanged   func(childComplexity int, scope *model.RatingScope) int
+		RatingSummaryChanged func(childComplexity int, productID int) int
+		ReviewEvents         func(childComplexity int, productID int) int
 	}
 
 	TrendPoint struct {
@@ -461,6 +476,11 @@ type QuizSubmissionResolver interface {
 type QuizWeightResolver interface {
 	Category(ctx context.Context, obj *ent.QuizWeight) (*ent.Category, error)
 	Product(ctx context.Context, obj *ent.QuizWeight) (*ent.Product, error)
+}
+type SubscriptionResolver interface {
+	ReviewEvents(ctx context.Context, productID int) (<-chan *model.ReviewEvent, error)
+	RatingSummaryChanged(ctx context.Context, productID int) (<-chan *analytics.Stats, error)
+	RatingStatsChanged(ctx context.Context, scope *model.RatingScope) (<-chan *analytics.Stats, error)
 }
 type UserResolver interface {
 	Reviews(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewOrder, where *ent.ReviewWhereInput) (*ent.ReviewConnection, error)
@@ -1816,6 +1836,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReviewEdge.Node(childComplexity), true
 
+	case "ReviewEvent.kind":
+		if e.ComplexityRoot.ReviewEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewEvent.Kind(childComplexity), true
+	case "ReviewEvent.productID":
+		if e.ComplexityRoot.ReviewEvent.ProductID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewEvent.ProductID(childComplexity), true
+	case "ReviewEvent.review":
+		if e.ComplexityRoot.ReviewEvent.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewEvent.Review(childComplexity), true
+	case "ReviewEvent.reviewID":
+		if e.ComplexityRoot.ReviewEvent.ReviewID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewEvent.ReviewID(childComplexity), true
+
 	case "SubmittedAnswer.chosen":
 		if e.ComplexityRoot.SubmittedAnswer.Chosen == nil {
 			break
@@ -1834,6 +1879,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubmittedAnswer.QuestionID(childComplexity), true
+
+	case "Subscription.ratingStatsChanged":
+		if e.ComplexityRoot.Subscription.RatingStatsChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_ratingStatsChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.RatingStatsChanged(childComplexity, args["scope"].(*model.RatingScope)), true
+	case "Subscription.ratingSummaryChanged":
+		if e.ComplexityRoot.Subscription.RatingSummaryChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_ratingSummaryChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.RatingSummaryChanged(childComplexity, args["productID"].(int)), true
+	case "Subscription.reviewEvents":
+		if e.ComplexityRoot.Subscription.ReviewEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_reviewEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ReviewEvents(childComplexity, args["productID"].(int)), true
 
 	case "TrendPoint.average":
 		if e.ComplexityRoot.TrendPoint.Average == nil {
@@ -1990,6 +2069,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("QuizWeightInput", ec.unmarshalInputQuizWeightInput),
 			graphql.NewInputUnmarshaler("QuizWhereInput", ec.unmarshalInputQuizWhereInput),
 			graphql.NewInputUnmarshaler("RatingOrder", ec.unmarshalInputRatingOrder),
+			graphql.NewInputUnmarshaler("RatingScope", ec.unmarshalInputRatingScope),
 			graphql.NewInputUnmarshaler("RatingWhereInput", ec.unmarshalInputRatingWhereInput),
 			graphql.NewInputUnmarshaler("RegisterInput", ec.unmarshalInputRegisterInput),
 			graphql.NewInputUnmarshaler("ReviewByIDsInput", ec.unmarshalInputReviewByIDsInput),
@@ -2048,6 +2128,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: graphql.MarshalData(opCtx.Operation, data),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -2058,7 +2155,7 @@ type executionContext struct {
 	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
 	// childFuncs hold, per object type, the FieldContext.Child of its fields, made once per
 	// operation (see childOf_*) rather than as a closure per field.
-	childFuncs [43]atomic.Pointer[func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error)]
+	childFuncs [44]atomic.Pointer[func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error)]
 }
 
 func newExecutionContext(
@@ -2546,6 +2643,54 @@ extend type Mutation {
   repeat. A draft quiz is NOT_FOUND except for admins.
   """
   submitQuiz(quizID: ID!, answers: [QuizAnswerInput!]!): QuizResult!
+}
+
+"""
+Live updates, over WebSocket on /graphql (the graphql-transport-ws protocol of the graphql-ws
+library; send the token as connection_init's {"Authorization": "Bearer <token>"}). Events come
+from every Vitrine process sharing the database, only after the write committed.
+"""
+type Subscription {
+  """
+  A product's reviews as they are created, edited and deleted. A RESET event says events may
+  have been missed (the server lost its database notifications for a moment): refetch the list.
+  """
+  reviewEvents(productID: ID!): ReviewEvent!
+  "A product's rating summary, each time it changes."
+  ratingSummaryChanged(productID: ID!): RatingSummary!
+  """
+  The rating aggregate of a scope (the whole catalog, a category with its subcategories, or a
+  product) when it changes: at most one event per interval (1 s by default), so a burst of
+  ratings is one event with the numbers ratingStats answers at that moment.
+  """
+  ratingStatsChanged(scope: RatingScope): RatingStats!
+}
+
+"What happened to a review."
+enum ReviewEventKind {
+  CREATED
+  UPDATED
+  DELETED
+  "Events may have been missed: refetch what you show."
+  RESET
+}
+
+"A change to one of a product's reviews."
+type ReviewEvent {
+  kind: ReviewEventKind!
+  productID: ID!
+  "The review's ID; null for RESET."
+  reviewID: ID
+  "The review as it is now; null for DELETED and RESET (and if it was deleted before it could be read)."
+  review: Review
+}
+
+"The scope of an aggregate subscription; neither field means the whole catalog."
+input RatingScope {
+  "Only this product."
+  productID: ID
+  "Only products in this category or any of its subcategories."
+  categoryID: ID
 }
 `, BuiltIn: false},
 	{Name: "ent.graphql", Input: sourceData("ent.graphql"), BuiltIn: false},
@@ -3108,6 +3253,20 @@ func (ec *executionContext) childFields_ReviewEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type ReviewEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ReviewEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ReviewEvent_kind(ctx, field)
+	case "productID":
+		return ec.fieldContext_ReviewEvent_productID(ctx, field)
+	case "reviewID":
+		return ec.fieldContext_ReviewEvent_reviewID(ctx, field)
+	case "review":
+		return ec.fieldContext_ReviewEvent_review(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewEvent", field.Name)
+}
+
 func (ec *executionContext) childFields_SubmittedAnswer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "questionID":
@@ -3574,102 +3733,111 @@ func (ec *executionContext) childOf_ReviewEdge() func(context.Context, graphql.C
 	return f
 }
 
-func (ec *executionContext) childOf_SubmittedAnswer() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childOf_ReviewEvent() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
 	if f := ec.childFuncs[32].Load(); f != nil {
 		return *f
 	}
-	f := ec.childFields_SubmittedAnswer
+	f := ec.childFields_ReviewEvent
 	ec.childFuncs[32].Store(&f)
 	return f
 }
 
-func (ec *executionContext) childOf_TrendPoint() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childOf_SubmittedAnswer() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
 	if f := ec.childFuncs[33].Load(); f != nil {
 		return *f
 	}
-	f := ec.childFields_TrendPoint
+	f := ec.childFields_SubmittedAnswer
 	ec.childFuncs[33].Store(&f)
 	return f
 }
 
-func (ec *executionContext) childOf_User() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childOf_TrendPoint() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
 	if f := ec.childFuncs[34].Load(); f != nil {
 		return *f
 	}
-	f := ec.childFields_User
+	f := ec.childFields_TrendPoint
 	ec.childFuncs[34].Store(&f)
 	return f
 }
 
-func (ec *executionContext) childOf_UserEdge() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childOf_User() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
 	if f := ec.childFuncs[35].Load(); f != nil {
 		return *f
 	}
-	f := ec.childFields_UserEdge
+	f := ec.childFields_User
 	ec.childFuncs[35].Store(&f)
 	return f
 }
 
-func (ec *executionContext) childOf__Service() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childOf_UserEdge() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
 	if f := ec.childFuncs[36].Load(); f != nil {
 		return *f
 	}
-	f := ec.childFields__Service
+	f := ec.childFields_UserEdge
 	ec.childFuncs[36].Store(&f)
 	return f
 }
 
-func (ec *executionContext) childOf___Directive() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childOf__Service() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
 	if f := ec.childFuncs[37].Load(); f != nil {
 		return *f
 	}
-	f := ec.childFields___Directive
+	f := ec.childFields__Service
 	ec.childFuncs[37].Store(&f)
 	return f
 }
 
-func (ec *executionContext) childOf___EnumValue() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childOf___Directive() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
 	if f := ec.childFuncs[38].Load(); f != nil {
 		return *f
 	}
-	f := ec.childFields___EnumValue
+	f := ec.childFields___Directive
 	ec.childFuncs[38].Store(&f)
 	return f
 }
 
-func (ec *executionContext) childOf___Field() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childOf___EnumValue() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
 	if f := ec.childFuncs[39].Load(); f != nil {
 		return *f
 	}
-	f := ec.childFields___Field
+	f := ec.childFields___EnumValue
 	ec.childFuncs[39].Store(&f)
 	return f
 }
 
-func (ec *executionContext) childOf___InputValue() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childOf___Field() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
 	if f := ec.childFuncs[40].Load(); f != nil {
 		return *f
 	}
-	f := ec.childFields___InputValue
+	f := ec.childFields___Field
 	ec.childFuncs[40].Store(&f)
 	return f
 }
 
-func (ec *executionContext) childOf___Schema() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childOf___InputValue() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
 	if f := ec.childFuncs[41].Load(); f != nil {
 		return *f
 	}
-	f := ec.childFields___Schema
+	f := ec.childFields___InputValue
 	ec.childFuncs[41].Store(&f)
 	return f
 }
 
-func (ec *executionContext) childOf___Type() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childOf___Schema() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
 	if f := ec.childFuncs[42].Load(); f != nil {
 		return *f
 	}
-	f := ec.childFields___Type
+	f := ec.childFields___Schema
 	ec.childFuncs[42].Store(&f)
+	return f
+}
+
+func (ec *executionContext) childOf___Type() func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+	if f := ec.childFuncs[43].Load(); f != nil {
+		return *f
+	}
+	f := ec.childFields___Type
+	ec.childFuncs[43].Store(&f)
 	return f
 }
 
@@ -4714,6 +4882,48 @@ func (ec *executionContext) field_QuizStats_topRecommendedProducts_args(ctx cont
 		return nil, err
 	}
 	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_ratingStatsChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (*model.RatingScope, error) {
+			return ec.unmarshalORatingScope2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐRatingScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_ratingSummaryChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "productID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["productID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_reviewEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "productID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["productID"] = arg0
 	return args, nil
 }
 
@@ -11304,6 +11514,117 @@ func (ec *executionContext) fieldContext_ReviewEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ReviewEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _ReviewEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.ReviewEvent) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewEvent_kind, obj.Kind, ec.marshalNReviewEventKind2githubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐReviewEventKind, true)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReviewEventKind) graphql.Marshaler {
+			return ec.marshalNReviewEventKind2githubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐReviewEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewEvent", field, false, false, "ReviewEventKind")
+}
+
+func (ec *executionContext) _ReviewEvent_productID(ctx context.Context, field graphql.CollectedField, obj *model.ReviewEvent) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewEvent_productID, obj.ProductID, relay.MarshalID, ec.marshalNID2int, true)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewEvent_productID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProductID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewEvent_productID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReviewEvent_reviewID(ctx context.Context, field graphql.CollectedField, obj *model.ReviewEvent) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewEvent_reviewID, obj.ReviewID, ec.marshalOID2ᚖint, true)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewEvent_reviewID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewEvent_reviewID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReviewEvent_review(ctx context.Context, field graphql.CollectedField, obj *model.ReviewEvent) (ret graphql.Marshaler) {
+	if ec.OperationContext.DirectFields {
+		return graphql.ResolveFieldDirect(ctx, ec.OperationContext, field, ec.fieldContext_ReviewEvent_review, obj.Review, ec.marshalOReview2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReview, true)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewEvent_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Review, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Review) graphql.Marshaler {
+			return ec.marshalOReview2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewEvent_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child:      ec.childOf_Review(),
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SubmittedAnswer_questionID(ctx context.Context, field graphql.CollectedField, obj *schema.SubmittedAnswer) (ret graphql.Marshaler) {
 	if ec.OperationContext.DirectFields {
 		return graphql.ResolveScalarDirect(ctx, ec.OperationContext, field, ec.fieldContext_SubmittedAnswer_questionID, obj.QuestionID, relay.MarshalID, ec.marshalNID2int, true)
@@ -11384,6 +11705,132 @@ func (ec *executionContext) _SubmittedAnswer_chosen(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_SubmittedAnswer_chosen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubmittedAnswer", field, true, false, "String")
+}
+
+func (ec *executionContext) _Subscription_reviewEvents(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_reviewEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ReviewEvents(ctx, fc.Args["productID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReviewEvent) graphql.Marshaler {
+			return ec.marshalNReviewEvent2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐReviewEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_reviewEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child:      ec.childOf_ReviewEvent(),
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_reviewEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_ratingSummaryChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_ratingSummaryChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().RatingSummaryChanged(ctx, fc.Args["productID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analytics.Stats) graphql.Marshaler {
+			return ec.marshalNRatingSummary2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_ratingSummaryChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child:      ec.childOf_RatingSummary(),
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_ratingSummaryChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_ratingStatsChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_ratingStatsChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().RatingStatsChanged(ctx, fc.Args["scope"].(*model.RatingScope))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analytics.Stats) graphql.Marshaler {
+			return ec.marshalNRatingStats2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋinternalᚋanalyticsᚐStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_ratingStatsChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child:      ec.childOf_RatingStats(),
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_ratingStatsChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TrendPoint_start(ctx context.Context, field graphql.CollectedField, obj *analytics.Point) (ret graphql.Marshaler) {
@@ -16664,6 +17111,55 @@ func UnmarshalRatingOrder(ctx context.Context, raw any) (ent.RatingOrder, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRatingScope(ctx context.Context, obj any) (model.RatingScope, error) {
+	var it model.RatingScope
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"productID", "categoryID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "productID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductID = data
+		case "categoryID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRatingScope unmarshals raw into the RatingScope input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRatingScope(ctx context.Context, raw any) (model.RatingScope, error) {
+	var out model.RatingScope
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RatingScope", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRatingWhereInput(ctx context.Context, obj any) (ent.RatingWhereInput, error) {
 	var it ent.RatingWhereInput
 	if obj == nil {
@@ -20536,6 +21032,54 @@ func (ec *executionContext) _ReviewEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var reviewEventImplementors = []string{"ReviewEvent"}
+
+func (ec *executionContext) _ReviewEvent(ctx context.Context, sel ast.SelectionSet, obj *model.ReviewEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewEvent")
+		case "kind":
+			out.Values[i] = ec._ReviewEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productID":
+			out.Values[i] = ec._ReviewEvent_productID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewID":
+			out.Values[i] = ec._ReviewEvent_reviewID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "review":
+			out.Values[i] = ec._ReviewEvent_review(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.DispatchWorkers(ctx, 1)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var submittedAnswerImplementors = []string{"SubmittedAnswer"}
 
 func (ec *executionContext) _SubmittedAnswer(ctx context.Context, sel ast.SelectionSet, obj *schema.SubmittedAnswer) graphql.Marshaler {
@@ -20577,6 +21121,30 @@ func (ec *executionContext) _SubmittedAnswer(ctx context.Context, sel ast.Select
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "reviewEvents":
+		return ec._Subscription_reviewEvents(ctx, fields[0])
+	case "ratingSummaryChanged":
+		return ec._Subscription_ratingSummaryChanged(ctx, fields[0])
+	case "ratingStatsChanged":
+		return ec._Subscription_ratingStatsChanged(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var trendPointImplementors = []string{"TrendPoint"}
@@ -22016,6 +22584,24 @@ func (ec *executionContext) marshalNReviewConnection2ᚖgithubᚗcomᚋvitrinehq
 	return ec._ReviewConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReviewEvent2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐReviewEvent(ctx context.Context, sel ast.SelectionSet, v *model.ReviewEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewEvent!")
+		return graphql.Null
+	}
+	return ec._ReviewEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReviewEventKind2githubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐReviewEventKind(ctx context.Context, v any) (model.ReviewEventKind, error) {
+	var res model.ReviewEventKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewEventKind2githubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐReviewEventKind(ctx context.Context, sel ast.SelectionSet, v model.ReviewEventKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNReviewOrderField2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋentᚐReviewOrderField(ctx context.Context, v any) (*ent.ReviewOrderField, error) {
 	var res = new(ent.ReviewOrderField)
 	err := res.UnmarshalGQL(v)
@@ -23235,6 +23821,14 @@ func (ec *executionContext) unmarshalOQuizWhereInput2ᚖgithubᚗcomᚋvitrinehq
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputQuizWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORatingScope2ᚖgithubᚗcomᚋvitrinehqᚋvitrineᚋgraphᚋmodelᚐRatingScope(ctx context.Context, v any) (*model.RatingScope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRatingScope(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

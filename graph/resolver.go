@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vitrinehq/vitrine/ent"
@@ -12,6 +13,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/auth"
 	"github.com/vitrinehq/vitrine/internal/catalog"
 	"github.com/vitrinehq/vitrine/internal/feedback"
+	"github.com/vitrinehq/vitrine/internal/live"
 	"github.com/vitrinehq/vitrine/internal/quiz"
 )
 
@@ -26,6 +28,10 @@ type Resolver struct {
 	Tokens    *auth.Tokens
 	// Finder, not Quizzes: the query resolver's quizzes field would shadow that name.
 	Finder *quiz.Finder
+	// Live, when set, serves subscriptions; the domains publish to the same broker.
+	Live *live.Broker
+	// LiveInterval is the least time between two events of an aggregate subscription (0: 1 s).
+	LiveInterval time.Duration
 }
 
 // session issues a token for a user who just registered or logged in; the rest of the request

@@ -298,6 +298,21 @@ func (r *quizWeightResolver) Product(ctx context.Context, obj *ent.QuizWeight) (
 	return primed(ctx, p, err)
 }
 
+// ReviewEvents is the resolver for the reviewEvents field.
+func (r *subscriptionResolver) ReviewEvents(ctx context.Context, productID int) (<-chan *model.ReviewEvent, error) {
+	return r.reviewEvents(ctx, productID)
+}
+
+// RatingSummaryChanged is the resolver for the ratingSummaryChanged field.
+func (r *subscriptionResolver) RatingSummaryChanged(ctx context.Context, productID int) (<-chan *analytics.Stats, error) {
+	return r.ratingSummaryChanged(ctx, productID)
+}
+
+// RatingStatsChanged is the resolver for the ratingStatsChanged field.
+func (r *subscriptionResolver) RatingStatsChanged(ctx context.Context, scope *model.RatingScope) (<-chan *analytics.Stats, error) {
+	return r.ratingStatsChanged(ctx, scope)
+}
+
 // Email is the resolver for the email field.
 func (r *userResolver) Email(ctx context.Context, obj *ent.User) (*string, error) {
 	if !mayViewPrivate(ctx, obj) {
@@ -332,7 +347,11 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // QuizWeight returns QuizWeightResolver implementation.
 func (r *Resolver) QuizWeight() QuizWeightResolver { return &quizWeightResolver{r} }
 
+// Subscription returns SubscriptionResolver implementation.
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
 type (
-	mutationResolver   struct{ *Resolver }
-	quizWeightResolver struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	quizWeightResolver   struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
 )

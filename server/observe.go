@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/vitrinehq/vitrine/graph"
 	"github.com/vitrinehq/vitrine/internal/catalog"
@@ -77,10 +78,19 @@ func withRequestState(r *graph.Resolver, hook loader.Hook, countSQL bool) graphq
 			ctx, _ = sqlcount.NewContext(ctx)
 		}
 		var pages catalog.PageColumns
-		if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Doc != nil {
+		oc := graphql.GetOperationContext(ctx)
+		if oc != nil && oc.Doc != nil {
 			pages = graph.PageColumns(oc.Operation, oc.Doc.Fragments)
 		}
-		return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog, r.Feedback, hook, pages)))
+		if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+			return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog, r.Feedback, hook, pages)))
+		}
+		// A subscription's loaders would cache the first event's values: each event gets its own.
+		fresh := func(ctx context.Context) context.Context {
+			return loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog, r.Feedback, hook, pages))
+		}
+		responses := next(fresh(ctx))
+		return func(ctx context.Context) *graphql.Response { return responses(fresh(ctx)) }
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/httpcache"
 	"github.com/vitrinehq/vitrine/internal/httpserver"
 	"github.com/vitrinehq/vitrine/internal/limits"
+	"github.com/vitrinehq/vitrine/internal/live"
 	"github.com/vitrinehq/vitrine/internal/metrics"
 	"github.com/vitrinehq/vitrine/internal/persisted"
 	"github.com/vitrinehq/vitrine/internal/playground"
@@ -82,6 +83,9 @@ type Options struct {
 	// SlowOperation logs operations that take at least this long, with their cost and SQL
 	// statement count; 0 logs none.
 	SlowOperation time.Duration
+	// Websocket, when set, serves subscriptions over WebSocket upgrades of /graphql
+	// (internal/live).
+	Websocket *live.Websocket
 }
 
 // New returns the HTTP handler of the whole service around r.
@@ -128,6 +132,12 @@ func New(r *graph.Resolver, o Options) http.Handler {
 		if o.Replicas != nil {
 			g.Use(o.Replicas.Middleware(viewerKey)) // read-your-writes: who wrote lately reads the primary
 		}
+		gql := graphQL(r, o, lim)
+		if o.Websocket != nil {
+			// A WebSocket upgrade carries no body for the layers below to check and outlives
+			// the request deadline: it goes to the subscriptions' transport from here.
+			g.Use(upgrades(o.Websocket.Handler(gql)))
+		}
 		g.Use(lim.Guard) // transport limits (body size, media type, batches), refused before anything reads
 		g.Use(timedOut)
 		if o.HTTPCache != nil {
@@ -143,7 +153,7 @@ func New(r *graph.Resolver, o Options) http.Handler {
 			g.Use(o.Throttle.HTTP) // where the operation leaves the bucket for extensions.cost
 		}
 		g.Use(graph.HTTPStatus)
-		g.Handle("/graphql", graphQL(r, o, lim))
+		g.Handle("/graphql", gql)
 	})
 	if o.Dashboard != nil {
 		rt.Handle("/dashboard/assets/*", o.Dashboard.Assets())
@@ -173,6 +183,9 @@ func graphQL(r *graph.Resolver, o Options, lim limits.Limits) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	if o.Websocket != nil {
+		srv.AddTransport(o.Websocket.Transport())
+	}
 	cache := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(cache)
 	if lim.MaxTokens > 0 {
@@ -220,6 +233,19 @@ func graphQL(r *graph.Resolver, o Options, lim limits.Limits) http.Handler {
 		}
 	}
 	return srv
+}
+
+// upgrades sends WebSocket upgrades to ws and every other request on.
+func upgrades(ws http.Handler) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if live.IsUpgrade(r) {
+				ws.ServeHTTP(w, r)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
 // use installs mw unless it is nil (a layer that is off).

@@ -81,11 +81,28 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
+	broker, ws, err := newLive(ctx, cfg, st, resolver.Tokens, resolver.Accounts, log)
+	if err != nil {
+		return err
+	}
+	resolver.Feedback = resolver.Feedback.WithLive(broker)
+	resolver.Live, resolver.LiveInterval = broker, cfg.Live.AggregateInterval
+	// After the drain and the HTTP shutdown: WebSockets are hijacked, and http.Server.Shutdown
+	// leaves them open.
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		ws.Shutdown(sctx)
+	}()
 	var draining atomic.Bool
 	opts, err := serverOptions(ctx, cfg, log, st, rdb, tr, replicas)
 	if err != nil {
 		return err
 	}
+	if err := registerLive(opts.Metrics, broker, ws); err != nil {
+		return err
+	}
+	opts.Websocket = ws
 	opts.Draining, opts.Inflight = draining.Load, httpserver.NewInflight()
 	return listenAndServe(ctx, cfg, log, server.New(resolver, opts), onListen, &draining, opts.Inflight)
 }

@@ -52,6 +52,14 @@ type QuizByIDsInput struct {
 	ID int `json:"ID"`
 }
 
+// The scope of an aggregate subscription; neither field means the whole catalog.
+type RatingScope struct {
+	// Only this product.
+	ProductID *int `json:"productID,omitempty"`
+	// Only products in this category or any of its subcategories.
+	CategoryID *int `json:"categoryID,omitempty"`
+}
+
 type RegisterInput struct {
 	// Any valid address; stored trimmed and lower-cased, unique across accounts.
 	Email string `json:"email"`
@@ -63,6 +71,22 @@ type RegisterInput struct {
 
 type ReviewByIDsInput struct {
 	ID int `json:"ID"`
+}
+
+// A change to one of a product's reviews.
+type ReviewEvent struct {
+	Kind      ReviewEventKind `json:"kind"`
+	ProductID int             `json:"productID"`
+	// The review's ID; null for RESET.
+	ReviewID *int `json:"reviewID,omitempty"`
+	// The review as it is now; null for DELETED and RESET (and if it was deleted before it could be read).
+	Review *ent.Review `json:"review,omitempty"`
+}
+
+// Live updates, over WebSocket on /graphql (the graphql-transport-ws protocol of the graphql-ws
+// library; send the token as connection_init's {"Authorization": "Bearer <token>"}). Events come
+// from every Vitrine process sharing the database, only after the write committed.
+type Subscription struct {
 }
 
 // Only the fields given change.
@@ -128,6 +152,67 @@ func (e *CacheControlScope) UnmarshalJSON(b []byte) error {
 }
 
 func (e CacheControlScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What happened to a review.
+type ReviewEventKind string
+
+const (
+	ReviewEventKindCreated ReviewEventKind = "CREATED"
+	ReviewEventKindUpdated ReviewEventKind = "UPDATED"
+	ReviewEventKindDeleted ReviewEventKind = "DELETED"
+	// Events may have been missed: refetch what you show.
+	ReviewEventKindReset ReviewEventKind = "RESET"
+)
+
+var AllReviewEventKind = []ReviewEventKind{
+	ReviewEventKindCreated,
+	ReviewEventKindUpdated,
+	ReviewEventKindDeleted,
+	ReviewEventKindReset,
+}
+
+func (e ReviewEventKind) IsValid() bool {
+	switch e {
+	case ReviewEventKindCreated, ReviewEventKindUpdated, ReviewEventKindDeleted, ReviewEventKindReset:
+		return true
+	}
+	return false
+}
+
+func (e ReviewEventKind) String() string {
+	return string(e)
+}
+
+func (e *ReviewEventKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReviewEventKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReviewEventKind", str)
+	}
+	return nil
+}
+
+func (e ReviewEventKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReviewEventKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReviewEventKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

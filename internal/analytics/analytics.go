@@ -154,3 +154,12 @@ func (a *Analytics) timestampType() string {
 	}
 	return ""
 }
+
+// FreshRatingStats is RatingStats read from the database, never from the cache: live
+// subscriptions must show what is committed now, including other processes' writes.
+func (a *Analytics) FreshRatingStats(ctx context.Context, f Filter) (Stats, error) {
+	if err := f.check(); err != nil {
+		return Stats{}, err
+	}
+	return a.ratingStats(ctx, f)
+}

@@ -15,4 +15,6 @@ const (
 	BadRequest        Code = "BAD_REQUEST"
 	MethodNotAllowed  Code = "METHOD_NOT_ALLOWED"
 	Timeout           Code = "TIMEOUT"
+	// TooManySubscriptions refuses a subscription over the cap of one WebSocket connection.
+	TooManySubscriptions Code = "TOO_MANY_SUBSCRIPTIONS"
 )

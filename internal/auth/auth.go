@@ -123,14 +123,21 @@ func (t *Tokens) Issue(userID int, role user.Role) (string, time.Time, error) {
 
 // verify returns the user ID in a valid token's subject.
 func (t *Tokens) verify(raw string) (int, error) {
+	id, _, err := t.verifyExpiry(raw)
+	return id, err
+}
+
+// verifyExpiry returns the user ID in a valid token's subject and the token's expiry.
+func (t *Tokens) verifyExpiry(raw string) (int, time.Time, error) {
 	if err := checkForm(raw); err != nil {
-		return 0, err
+		return 0, time.Time{}, err
 	}
 	tok, err := jwtauth.VerifyToken(t.ja, raw)
 	if err != nil {
-		return 0, err
+		return 0, time.Time{}, err
 	}
-	return relay.Decode(tok.Subject())
+	id, err := relay.Decode(tok.Subject())
+	return id, tok.Expiration(), err
 }
 
 // UserLookup returns the current role of a user; found is false when the user no longer exists.
@@ -155,7 +162,7 @@ func (t *Tokens) authenticate(ctx context.Context, header string, lookup UserLoo
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
 		return &state{err: unauthenticated("the Authorization header must be \"Bearer <token>\"")}
 	}
-	id, err := t.verify(strings.TrimSpace(raw))
+	id, _, err := t.verifyExpiry(strings.TrimSpace(raw))
 	switch {
 	case errors.Is(err, jwtauth.ErrExpired):
 		return &state{err: unauthenticated("the token has expired; log in again")}

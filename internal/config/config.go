@@ -71,6 +71,8 @@ type Config struct {
 	Edge Edge
 	// Throttle meters clients by the cost of their operations (throttle.go).
 	Throttle Throttle
+	// Live configures GraphQL subscriptions (live.go).
+	Live Live
 	// Observability configures metrics, tracing and the slow-operation log (observability.go).
 	Observability Observability
 }
@@ -163,6 +165,7 @@ func Define(fs *flag.FlagSet, getenv func(string) string, scope Scope) func() (C
 	fs.StringVar(&federation, "federation", env("VITRINE_FEDERATION", "false"), "serve as an Apollo Federation 2 subgraph behind a router: answer _entities, and _service where introspection is on; when off they are refused as a validation error (VITRINE_FEDERATION)")
 	proxies := c.Edge.flags(fs, e)
 	c.Throttle.flags(fs, e)
+	c.Live.flags(fs, e)
 	metricsPublic := c.Observability.flags(fs, e)
 	secretVar(fs, &replicas, "database-replica-urls", env("DATABASE_REPLICA_URLS", ""), redactURLs, "comma-separated Postgres read replica `URLs` (streaming standbys) of DATABASE_URL; reads outside transactions go to healthy ones (DATABASE_REPLICA_URLS)")
 	fs.DurationVar(&c.ReplicaMaxLag, "replica-max-lag", e.duration("VITRINE_REPLICA_MAX_LAG", 5*time.Second), "a replica further behind the primary (measured against its WAL position, so a stalled stream counts) leaves the read rotation until it catches up (VITRINE_REPLICA_MAX_LAG)")
@@ -198,7 +201,7 @@ func Define(fs *flag.FlagSet, getenv func(string) string, scope Scope) func() (C
 		c.Dashboard, errDash = boolOr("VITRINE_DASHBOARD", dashboard, true)
 		c.Federation, errFed = boolOr("VITRINE_FEDERATION", federation, false)
 		errObs := c.Observability.validate(c.Production(), *metricsPublic, getenv)
-		if err := errors.Join(errIntro, errSugg, errDash, errFed, c.Edge.validate(*proxies), errObs, c.Throttle.validate()); err != nil {
+		if err := errors.Join(errIntro, errSugg, errDash, errFed, c.Edge.validate(*proxies), errObs, c.Throttle.validate(), c.Live.validate()); err != nil {
 			return c, err
 		}
 		c.ReplicaURLs = splitList(replicas)

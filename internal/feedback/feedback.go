@@ -16,6 +16,7 @@ import (
 	"github.com/vitrinehq/vitrine/ent/review"
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/auth"
+	"github.com/vitrinehq/vitrine/internal/live"
 )
 
 // Limits on review text. Text is stored verbatim; escaping is the renderer's job.
@@ -29,10 +30,18 @@ const (
 // viewer; the GraphQL @auth directive guarantees one.
 type Feedback struct {
 	client *ent.Client
+	live   *live.Broker
 }
 
 // New returns a Feedback over client.
 func New(client *ent.Client) *Feedback { return &Feedback{client: client} }
+
+// WithLive makes f publish every committed change of a review or rating to b, for
+// subscriptions.
+func (f *Feedback) WithLive(b *live.Broker) *Feedback {
+	f.live = b
+	return f
+}
 
 func viewer(ctx context.Context) (*auth.Viewer, error) {
 	v := auth.FromContext(ctx)
@@ -55,15 +64,17 @@ func checkText(title, body *string) error {
 	return nil
 }
 
-func (f *Feedback) productExists(ctx context.Context, id int) error {
-	ok, err := f.client.For(ctx).Product.Query().Where(product.ID(id)).Exist(ctx)
+// productCategory returns the category of an existing product (BAD_USER_INPUT on productID
+// when there is none): events about the product carry it.
+func (f *Feedback) productCategory(ctx context.Context, id int) (int, error) {
+	ids, err := f.client.For(ctx).Product.Query().Where(product.ID(id)).Select(product.FieldCategoryID).Ints(ctx)
 	if err != nil {
-		return fmt.Errorf("check product: %w", err)
+		return 0, fmt.Errorf("check product: %w", err)
 	}
-	if !ok {
-		return apperr.InvalidField("productID", "no product has this ID")
+	if len(ids) == 0 {
+		return 0, apperr.InvalidField("productID", "no product has this ID")
 	}
-	return nil
+	return ids[0], nil
 }
 
 // AddReview posts the viewer's review of a product; a second review of the same product is
@@ -76,7 +87,7 @@ func (f *Feedback) AddReview(ctx context.Context, productID int, title, body str
 	if err := checkText(&title, &body); err != nil {
 		return nil, err
 	}
-	if err := f.productExists(ctx, productID); err != nil {
+	if _, err := f.productCategory(ctx, productID); err != nil {
 		return nil, err
 	}
 	db := f.client.For(ctx)
@@ -91,7 +102,11 @@ func (f *Feedback) AddReview(ctx context.Context, productID int, title, body str
 	if ent.IsConstraintError(err) {
 		return nil, errDuplicateReview
 	}
-	return r, err
+	if err != nil {
+		return nil, err
+	}
+	f.live.Publish(ctx, live.Event{Kind: live.ReviewCreated, ProductID: productID, ReviewID: r.ID, UserID: v.UserID})
+	return r, nil
 }
 
 // errDuplicateReview is a CONFLICT, as the README documents: the input is well-formed, it
@@ -127,15 +142,25 @@ func (f *Feedback) UpdateReview(ctx context.Context, id int, title, body *string
 	if err != nil {
 		return nil, err
 	}
-	return r.Update().SetNillableTitle(title).SetNillableBody(body).Save(ctx)
+	r, err = r.Update().SetNillableTitle(title).SetNillableBody(body).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f.live.Publish(ctx, live.Event{Kind: live.ReviewUpdated, ProductID: r.ProductID, ReviewID: r.ID, UserID: r.AuthorID})
+	return r, nil
 }
 
 // DeleteReview deletes a review.
 func (f *Feedback) DeleteReview(ctx context.Context, id int) error {
-	if _, err := f.ownReview(ctx, id); err != nil {
+	r, err := f.ownReview(ctx, id)
+	if err != nil {
 		return err
 	}
-	return f.client.For(ctx).Review.DeleteOneID(id).Exec(ctx)
+	if err := f.client.For(ctx).Review.DeleteOneID(id).Exec(ctx); err != nil {
+		return err
+	}
+	f.live.Publish(ctx, live.Event{Kind: live.ReviewDeleted, ProductID: r.ProductID, ReviewID: id, UserID: r.AuthorID})
+	return nil
 }
 
 // Rate sets the viewer's stars for a product. It is one INSERT … ON CONFLICT DO UPDATE, so
@@ -148,7 +173,8 @@ func (f *Feedback) Rate(ctx context.Context, productID, stars int) (*ent.Rating,
 	if stars < 1 || stars > 5 {
 		return nil, apperr.InvalidField("stars", "stars must be a whole number from 1 to 5")
 	}
-	if err := f.productExists(ctx, productID); err != nil {
+	categoryID, err := f.productCategory(ctx, productID)
+	if err != nil {
 		return nil, err
 	}
 	db := f.client.For(ctx)
@@ -160,6 +186,7 @@ func (f *Feedback) Rate(ctx context.Context, productID, stars int) (*ent.Rating,
 	if err != nil {
 		return nil, fmt.Errorf("upsert rating: %w", err)
 	}
+	f.live.Publish(ctx, live.Event{Kind: live.RatingChanged, ProductID: productID, CategoryID: categoryID, UserID: v.UserID})
 	return db.Rating.Query().Where(rating.ProductID(productID), rating.UserID(v.UserID)).Only(ctx)
 }
 
@@ -172,6 +199,14 @@ func (f *Feedback) DeleteRating(ctx context.Context, productID int) (bool, error
 	n, err := f.client.For(ctx).Rating.Delete().Where(rating.ProductID(productID), rating.UserID(v.UserID)).Exec(ctx)
 	if err != nil {
 		return false, fmt.Errorf("delete rating: %w", err)
+	}
+	if n > 0 && f.live != nil {
+		// Aggregate subscriptions need the product's category; only a real change pays for it.
+		categoryID, err := f.productCategory(ctx, productID)
+		if err != nil {
+			return false, err
+		}
+		f.live.Publish(ctx, live.Event{Kind: live.RatingChanged, ProductID: productID, CategoryID: categoryID, UserID: v.UserID})
 	}
 	return n > 0, nil
 }

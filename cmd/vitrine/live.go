@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/vitrinehq/vitrine/internal/account"
+	"github.com/vitrinehq/vitrine/internal/auth"
+	"github.com/vitrinehq/vitrine/internal/config"
+	"github.com/vitrinehq/vitrine/internal/live"
+	"github.com/vitrinehq/vitrine/internal/metrics"
+	"github.com/vitrinehq/vitrine/internal/proxy"
+	"github.com/vitrinehq/vitrine/internal/ratelimit"
+	"github.com/vitrinehq/vitrine/internal/store"
+)
+
+var errUserGone = errors.New("the token's user no longer exists")
+
+// newLive builds the subscription broker — over Postgres LISTEN/NOTIFY when the store is
+// Postgres, so every process sees every write, in-process otherwise — and the WebSocket
+// transport.
+func newLive(ctx context.Context, cfg config.Config, st *store.Store, tokens *auth.Tokens, accounts *account.Accounts, log *slog.Logger) (*live.Broker, *live.Websocket, error) {
+	broker := live.NewBroker(cfg.Live.Buffer)
+	if cfg.DatabaseURL != "" {
+		if err := broker.ListenPostgres(ctx, cfg.DatabaseURL, st.DB, log); err != nil {
+			return nil, nil, err
+		}
+	}
+	ws := &live.Websocket{
+		Origins:                 cfg.CORSOrigins,
+		InitTimeout:             cfg.Live.InitTimeout,
+		PingInterval:            cfg.Live.PingInterval,
+		WriteTimeout:            cfg.Live.WriteTimeout,
+		MaxSubscriptions:        cfg.Live.MaxSubscriptions,
+		MaxConnections:          cfg.Live.MaxConnections,
+		MaxConnectionsPerClient: cfg.Live.MaxConnectionsPerIP,
+		ClientKey: func(r *http.Request) string {
+			return ratelimit.ClientKey(proxy.ClientIP(r, cfg.Edge.TrustedProxies))
+		},
+		// A deleted user's subscriptions end within a minute.
+		Recheck: func(ctx context.Context) error {
+			v := auth.FromContext(ctx)
+			if v == nil {
+				return nil
+			}
+			if _, found, err := accounts.Lookup(ctx, v.UserID); err == nil && !found {
+				return errUserGone
+			}
+			return nil
+		},
+		RecheckInterval: time.Minute,
+		Log:             log,
+		Authenticate: func(ctx context.Context, authorization string) (context.Context, time.Time, error) {
+			return tokens.Session(ctx, authorization, accounts.Lookup)
+		},
+	}
+	return broker, ws, nil
+}
+
+// registerLive adds the subscriptions' collectors to the metrics, when they are on.
+func registerLive(met *metrics.Metrics, broker *live.Broker, ws *live.Websocket) error {
+	if met == nil {
+		return nil
+	}
+	for _, c := range live.Collectors(broker, ws) {
+		if err := met.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,166 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vitrinehq/vitrine/ent"
+	"github.com/vitrinehq/vitrine/ent/product"
+	"github.com/vitrinehq/vitrine/graph/model"
+	"github.com/vitrinehq/vitrine/internal/analytics"
+	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/catalog"
+	"github.com/vitrinehq/vitrine/internal/live"
+)
+
+// The subscriptions read what they push through the ordinary read path: an event carries IDs
+// only, and each subscriber reads the state once the write has committed.
+
+var errNoLive = apperr.Errorf(apperr.BadRequest, "subscriptions are not enabled on this server")
+
+// subscribeProduct checks that the product exists and subscribes to its events.
+func (r *Resolver) subscribeProduct(ctx context.Context, productID int) (*live.Subscription, error) {
+	if r.Live == nil {
+		return nil, errNoLive
+	}
+	if err := r.productExists(ctx, productID, "productID"); err != nil {
+		return nil, err
+	}
+	return r.Live.Subscribe(ctx, productID)
+}
+
+// productExists answers BAD_USER_INPUT on field when no product has the ID.
+func (r *Resolver) productExists(ctx context.Context, productID int, field string) error {
+	ok, err := r.Client.Product.Query().Where(product.ID(productID)).Exist(ctx)
+	if err != nil {
+		return fmt.Errorf("check product: %w", err)
+	}
+	if !ok {
+		return apperr.InvalidField(field, "no product has this ID")
+	}
+	return nil
+}
+
+var reviewKinds = map[live.Kind]model.ReviewEventKind{
+	live.ReviewCreated: model.ReviewEventKindCreated,
+	live.ReviewUpdated: model.ReviewEventKindUpdated,
+	live.ReviewDeleted: model.ReviewEventKindDeleted,
+	live.Reset:         model.ReviewEventKindReset,
+}
+
+// reviewEvents streams a product's review changes, each with the review as it is now.
+func (r *Resolver) reviewEvents(ctx context.Context, productID int) (<-chan *model.ReviewEvent, error) {
+	sub, err := r.subscribeProduct(ctx, productID)
+	if err != nil {
+		return nil, err
+	}
+	return live.Each(ctx, sub, func(ctx context.Context, ev live.Event) (*model.ReviewEvent, bool, error) {
+		kind, ok := reviewKinds[ev.Kind]
+		if !ok {
+			return nil, false, nil // a rating
+		}
+		out := &model.ReviewEvent{Kind: kind, ProductID: productID}
+		if ev.Kind == live.Reset {
+			return out, true, nil
+		}
+		out.ReviewID = &ev.ReviewID
+		if ev.Kind != live.ReviewDeleted {
+			rev, err := r.Client.Review.Get(ctx, ev.ReviewID)
+			if err != nil && !ent.IsNotFound(err) {
+				return nil, false, err
+			}
+			out.Review = rev
+		}
+		return out, true, nil
+	}), nil
+}
+
+// ratingSummaryChanged streams a product's rating summary whenever a rating of it changes. Its
+// subscribers share one reader per product; a burst read while they are behind is one event.
+func (r *Resolver) ratingSummaryChanged(ctx context.Context, productID int) (<-chan *analytics.Stats, error) {
+	if r.Live == nil {
+		return nil, errNoLive
+	}
+	if err := r.productExists(ctx, productID, "productID"); err != nil {
+		return nil, err
+	}
+	ratings := func(ev live.Event) bool { return ev.Kind == live.RatingChanged }
+	read := func(ctx context.Context) (any, error) {
+		m, err := r.Analytics.ProductRatings(ctx, []int{productID})
+		return m[productID], err
+	}
+	states, err := r.Live.Watch(ctx, fmt.Sprintf("summary|p%d", productID), productID, 0, ratings, read)
+	if err != nil {
+		return nil, err
+	}
+	return statsOf(ctx, states), nil
+}
+
+// ratingStatsChanged streams a scope's rating aggregate, at most once per LiveInterval.
+func (r *Resolver) ratingStatsChanged(ctx context.Context, scope *model.RatingScope) (<-chan *analytics.Stats, error) {
+	if r.Live == nil {
+		return nil, errNoLive
+	}
+	var f analytics.Filter
+	match := func(ev live.Event) bool { return ev.Kind == live.RatingChanged }
+	if scope != nil {
+		f.ProductID, f.CategoryID = scope.ProductID, scope.CategoryID
+	}
+	if f.CategoryID != nil {
+		// The subtree as it is now; a category moved later is not followed.
+		ids, err := r.Client.Category.Query().Where(catalog.InSubtree(*f.CategoryID)).IDs(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("category subtree: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil, apperr.InvalidField("scope.categoryID", "no category has this ID")
+		}
+		inTree := make(map[int]bool, len(ids))
+		for _, id := range ids {
+			inTree[id] = true
+		}
+		match = func(ev live.Event) bool { return ev.Kind == live.RatingChanged && inTree[ev.CategoryID] }
+	}
+	product, key := 0, "stats"
+	if f.ProductID != nil {
+		product = *f.ProductID
+		if err := r.productExists(ctx, product, "scope.productID"); err != nil {
+			return nil, err
+		}
+		key += fmt.Sprintf("|p%d", product)
+	}
+	if f.CategoryID != nil {
+		key += fmt.Sprintf("|c%d", *f.CategoryID)
+	}
+	interval := r.LiveInterval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	// One read per scope and interval for the whole process, however many dashboards watch.
+	read := func(ctx context.Context) (any, error) { return r.Analytics.FreshRatingStats(ctx, f) }
+	states, err := r.Live.Watch(ctx, key, product, interval, match, read)
+	if err != nil {
+		return nil, err
+	}
+	return statsOf(ctx, states), nil
+}
+
+// statsOf adapts a shared stream of analytics.Stats to the pointers gqlgen expects.
+func statsOf(ctx context.Context, states <-chan any) <-chan *analytics.Stats {
+	out := make(chan *analytics.Stats)
+	go func() {
+		defer close(out)
+		for v := range states {
+			s := v.(analytics.Stats)
+			select {
+			case out <- &s:
+			case <-ctx.Done():
+				for range states { // closed once ctx has ended
+				}
+				return
+			}
+		}
+	}()
+	return out
+}

@@ -1,0 +1,231 @@
+// Package live carries change events from writes to GraphQL subscriptions, within one process
+// (the embedded store) or across every process on one Postgres database (LISTEN/NOTIFY). Events
+// are small — IDs only — and published only once the write's transaction has committed;
+// subscribers re-read what they show through the ordinary read path.
+package live
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vitrinehq/vitrine/ent"
+)
+
+// Kind says what changed.
+type Kind string
+
+// The kinds of events. Reset is not a change: it tells every subscriber that events may have
+// been missed (the Postgres listener lost its connection) and that state should be re-read.
+const (
+	ReviewCreated Kind = "review.created"
+	ReviewUpdated Kind = "review.updated"
+	ReviewDeleted Kind = "review.deleted"
+	RatingChanged Kind = "rating.changed"
+	Reset         Kind = "reset"
+)
+
+// Event is one committed change. Its JSON form is the NOTIFY payload, a few dozen bytes.
+type Event struct {
+	Kind      Kind `json:"k"`
+	ProductID int  `json:"p,omitempty"`
+	// CategoryID is the product's category, so aggregate subscriptions can tell whether the
+	// change is in their scope without a query.
+	CategoryID int `json:"c,omitempty"`
+	ReviewID   int `json:"r,omitempty"`
+	UserID     int `json:"u,omitempty"`
+	// At is when the write committed (Unix nanoseconds), for the fan-out latency metric.
+	At int64 `json:"t,omitempty"`
+}
+
+// DefaultBuffer is how many undelivered events a subscriber may hold before it is cut off.
+const DefaultBuffer = 64
+
+// Stats are the broker's counters since it started.
+type Stats struct {
+	Published, Delivered, Dropped uint64
+	Subscribers                   int64
+}
+
+// Broker fans events out to the subscribers of this process. Without a transport it delivers
+// what this process publishes (the embedded store); ListenPostgres makes it deliver what any
+// process publishes. A nil *Broker publishes nothing, so domains work without one.
+type Broker struct {
+	buffer int
+
+	mu        sync.RWMutex
+	byProduct map[int]map[*Subscription]struct{}
+	all       map[*Subscription]struct{}
+
+	// send hands a committed event to the transport; nil delivers it here.
+	send func(context.Context, Event) error
+	// latency, when set, observes the time from commit to delivery of each event.
+	latency func(time.Duration)
+
+	published, delivered, dropped atomic.Uint64
+	subscribers                   atomic.Int64
+
+	// groups are the shared aggregate streams by key (shared.go).
+	groupsMu sync.Mutex
+	groups   map[string]*group
+}
+
+// NewBroker returns an in-process broker whose subscribers may each hold buffer undelivered
+// events (0: DefaultBuffer).
+func NewBroker(buffer int) *Broker {
+	if buffer <= 0 {
+		buffer = DefaultBuffer
+	}
+	return &Broker{buffer: buffer, byProduct: map[int]map[*Subscription]struct{}{}, all: map[*Subscription]struct{}{}}
+}
+
+// Stats returns the counters.
+func (b *Broker) Stats() Stats {
+	return Stats{Published: b.published.Load(), Delivered: b.delivered.Load(), Dropped: b.dropped.Load(),
+		Subscribers: b.subscribers.Load()}
+}
+
+// Publish sends ev once the transaction in ctx commits, and never if it rolls back; without a
+// transaction in ctx, at once. Errors of the transport are not the writer's: they are counted
+// as dropped events and the subscribers are told to resync.
+func (b *Broker) Publish(ctx context.Context, ev Event) {
+	if b == nil {
+		return
+	}
+	tx := ent.TxFromContext(ctx)
+	if tx == nil {
+		b.publish(ctx, ev)
+		return
+	}
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			if err := next.Commit(ctx, tx); err != nil {
+				return err
+			}
+			b.publish(ctx, ev)
+			return nil
+		})
+	})
+}
+
+func (b *Broker) publish(ctx context.Context, ev Event) {
+	b.published.Add(1)
+	ev.At = time.Now().UnixNano()
+	if b.send == nil {
+		b.deliver(ev)
+		return
+	}
+	// The write is committed: the client's answer must not fail or wait on the fan-out.
+	if err := b.send(context.WithoutCancel(ctx), ev); err != nil {
+		b.dropped.Add(1)
+		b.deliver(Event{Kind: Reset})
+	}
+}
+
+// Subscription receives the events of one product, or of every product.
+type Subscription struct {
+	ch       chan Event
+	b        *Broker
+	product  int
+	overflow func()
+	release  func()
+	once     sync.Once
+	cut      sync.Once
+}
+
+// C is the subscription's events, closed when the subscription is.
+func (s *Subscription) C() <-chan Event { return s.ch }
+
+// Subscribe returns a subscription to the events of productID (0: every product), counted
+// against the cap of the WebSocket connection in ctx (TOO_MANY_SUBSCRIPTIONS beyond it). When
+// its buffer is full — its reader stalled — the event is dropped and the connection is closed
+// with CloseSlowConsumer (without a connection, the subscription is closed): a client never
+// silently misses an event, and memory never grows with a stalled reader.
+func (b *Broker) Subscribe(ctx context.Context, productID int) (*Subscription, error) {
+	conn := ConnFromContext(ctx)
+	release, err := conn.acquire()
+	if err != nil {
+		return nil, err
+	}
+	s := &Subscription{ch: make(chan Event, b.buffer), b: b, product: productID, release: release}
+	s.overflow = func() {
+		if conn != nil {
+			conn.Close(CloseSlowConsumer, "events were not read in time")
+		}
+		s.Close()
+	}
+	b.mu.Lock()
+	if productID == 0 {
+		b.all[s] = struct{}{}
+	} else {
+		set := b.byProduct[productID]
+		if set == nil {
+			set = map[*Subscription]struct{}{}
+			b.byProduct[productID] = set
+		}
+		set[s] = struct{}{}
+	}
+	b.mu.Unlock()
+	b.subscribers.Add(1)
+	return s, nil
+}
+
+// Close ends the subscription; its channel is closed. It is safe to call more than once.
+func (s *Subscription) Close() {
+	s.once.Do(func() {
+		b := s.b
+		b.mu.Lock()
+		if s.product == 0 {
+			delete(b.all, s)
+		} else if set := b.byProduct[s.product]; set != nil {
+			delete(set, s)
+			if len(set) == 0 {
+				delete(b.byProduct, s.product)
+			}
+		}
+		// Under the lock: deliver sends only while holding it, so nothing sends on a closed channel.
+		close(s.ch)
+		b.mu.Unlock()
+		b.subscribers.Add(-1)
+		s.release()
+	})
+}
+
+// deliver hands ev to every matching subscriber of this process without ever blocking.
+func (b *Broker) deliver(ev Event) {
+	if b.latency != nil && ev.At != 0 {
+		b.latency(time.Since(time.Unix(0, ev.At)))
+	}
+	var overflowed []*Subscription
+	b.mu.RLock()
+	offer := func(s *Subscription) {
+		select {
+		case s.ch <- ev:
+			b.delivered.Add(1)
+		default:
+			b.dropped.Add(1)
+			overflowed = append(overflowed, s)
+		}
+	}
+	if ev.Kind == Reset {
+		for _, set := range b.byProduct {
+			for s := range set {
+				offer(s)
+			}
+		}
+	} else {
+		for s := range b.byProduct[ev.ProductID] {
+			offer(s)
+		}
+	}
+	for s := range b.all {
+		offer(s)
+	}
+	b.mu.RUnlock()
+	for _, s := range overflowed {
+		if s.overflow != nil {
+			s.cut.Do(func() { go s.overflow() })
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package live
+
+import (
+	"context"
+	"time"
+)
+
+// Each turns sub's events into a stream of payloads, one per event for which read returns
+// ok, in order. The stream ends (its channel closes, and sub with it) when ctx ends, sub
+// closes, or read fails.
+func Each[T any](ctx context.Context, sub *Subscription, read func(context.Context, Event) (T, bool, error)) <-chan T {
+	out := make(chan T)
+	go func() {
+		defer close(out)
+		defer sub.Close()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, open := <-sub.C():
+				if !open {
+					return
+				}
+				v, ok, err := read(ctx, ev)
+				if err != nil {
+					return
+				}
+				if !ok {
+					continue
+				}
+				select {
+				case out <- v:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out
+}
+
+// Latest turns sub's events into a stream of states: after events for which match is true
+// (and after every Reset), it calls read once — at most once per interval, however many
+// events arrived — and sends the state unless it equals the last one sent. interval 0 reads as
+// soon as the backlog of events is drained. The stream ends like Each's.
+func Latest[T comparable](ctx context.Context, sub *Subscription, interval time.Duration, match func(Event) bool, read func(context.Context) (T, error)) <-chan T {
+	out := make(chan T)
+	go func() {
+		defer close(out)
+		defer sub.Close()
+		var (
+			last     T
+			sent     bool
+			dirty    bool
+			nextRead time.Time
+			timer    *time.Timer
+			fire     <-chan time.Time
+		)
+		defer func() {
+			if timer != nil {
+				timer.Stop()
+			}
+		}()
+		for {
+			if dirty && fire == nil {
+				wait := time.Until(nextRead)
+				if wait <= 0 && len(sub.C()) == 0 {
+					dirty = false
+					v, err := read(ctx)
+					if err != nil {
+						return
+					}
+					nextRead = time.Now().Add(interval)
+					if !sent || v != last {
+						last, sent = v, true
+						select {
+						case out <- v:
+						case <-ctx.Done():
+							return
+						}
+					}
+					continue
+				}
+				if wait > 0 {
+					timer = time.NewTimer(wait)
+					fire = timer.C
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case ev, open := <-sub.C():
+				if !open {
+					return
+				}
+				if ev.Kind == Reset || match(ev) {
+					dirty = true
+				}
+			case <-fire:
+				fire, timer = nil, nil
+			}
+		}
+	}()
+	return out
+}
