@@ -13,7 +13,7 @@ import (
 )
 
 // Product.reviews' first page — the common case: a product list with its newest reviews — is
-// one statement for all the products of a request (catalog.FirstReviewPages through the
+// one statement for all the products of a request (catalog.ReviewPages through the
 // ReviewPages loader). This file is all of it on the GraphQL side: the resolver, and the
 // primer's part, which computes the same keys from the same page rules (checkSize, the default
 // size, catalog.FirstReviewPageKey) before the resolvers run. The default order (newest first) is

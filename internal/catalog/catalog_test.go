@@ -77,10 +77,10 @@ func TestFirstReviewPageKeyTakesOnlyPlainFirstPagesByTime(t *testing.T) {
 	}
 }
 
-// TestFirstReviewPagesMatchBruteForce compares every page shape against sorting all of a
+// TestReviewPagesMatchBruteForce compares every page shape against sorting all of a
 // product's reviews in Go: the pager's order (column, then id, same direction), First+1 rows,
 // and an empty entry for a product without reviews.
-func TestFirstReviewPagesMatchBruteForce(t *testing.T) {
+func TestReviewPagesMatchBruteForce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		c := st.Client
@@ -113,7 +113,7 @@ func TestFirstReviewPagesMatchBruteForce(t *testing.T) {
 				}
 			}
 		}
-		got, err := cat2.FirstReviewPages(ctx, keys)
+		got, err := cat2.ReviewPages(catalog.PageColumns{})(ctx, keys)
 		require.NoError(t, err)
 		require.Len(t, got, len(keys))
 		for _, k := range keys {
@@ -152,6 +152,28 @@ func TestFirstReviewPagesMatchBruteForce(t *testing.T) {
 					"every other column of the author is read")
 			}
 			require.Equal(t, want, ids, "%+v", k)
+		}
+
+		// Fewer columns: the same pages, with the columns asked for and those a page is built
+		// from, and nothing else.
+		narrow, err := cat2.ReviewPages(catalog.PageColumns{Reviews: []string{review.FieldTitle}, Authors: []string{"display_name"}})(ctx, keys)
+		require.NoError(t, err)
+		for _, k := range keys {
+			require.Len(t, narrow[k], len(got[k]), "%+v", k)
+			for i, r := range narrow[k] {
+				full := got[k][i]
+				require.Equal(t, []any{full.ID, full.ProductID, full.AuthorID, full.Title}, []any{r.ID, r.ProductID, r.AuthorID, r.Title})
+				require.Empty(t, r.Body, "body was not asked for")
+				if k.Column == review.FieldCreatedAt {
+					require.True(t, full.CreatedAt.Equal(r.CreatedAt), "the order column is read")
+				} else {
+					require.True(t, full.UpdatedAt.Equal(r.UpdatedAt), "the order column is read")
+				}
+				a := r.Edges.Author
+				require.NotNil(t, a)
+				require.Equal(t, full.Edges.Author.DisplayName, a.DisplayName)
+				require.Empty(t, a.Email, "e-mail was not asked for")
+			}
 		}
 	})
 }

@@ -42,25 +42,20 @@ func FirstReviewPageKey(productID int, after *ent.Cursor, first *int, before *en
 	return key, true
 }
 
-// FirstReviewPages loads, for every key, up to First+1 reviews of the product in order (the
-// extra one tells whether there is a next page), with their authors. Keys that share a page
-// shape are one statement: on Postgres a LATERAL index scan per product, which reads only the
-// rows it returns; on SQLite a window function. Reviews are read with every column, authors with
-// every column but the password hash; ReviewPages reads fewer.
-func (c *Catalog) FirstReviewPages(ctx context.Context, keys []ReviewPageKey) (map[ReviewPageKey][]*ent.Review, error) {
-	return c.firstReviewPages(ctx, keys, PageColumns{})
-}
-
 // PageColumns are the columns review pages read: of the reviews and of their authors. nil reads
-// FirstReviewPages' columns.
+// every column a field may show (all but the authors' password hash).
 type PageColumns struct {
 	Reviews, Authors []string
 }
 
-// ReviewPages is FirstReviewPages reading only the given columns, besides those a page is built
-// from (the ids, the product and author references, the order column). A page reads hundreds of
-// reviews and authors, and decoding their timestamps and strings is a good part of a request's
-// cost, so a request that shows only titles and names reads only those.
+// ReviewPages returns the loader of first review pages reading cols, besides those a page is
+// built from (the ids, the product and author references, the order column). For every key it
+// loads up to First+1 reviews of the product in order (the extra one tells whether there is a
+// next page), with their authors. Keys that share a page shape are one statement: on Postgres a
+// LATERAL index scan per product, which reads only the rows it returns; on SQLite a window
+// function. A page reads hundreds of reviews and authors, and decoding their timestamps and
+// strings is a good part of a request's cost, so a request that shows only titles and names
+// reads only those.
 func (c *Catalog) ReviewPages(cols PageColumns) func(context.Context, []ReviewPageKey) (map[ReviewPageKey][]*ent.Review, error) {
 	return func(ctx context.Context, keys []ReviewPageKey) (map[ReviewPageKey][]*ent.Review, error) {
 		return c.firstReviewPages(ctx, keys, cols)
@@ -174,8 +169,8 @@ func int64Array(ids []int) pq.Int64Array {
 	return out
 }
 
-// authorColumns are the users' columns FirstReviewPages reads authors with: all but the password
-// hash, which no field shows and which is the widest column of a user's row.
+// authorColumns are the users' columns review pages read authors with by default: all but the
+// password hash, which no field shows and which is the widest column of a user's row.
 var authorColumns = func() []string {
 	var cols []string
 	for _, c := range user.Columns {
@@ -228,7 +223,7 @@ func sortReviews(rows []*ent.Review, column string, desc bool) {
 	})
 }
 
-// ReviewConnection builds the first page of a product's reviews from FirstReviewPages' rows,
+// ReviewConnection builds the first page of a product's reviews from ReviewPages' rows,
 // with the cursors entgql's Paginate would give them so clients can page on with after.
 func ReviewConnection(p *ent.Product, rows []*ent.Review, first int, orderBy *ent.ReviewOrder) *ent.ReviewConnection {
 	conn := &ent.ReviewConnection{Edges: []*ent.ReviewEdge{}}

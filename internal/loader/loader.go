@@ -32,7 +32,7 @@ type Loaders struct {
 	ProductReviews   *dataloadgen.Loader[int, int]
 	CategoryProducts *dataloadgen.Loader[int, int]
 	UserReviews      *dataloadgen.Loader[int, int]
-	// ReviewPages holds first pages of product reviews (see catalog.FirstReviewPages).
+	// ReviewPages holds first pages of product reviews (see catalog.ReviewPages).
 	ReviewPages *dataloadgen.Loader[catalog.ReviewPageKey, []*ent.Review]
 	// MyRatings and MyReviews hold the viewer's own rating and review of products.
 	MyRatings *dataloadgen.Loader[int, *int]
