@@ -64,10 +64,11 @@ func clientDirectives(s *ast.Schema, list ast.DirectiveList) ast.DirectiveList {
 }
 
 // clientDirective reports whether a directive means something to clients: not one the
-// federation plugin declares (for routers) nor gqlgen's code generation hints.
+// federation plugin declares (for routers), nor gqlgen's code generation hints, nor @batch,
+// which says which of the server's loaders serves a field.
 func clientDirective(def *ast.DirectiveDefinition) bool {
 	if def.Position != nil && def.Position.Src != nil && strings.Contains(def.Position.Src.Name, "federation/") {
 		return false
 	}
-	return !strings.HasPrefix(def.Name, "go")
+	return !strings.HasPrefix(def.Name, "go") && def.Name != "batch"
 }
