@@ -367,8 +367,8 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "title", Type: field.TypeString, Size: 200},
-		{Name: "body", Type: field.TypeString, Size: 10000},
+		{Name: "title", Type: field.TypeString},
+		{Name: "body", Type: field.TypeString},
 		{Name: "product_id", Type: field.TypeInt},
 		{Name: "author_id", Type: field.TypeInt},
 	}

@@ -116,12 +116,16 @@ func TestReviewTextRules(t *testing.T) {
 				requireCode(t, err, apperr.BadInput, tc.field)
 			})
 		}
-		// The longest ASCII title and body are accepted.
-		// (Multi-byte text at the limits is not: the schema's MaxLen counts
-		// bytes while checkText counts characters; see the issue 14 report.)
+		// The longest title and body are accepted, in ASCII and in multi-byte text alike: the
+		// limits count characters, in the domain and in the ent schema.
 		r, err := f.AddReview(w.alice, w.p1, strings.Repeat("t", feedback.MaxTitleLen), strings.Repeat("b", feedback.MaxBodyLen))
 		require.NoError(t, err)
 		require.Equal(t, w.p1, r.ProductID)
+		title, body := strings.Repeat("é", feedback.MaxTitleLen), strings.Repeat("✓", feedback.MaxBodyLen)
+		r, err = f.UpdateReview(w.alice, r.ID, &title, &body)
+		require.NoError(t, err)
+		require.Equal(t, title, r.Title)
+		require.Equal(t, body, r.Body)
 	})
 }
 
