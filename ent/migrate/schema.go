@@ -14,7 +14,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "name", Type: field.TypeString},
 		{Name: "slug", Type: field.TypeString, Size: 200},
 		{Name: "parent_id", Type: field.TypeInt, Nullable: true},
 	}
@@ -50,7 +50,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "sku", Type: field.TypeString, Size: 64},
-		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "name", Type: field.TypeString},
 		{Name: "slug", Type: field.TypeString, Size: 200},
 		{Name: "description", Type: field.TypeString, Size: 2147483647, Default: ""},
 		{Name: "price", Type: field.TypeInt64},
@@ -110,7 +110,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "title", Type: field.TypeString},
 		{Name: "slug", Type: field.TypeString, Size: 200},
 		{Name: "description", Type: field.TypeString, Size: 2147483647, Default: ""},
 		{Name: "published", Type: field.TypeBool, Default: false},
@@ -132,7 +132,7 @@ var (
 	QuizOptionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "position", Type: field.TypeInt},
-		{Name: "label", Type: field.TypeString, Size: 200},
+		{Name: "label", Type: field.TypeString},
 		{Name: "question_id", Type: field.TypeInt},
 	}
 	// QuizOptionsTable holds the schema information for the "quiz_options" table.
@@ -193,7 +193,7 @@ var (
 	QuizQuestionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "position", Type: field.TypeInt},
-		{Name: "prompt", Type: field.TypeString, Size: 500},
+		{Name: "prompt", Type: field.TypeString},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"SINGLE", "MULTIPLE"}, Default: "SINGLE"},
 		{Name: "required", Type: field.TypeBool, Default: true},
 		{Name: "quiz_id", Type: field.TypeInt},
@@ -420,7 +420,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "email", Type: field.TypeString, Size: 254},
-		{Name: "display_name", Type: field.TypeString, Size: 100},
+		{Name: "display_name", Type: field.TypeString},
 		{Name: "password_hash", Type: field.TypeString},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"USER", "ADMIN"}, Default: "USER"},
 	}

@@ -24,7 +24,7 @@ func (Category) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").
 			NotEmpty().
-			MaxLen(200).
+			Validate(maxChars(200)).
 			Annotations(entgql.OrderField("NAME")),
 		field.String("slug").
 			MaxLen(200).

@@ -31,7 +31,7 @@ func (Product) Fields() []ent.Field {
 			Annotations(entgql.OrderField("SKU")),
 		field.String("name").
 			NotEmpty().
-			MaxLen(200).
+			Validate(maxChars(200)).
 			Annotations(entgql.OrderField("NAME")),
 		field.String("slug").
 			MaxLen(200).

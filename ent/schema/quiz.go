@@ -24,7 +24,7 @@ func (Quiz) Mixin() []ent.Mixin {
 // Fields of the Quiz.
 func (Quiz) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("title").NotEmpty().MaxLen(200).Annotations(entgql.OrderField("TITLE")),
+		field.String("title").NotEmpty().Validate(maxChars(200)).Annotations(entgql.OrderField("TITLE")),
 		field.String("slug").MaxLen(200).Match(SlugPattern),
 		field.Text("description").Default(""),
 		field.Bool("published").Default(false),
@@ -62,7 +62,7 @@ func (QuizQuestion) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("quiz_id").Annotations(entgql.Skip()),
 		field.Int("position").NonNegative().Annotations(entgql.Skip()),
-		field.String("prompt").NotEmpty().MaxLen(500),
+		field.String("prompt").NotEmpty().Validate(maxChars(500)),
 		field.Enum("kind").Values("SINGLE", "MULTIPLE").Default("SINGLE"),
 		field.Bool("required").Default(true),
 	}
@@ -93,7 +93,7 @@ func (QuizOption) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("question_id").Annotations(entgql.Skip()),
 		field.Int("position").NonNegative().Annotations(entgql.Skip()),
-		field.String("label").NotEmpty().MaxLen(200),
+		field.String("label").NotEmpty().Validate(maxChars(200)),
 	}
 }
 

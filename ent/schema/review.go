@@ -1,9 +1,6 @@
 package schema
 
 import (
-	"fmt"
-	"unicode/utf8"
-
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -25,9 +22,6 @@ func (Review) Mixin() []ent.Mixin {
 // Fields of the Review.
 func (Review) Fields() []ent.Field {
 	return []ent.Field{
-		// Lengths in characters, as the API states them (internal/feedback): ent's MaxLen counts
-		// bytes and would refuse accented text below the limit. The columns stay character varying
-		// (Postgres) and text (SQLite), as the migrations made them.
 		field.String("title").
 			Validate(maxChars(200)),
 		field.String("body").
@@ -77,15 +71,5 @@ func (Review) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		entgql.RelayConnection(),
 		entgql.QueryField(),
-	}
-}
-
-// maxChars validates that a string holds at most n characters (runes, not bytes).
-func maxChars(n int) func(string) error {
-	return func(s string) error {
-		if utf8.RuneCountInString(s) > n {
-			return fmt.Errorf("longer than %d characters", n)
-		}
-		return nil
 	}
 }

@@ -31,7 +31,7 @@ func (User) Fields() []ent.Field {
 			Annotations(entgql.Skip()),
 		field.String("display_name").
 			NotEmpty().
-			MaxLen(100).
+			Validate(maxChars(100)).
 			Annotations(entgql.OrderField("DISPLAY_NAME")),
 		field.String("password_hash").
 			Sensitive().
