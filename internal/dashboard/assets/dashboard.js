@@ -425,9 +425,10 @@
       if (m.type === 'connection_ack') { live.acked = true; live.retry = 0; liveSubscribe(); }
       else if (m.type === 'ping') send({ type: 'pong' });
       else if (m.id !== live.sub) return; // an event of the scope shown before
-      else if (m.type === 'next') refreshSoon();
-      // The server refused or ended the subscription: the timer refreshes until the scope changes.
-      else if (m.type === 'error' || m.type === 'complete') { live.sub = null; setLive(false); }
+      else if (m.type === 'next' && m.payload && m.payload.data) refreshSoon();
+      // The server refused (an error, or gqlgen's next with errors only) or ended the
+      // subscription: the timer refreshes until the scope changes.
+      else { live.sub = null; setLive(false); }
     };
     ws.onclose = () => {
       if (live.ws !== ws) return; // closed on purpose
