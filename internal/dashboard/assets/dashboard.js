@@ -419,8 +419,9 @@
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(url, 'graphql-transport-ws');
     Object.assign(live, { ws, sub: null, acked: false });
-    ws.onopen = () => send({ type: 'connection_init' });
+    ws.onopen = () => { if (live.ws === ws) send({ type: 'connection_init' }); };
     ws.onmessage = (e) => {
+      if (live.ws !== ws) return; // closed on purpose, a message was still on its way
       const m = JSON.parse(e.data);
       if (m.type === 'connection_ack') { live.acked = true; live.retry = 0; liveSubscribe(); }
       else if (m.type === 'ping') send({ type: 'pong' });
@@ -456,6 +457,7 @@
     load(true); // catch up with what changed while hidden
   });
   addEventListener('pagehide', liveClose);
+  addEventListener('pageshow', (e) => { if (e.persisted) { liveConnect(); load(true); } }); // back from the bfcache
 
   // ---- Controls ----
 
