@@ -82,6 +82,8 @@ func newPage(t *testing.T) *page {
 		switch e := ev.(type) {
 		case *network.EventRequestWillBeSent:
 			p.requests = append(p.requests, e.Request.URL)
+		case *network.EventWebSocketCreated:
+			p.requests = append(p.requests, e.URL)
 		case *runtime.EventConsoleAPICalled:
 			switch e.Type {
 			case runtime.ConsoleAPICalledTypeError, runtime.ConsoleAPICalledTypeWarning, runtime.ConsoleAPICalledTypeAssert:
@@ -175,7 +177,7 @@ func (p *page) screenshot(t *testing.T, name string) string {
 }
 
 // check asserts what must hold on every page: no console error, exception or log error, and
-// no request to anywhere but origin (blob: URLs are the CSV downloads).
+// no request or WebSocket to anywhere but origin (blob: URLs are the CSV downloads).
 func (p *page) check(t *testing.T, origin string) {
 	t.Helper()
 	p.mu.Lock()
@@ -185,6 +187,10 @@ func (p *page) check(t *testing.T, origin string) {
 	for _, u := range p.requests {
 		if strings.HasPrefix(u, "blob:"+origin+"/") {
 			continue
+		}
+		// The live socket goes to the same host and port, as ws:// (wss:// under https://).
+		if rest, ok := strings.CutPrefix(u, "ws"); ok {
+			u = "http" + rest
 		}
 		require.True(t, strings.HasPrefix(u, origin+"/"), "a request left the origin: %s", u)
 	}

@@ -1,15 +1,20 @@
 package main
 
 import (
+	"context"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/json"
 	"html"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
+	coderws "github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vitrinehq/vitrine/internal/dashboard"
@@ -62,6 +67,7 @@ func TestDashboardWithTrustedDocuments(t *testing.T) {
 	var out struct{ RatingStats struct{ Count int } }
 	(&gqltest.Client{URL: base + "/graphql"}).MustData(t, &out, queries["rating-stats.graphql"], nil)
 	require.Positive(t, out.RatingStats.Count)
+	requireTrustedSubscription(t, base, queries["rating-stats-changed.graphql"])
 
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "app.graphql"), []byte("query App { categories { totalCount } }\n"), 0o644))
@@ -69,4 +75,41 @@ func TestDashboardWithTrustedDocuments(t *testing.T) {
 	status, _, _ = httpGet(t, base+"/dashboard")
 	require.Equal(t, http.StatusNotFound, status)
 	require.Contains(t, logs.String(), "the dashboard is off")
+}
+
+// requireTrustedSubscription: on a server that runs only trusted documents, the dashboard's
+// subscription is taken over graphql-transport-ws while one outside the set is refused, both
+// sent on one socket (the refusal arrives first, so the trusted one had its turn).
+func requireTrustedSubscription(t *testing.T, base, doc string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, _, err := coderws.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql", &coderws.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	require.NoError(t, err)
+	defer c.CloseNow()
+	send := func(m map[string]any) {
+		b, err := json.Marshal(m)
+		require.NoError(t, err)
+		require.NoError(t, c.Write(ctx, coderws.MessageText, b))
+	}
+	send(map[string]any{"type": "connection_init"})
+	send(map[string]any{"id": "trusted", "type": "subscribe", "payload": map[string]any{"query": doc, "variables": map[string]any{"scope": nil}}})
+	send(map[string]any{"id": "other", "type": "subscribe", "payload": map[string]any{"query": "subscription { ratingStatsChanged { count } }"}})
+	for {
+		_, b, err := c.Read(ctx)
+		require.NoError(t, err, "no refusal of the untrusted subscription")
+		var m struct {
+			ID, Type string
+			Payload  json.RawMessage
+		}
+		require.NoError(t, json.Unmarshal(b, &m))
+		// A refusal is an error message, or (gqlgen's way) a next carrying errors.
+		refused := m.Type == "error" || m.Type == "complete" || strings.Contains(string(m.Payload), `"errors"`)
+		require.False(t, m.ID == "trusted" && refused, "the dashboard's subscription was refused: %s", b)
+		if m.ID == "other" {
+			require.True(t, refused, "%s", b)
+			require.Contains(t, string(b), "PERSISTED_QUERY_NOT_ALLOWED")
+			return
+		}
+	}
 }

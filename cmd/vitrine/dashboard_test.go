@@ -234,5 +234,6 @@ func checkDashboard(t *testing.T, base string, tr *truth) {
 	require.False(t, eval[bool](t, p, `document.documentElement.scrollWidth > window.innerWidth`), "the page scrolls sideways at 390 px")
 	verifyView(t, p, gql, queries, tr, view{preset: "7d", bucket: "DAY", tz: "UTC"})
 	p.screenshot(t, "dashboard-phone.png")
+	checkLive(t, p, gql, queries, tr)
 	p.check(t, base)
 }

@@ -33,7 +33,7 @@ func TestPolicyAllowsOnlyTheEndpoint(t *testing.T) {
 
 	remote, err := New("https://api.example.com/graphql", "/dashboard/assets/", "")
 	require.NoError(t, err)
-	require.Contains(t, remote.csp, "connect-src 'self' https://api.example.com;")
+	require.Contains(t, remote.csp, "connect-src 'self' https://api.example.com wss://api.example.com;")
 	require.NotContains(t, string(remote.page), "Open the playground", "no link without a playground")
 }
 
@@ -68,17 +68,22 @@ func TestHandlers(t *testing.T) {
 	}
 }
 
-// TestQueries: the page embeds every document, and each is one named query (named
-// operations are what the metrics and trusted documents know them by).
+// TestQueries: the page embeds every document, and each is one named operation (named
+// operations are what the metrics and trusted documents know them by): queries, and the one
+// subscription that makes the page live.
 func TestQueries(t *testing.T) {
 	queries, err := Queries()
 	require.NoError(t, err)
-	require.Len(t, queries, 8)
+	require.Len(t, queries, 9)
 	d, err := New("/graphql", "/dashboard/assets/", "/")
 	require.NoError(t, err)
 	for file, doc := range queries {
-		require.True(t, strings.HasPrefix(doc, "query Dashboard"), file)
-		require.Equal(t, 1, strings.Count(doc, "query "), file)
+		op := "query "
+		if file == "rating-stats-changed.graphql" {
+			op = "subscription "
+		}
+		require.True(t, strings.HasPrefix(doc, op+"Dashboard"), file)
+		require.Equal(t, 1, strings.Count(doc, op), file)
 		name := strings.TrimSuffix(file, ".graphql")
 		require.Contains(t, string(d.page), "&#34;"+name+"&#34;", "the page carries %s", file)
 	}

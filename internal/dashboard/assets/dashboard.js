@@ -13,11 +13,13 @@
 
   // ---- GraphQL over GET, so browser and CDN caches apply the API's Cache-Control ----
 
-  async function gql(name, variables) {
+  // fresh revalidates with the server (If-None-Match) instead of taking a cached answer: a
+  // refresh asks because the numbers may have changed within the answer's max-age.
+  async function gql(name, variables, fresh) {
     const url = new URL(endpoint);
     url.searchParams.set('query', queries[name]);
     url.searchParams.set('variables', JSON.stringify(variables));
-    const res = await fetch(url, { headers: { Accept: 'application/graphql-response+json, application/json' } });
+    const res = await fetch(url, { cache: fresh ? 'no-cache' : 'default', headers: { Accept: 'application/graphql-response+json, application/json' } });
     let payload;
     try {
       payload = await res.json();
@@ -239,7 +241,7 @@
     return card;
   }
 
-  async function loadCard(c, st, gen) {
+  async function loadCard(c, st, gen, fresh) {
     const vars = c.variables(st);
     const card = c.el.card;
     if (!vars) {
@@ -250,7 +252,7 @@
     card.hidden = false;
     card.dataset.state = 'loading';
     try {
-      const data = await gql(c.query, vars);
+      const data = await gql(c.query, vars, fresh);
       if (gen !== loadSeq) return; // a newer view replaced this one
       c.rowsNow = c.toRows(data);
       c.ran = { vars, doc: runnable(queries[c.query], vars) };
@@ -376,19 +378,86 @@
   // ---- Loading ----
 
   let loadSeq = 0;
-  async function load() {
+  async function load(fresh) {
     const gen = ++loadSeq;
     const st = JSON.parse(JSON.stringify(state));
     writeURL();
     body.dataset.state = 'loading';
     $('status').textContent = 'Loading…';
-    await Promise.all(charts.map((c) => loadCard(c, st, gen)));
+    await Promise.all(charts.map((c) => loadCard(c, st, gen, fresh === true)));
     if (gen !== loadSeq) return;
     body.dataset.generation = String(gen);
     body.dataset.state = 'ready';
     const r = range(st);
-    $('status').textContent = localDate(r.from, st.tz) + ' to ' + localDate(new Date(Date.parse(r.to) - 1).toISOString(), st.tz) + ' in ' + st.tz + ' · updated ' + new Date().toLocaleTimeString();
+    $('status').textContent = localDate(r.from, st.tz) + ' to ' + localDate(new Date(Date.parse(r.to) - 1).toISOString(), st.tz) + ' in ' + st.tz + ' · updated ' + new Date().toLocaleTimeString() + (liveOn() ? ' · live' : '');
   }
+
+  // ---- Live: one graphql-transport-ws socket on the same endpoint ----
+  // The page subscribes to ratingStatsChanged for its scope and reloads the view on each event
+  // (the server sends at most one per VITRINE_LIVE_AGGREGATE_INTERVAL). While the socket is
+  // down the minute timer refreshes instead; it reconnects with backoff, and closes while the
+  // page is hidden.
+
+  const live = { ws: null, sub: null, seq: 0, retry: 0, timer: 0, debounce: 0 };
+  const liveOn = () => live.sub !== null;
+  const send = (m) => live.ws.send(JSON.stringify(m));
+  function setLive(on) { body.dataset.live = on ? 'on' : 'off'; }
+
+  function liveSubscribe() {
+    if (!live.ws || live.ws.readyState !== WebSocket.OPEN || !live.acked) return;
+    if (live.sub) send({ id: live.sub, type: 'complete' });
+    const s = state.scope;
+    live.sub = String(++live.seq);
+    send({ id: live.sub, type: 'subscribe', payload: { query: queries['rating-stats-changed'], variables: { scope: s.kind === 'catalog' ? null : s.kind === 'category' ? { categoryID: s.id } : { productID: s.id } } } });
+    setLive(true);
+  }
+
+  function liveConnect() {
+    clearTimeout(live.timer);
+    if (live.ws || document.hidden) return;
+    const url = new URL(endpoint);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(url, 'graphql-transport-ws');
+    Object.assign(live, { ws, sub: null, acked: false });
+    ws.onopen = () => { if (live.ws === ws) send({ type: 'connection_init' }); };
+    ws.onmessage = (e) => {
+      if (live.ws !== ws) return; // closed on purpose, a message was still on its way
+      const m = JSON.parse(e.data);
+      if (m.type === 'connection_ack') { live.acked = true; live.retry = 0; liveSubscribe(); }
+      else if (m.type === 'ping') send({ type: 'pong' });
+      else if (m.id !== live.sub) return; // an event of the scope shown before
+      else if (m.type === 'next' && m.payload && m.payload.data) refreshSoon();
+      // The server refused (an error, or gqlgen's next with errors only) or ended the
+      // subscription: the timer refreshes until the scope changes.
+      else { live.sub = null; setLive(false); }
+    };
+    ws.onclose = () => {
+      if (live.ws !== ws) return; // closed on purpose
+      live.ws = live.sub = null;
+      setLive(false);
+      live.timer = setTimeout(liveConnect, Math.min(60000, 1000 * 2 ** live.retry++) * (0.5 + Math.random() / 2));
+    };
+  }
+
+  function liveClose() {
+    clearTimeout(live.timer);
+    if (live.ws) { const ws = live.ws; live.ws = live.sub = null; ws.close(1000); }
+    setLive(false);
+  }
+
+  function refreshSoon() {
+    if (!$('autorefresh').checked) return;
+    clearTimeout(live.debounce);
+    live.debounce = setTimeout(() => load(true), 300);
+  }
+
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden) { liveClose(); return; }
+    liveConnect();
+    load(true); // catch up with what changed while hidden
+  });
+  addEventListener('pagehide', liveClose);
+  addEventListener('pageshow', (e) => { if (e.persisted) { liveConnect(); load(true); } }); // back from the bfcache
 
   // ---- Controls ----
 
@@ -443,6 +512,7 @@
   function setScope(scope) {
     state.scope = scope;
     showScope();
+    liveSubscribe();
     load();
   }
 
@@ -525,7 +595,7 @@
     }
     $('bucket').addEventListener('change', (e) => { state.bucket = e.target.value; load(); });
     $('tz').addEventListener('change', (e) => { state.tz = e.target.value; load(); });
-    setInterval(() => { if ($('autorefresh').checked && !document.hidden) load(); }, REFRESH_MS);
+    setInterval(() => { if ($('autorefresh').checked && !document.hidden && !liveOn()) load(true); }, REFRESH_MS);
   }
 
   async function start() {
@@ -543,6 +613,7 @@
       try { state.scope.name = (await gql('product', { id: state.scope.id })).product.name; } catch (e) { /* the cards will say what is wrong */ }
     }
     showScope();
+    liveConnect();
     await load();
   }
 
