@@ -22,10 +22,7 @@ package dashboard
 
 import (
 	"bytes"
-	"crypto/sha512"
 	"embed"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -35,6 +32,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/vitrinehq/vitrine/internal/webasset"
 )
 
 //go:embed assets queries
@@ -63,23 +62,12 @@ var assetTypes = map[string]string{
 // QueriesDir is the embedded directory of the documents the page runs; Queries reads it.
 const QueriesDir = "queries"
 
-type asset struct {
-	body        []byte
-	contentType string
-	// integrity is the Subresource Integrity value of body, derived at start-up so it cannot
-	// drift from the bytes served.
-	integrity string
-	// etag doubles as the cache-busting version in the page's URLs.
-	etag string
-}
-
 // Dashboard holds the rendered page and the embedded files it references. It is immutable
 // after New and safe for concurrent use.
 type Dashboard struct {
-	assetPrefix string
-	assets      map[string]asset
-	page        []byte
-	csp         string
+	assets *webasset.Set
+	page   []byte
+	csp    string
 }
 
 // New prepares the dashboard once, so serving a request does no template or hashing work.
@@ -91,26 +79,11 @@ func New(endpoint, assetPrefix, playground string) (*Dashboard, error) {
 	if endpoint == "" {
 		return nil, fmt.Errorf("dashboard: endpoint must not be empty")
 	}
-	if !strings.HasPrefix(assetPrefix, "/") {
-		return nil, fmt.Errorf("dashboard: asset prefix %q must be an absolute path starting with /", assetPrefix)
+	assets, err := webasset.Load(files, "assets", assetPrefix, assetTypes)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
 	}
-	if !strings.HasSuffix(assetPrefix, "/") {
-		assetPrefix += "/"
-	}
-	d := &Dashboard{assetPrefix: assetPrefix, assets: make(map[string]asset, len(assetTypes))}
-	for name, contentType := range assetTypes {
-		body, err := files.ReadFile("assets/" + name)
-		if err != nil {
-			return nil, fmt.Errorf("dashboard: embedded asset: %w", err)
-		}
-		sum := sha512.Sum384(body)
-		d.assets[name] = asset{
-			body:        body,
-			contentType: contentType,
-			integrity:   "sha384-" + base64.StdEncoding.EncodeToString(sum[:]),
-			etag:        hex.EncodeToString(sum[:8]),
-		}
-	}
+	d := &Dashboard{assets: assets}
 	queries, err := Queries()
 	if err != nil {
 		return nil, err
@@ -196,16 +169,13 @@ func policy(endpoint string) (string, error) {
 
 // ref builds the tag attributes of one asset. The content hash in the query string changes
 // whenever the file does, which makes the year-long immutable caching in Assets safe.
-func (d *Dashboard) ref(name string) assetRef {
-	a := d.assets[name]
-	return assetRef{URL: template.URL(d.assetPrefix + name + "?v=" + a.etag), Integrity: a.integrity}
-}
+func (d *Dashboard) ref(name string) assetRef { return d.assets.Ref(name) }
 
 // Page returns the handler of the HTML page. The page is no-cache so a new binary's asset
 // hashes reach browsers at once.
 func (d *Dashboard) Page() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !getOrHead(w, r) {
+		if !webasset.GetOrHead(w, r) {
 			return
 		}
 		h := w.Header()
@@ -222,39 +192,9 @@ func (d *Dashboard) Page() http.Handler {
 // Assets returns the handler of the embedded script, stylesheet, library and licence. Mount
 // it on the assetPrefix given to New; it strips the prefix itself. Responses are cacheable for
 // a year because every URL the page emits carries the file's content hash.
-func (d *Dashboard) Assets() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !getOrHead(w, r) {
-			return
-		}
-		name := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, d.assetPrefix), "/")
-		a, ok := d.assets[name]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", a.contentType)
-		h.Set("Cache-Control", "public, max-age=31536000, immutable")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("ETag", `"`+a.etag+`"`)
-		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(a.body))
-	})
-}
+func (d *Dashboard) Assets() http.Handler { return d.assets.Handler() }
 
-func getOrHead(w http.ResponseWriter, r *http.Request) bool {
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		return true
-	}
-	w.Header().Set("Allow", "GET, HEAD")
-	http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
-	return false
-}
-
-type assetRef struct {
-	URL       template.URL
-	Integrity string
-}
+type assetRef = webasset.Ref
 
 type pageData struct {
 	Endpoint, Playground, Queries         string

@@ -20,10 +20,8 @@ package playground
 import (
 	"bytes"
 	"crypto/sha256"
-	"crypto/sha512"
 	"embed"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -31,6 +29,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/vitrinehq/vitrine/internal/webasset"
 )
 
 //go:embed assets
@@ -59,22 +59,11 @@ var assetTypes = map[string]string{
 	"LICENSE-react-dom": typeText,
 }
 
-type asset struct {
-	body        []byte
-	contentType string
-	// integrity is the Subresource Integrity value of body; it is derived at
-	// start-up so it can never drift from the bytes actually served.
-	integrity string
-	// etag doubles as the cache-busting version in the page's URLs.
-	etag string
-}
-
 // Playground holds a pre-rendered GraphiQL page and the embedded files it
 // references. It is immutable after New and safe for concurrent use.
 type Playground struct {
-	assetPrefix string
-	assets      map[string]asset
-	page        []byte
+	assets *webasset.Set
+	page   []byte
 	// csp is the page's Content-Security-Policy (see policy).
 	csp string
 }
@@ -103,27 +92,11 @@ func New(title, endpoint, assetPrefix, defaultQuery string, opts ...Option) (*Pl
 	if endpoint == "" {
 		return nil, fmt.Errorf("playground: endpoint must not be empty")
 	}
-	if !strings.HasPrefix(assetPrefix, "/") {
-		return nil, fmt.Errorf("playground: asset prefix %q must be an absolute path starting with /", assetPrefix)
+	assets, err := webasset.Load(assetFS, "assets", assetPrefix, assetTypes)
+	if err != nil {
+		return nil, fmt.Errorf("playground: %w", err)
 	}
-	if !strings.HasSuffix(assetPrefix, "/") {
-		assetPrefix += "/"
-	}
-
-	p := &Playground{assetPrefix: assetPrefix, assets: make(map[string]asset, len(assetTypes))}
-	for name, contentType := range assetTypes {
-		body, err := assetFS.ReadFile("assets/" + name)
-		if err != nil {
-			return nil, fmt.Errorf("playground: embedded asset: %w", err)
-		}
-		sum := sha512.Sum384(body)
-		p.assets[name] = asset{
-			body:        body,
-			contentType: contentType,
-			integrity:   "sha384-" + base64.StdEncoding.EncodeToString(sum[:]),
-			etag:        hex.EncodeToString(sum[:8]),
-		}
-	}
+	p := &Playground{assets: assets}
 
 	data := pageData{
 		Title:        title,
@@ -188,25 +161,15 @@ func policy(page []byte, endpoint string) (string, error) {
 	}, "; "), nil
 }
 
-// ref builds the tag attributes for one asset. The content hash in the query
-// string changes whenever the file does, which is what makes the year-long
-// immutable caching in Assets safe.
-func (p *Playground) ref(name string) assetRef {
-	a := p.assets[name]
-	return assetRef{
-		URL:       template.URL(p.assetPrefix + name + "?v=" + a.etag),
-		Integrity: a.integrity,
-	}
-}
+// ref builds the tag attributes for one asset.
+func (p *Playground) ref(name string) assetRef { return p.assets.Ref(name) }
 
 // Page returns the handler for the GraphiQL HTML page; mount it on whatever
 // path the playground should live at. The page is marked no-cache so a new
 // binary's asset hashes reach browsers immediately.
 func (p *Playground) Page() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		if !webasset.GetOrHead(w, r) {
 			return
 		}
 		h := w.Header()
@@ -227,34 +190,9 @@ func (p *Playground) Page() http.Handler {
 // http.StripPrefix or a router that already removed the prefix.
 // Responses are cacheable for a year because every URL the page emits
 // carries the file's content hash.
-func (p *Playground) Assets() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
-			return
-		}
-		name := strings.TrimPrefix(r.URL.Path, p.assetPrefix)
-		name = strings.TrimPrefix(name, "/")
-		a, ok := p.assets[name]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", a.contentType)
-		h.Set("Cache-Control", "public, max-age=31536000, immutable")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("ETag", `"`+a.etag+`"`)
-		// ServeContent gives us HEAD, Range and If-None-Match handling.
-		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(a.body))
-	})
-}
+func (p *Playground) Assets() http.Handler { return p.assets.Handler() }
 
-type assetRef struct {
-	URL       template.URL
-	Integrity string
-}
+type assetRef = webasset.Ref
 
 type pageData struct {
 	Title        string
