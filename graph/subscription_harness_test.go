@@ -47,6 +47,8 @@ type liveOptions struct {
 	pgURL    string // set: fan out through Postgres LISTEN/NOTIFY
 	perIP    int
 	total    int
+	logs     io.Writer     // the server's log records, as JSON; nil discards them
+	slow     time.Duration // the slow-operation threshold; 0: off
 }
 
 func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
@@ -57,7 +59,10 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 	if o.ttl == 0 {
 		o.ttl = time.Hour
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if o.logs == nil {
+		o.logs = io.Discard
+	}
+	log := slog.New(slog.NewJSONHandler(o.logs, nil))
 	tokens, err := auth.NewTokens(testSecret, o.ttl, testIssuer, testAudience)
 	require.NoError(t, err)
 	accounts, err := account.New(st.Client, bcrypt.MinCost)
@@ -91,7 +96,7 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 		Accounts: accounts, Feedback: feedback.New(st.Client).WithLive(broker), Tokens: tokens,
 		Finder: quiz.New(st.Client, st.Dialect), Live: broker, LiveInterval: o.interval,
 	}
-	h := server.New(resolver, server.Options{Log: log, Ready: st.Ping, Introspection: true, Websocket: ws})
+	h := server.New(resolver, server.Options{Log: log, Ready: st.Ping, Introspection: true, Websocket: ws, SlowOperation: o.slow})
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		sctx, stop := context.WithTimeout(context.Background(), 2*time.Second)

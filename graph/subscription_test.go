@@ -1,10 +1,12 @@
 package graph_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -87,7 +89,8 @@ const summaryDoc = `subscription($p: ID!) { ratingSummaryChanged(productID: $p) 
 func TestSubscriptionRatingSummary(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		fx := loadFixture(t, st.Client)
-		s := newLiveServer(t, st, liveOptions{})
+		var logs lockedBuffer
+		s := newLiveServer(t, st, liveOptions{logs: &logs, slow: time.Nanosecond})
 		product := relay.Encode(fx.products[0].ID)
 		w := s.connect(t, map[string]any{"Authorization": s.token(t, fx.users[2].ID)})
 		w.subscribe("s", summaryDoc, map[string]any{"p": product})
@@ -100,7 +103,39 @@ func TestSubscriptionRatingSummary(t *testing.T) {
 		}
 		s.gql.MustData(t, &fresh, `query($p: ID!) { node(id: $p) { ... on Product { ratingSummary { count average distribution } } } }`, map[string]any{"p": product})
 		require.JSONEq(t, string(fresh.Node.RatingSummary), string(got.RatingSummaryChanged))
+
+		// Every operation is slow at a 1 ns threshold, but a subscription's events are not
+		// operations that took long: only the mutation and the query are logged.
+		w.c.Close(coderws.StatusNormalClosure, "")
+		time.Sleep(100 * time.Millisecond)
+		types := map[string]int{}
+		for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+			var rec struct{ Msg, Type string }
+			require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
+			if rec.Msg == "slow operation" {
+				types[rec.Type]++
+			}
+		}
+		require.Equal(t, map[string]int{"mutation": 1, "query": 1}, types)
 	})
+}
+
+// lockedBuffer is a bytes.Buffer that several goroutines may write.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func TestSubscriptionCoalescesAggregates(t *testing.T) {

@@ -20,8 +20,8 @@ import (
 
 // observe copies what the access log and the metrics report into the request's reqlog.Info —
 // the operation, its type and duration, and the code of every error — and logs operations
-// that took slow or longer (0: never) with their cost and SQL statement count. It is
-// registered outside the transactioner, so it sees commit errors too.
+// that took slow or longer (0: never; subscriptions never) with their cost and SQL statement
+// count. It is registered outside the transactioner, so it sees commit errors too.
 func observe(l limits.Limits, log *slog.Logger, slow time.Duration) graphql.ResponseMiddleware {
 	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		resp := next(ctx)
@@ -39,7 +39,9 @@ func observe(l limits.Limits, log *slog.Logger, slow time.Duration) graphql.Resp
 				}
 			}
 		}
-		if slow > 0 && typ != "" && elapsed >= slow {
+		// A subscription's responses are its events: the time since it started says how long
+		// the client has listened, not how slow anything was.
+		if slow > 0 && typ != "" && typ != string(ast.Subscription) && elapsed >= slow {
 			errs := 0
 			if resp != nil {
 				errs = len(resp.Errors)
