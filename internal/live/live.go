@@ -132,6 +132,23 @@ type Subscription struct {
 	release  func()
 	once     sync.Once
 	cut      sync.Once
+	// lossy subscriptions (SubscribeLossy) drop what their buffer cannot hold and remember that
+	// they did, instead of being closed.
+	lossy  bool
+	missed atomic.Bool
+}
+
+// Missed reports, and forgets, whether a lossy subscription dropped events since the last call.
+func (s *Subscription) Missed() bool { return s.missed.Swap(false) }
+
+// SubscribeLossy is Subscribe for a reader that only needs to know that something happened
+// (it re-reads the state, as Latest does): when its buffer is full, events are dropped and
+// Missed reports it, rather than the subscription being closed. A burst of writes then costs
+// a re-read, not every watcher's subscription. It counts against no connection's cap.
+func (b *Broker) SubscribeLossy(productID int) *Subscription {
+	s, _ := b.Subscribe(context.Background(), productID)
+	s.lossy = true
+	return s
 }
 
 // C is the subscription's events, closed when the subscription is.
@@ -205,6 +222,10 @@ func (b *Broker) deliver(ev Event) {
 			b.delivered.Add(1)
 		default:
 			b.dropped.Add(1)
+			if s.lossy {
+				s.missed.Store(true)
+				return
+			}
 			overflowed = append(overflowed, s)
 		}
 	}

@@ -2,6 +2,7 @@ package live_test
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -143,4 +144,48 @@ func TestWatchSharesOneReaderPerKey(t *testing.T) {
 		}
 	}
 	require.Eventually(t, func() bool { return b.Stats().Subscribers == 0 }, time.Second, time.Millisecond)
+}
+
+// A burst that overflows a lossy subscription's buffer while a read runs, and a read that
+// fails, cost a re-read: the stream goes on and ends on the final state.
+func TestLatestSurvivesOverflowAndFailedReads(t *testing.T) {
+	b := live.NewBroker(2)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sub := b.SubscribeLossy(1)
+	var state, reads atomic.Int64
+	release := make(chan struct{})
+	out := live.Latest(ctx, sub, 10*time.Millisecond, func(live.Event) bool { return true },
+		func(context.Context) (int64, error) {
+			switch reads.Add(1) {
+			case 1:
+				v := state.Load() // the state before the burst, which arrives while this read runs
+				<-release
+				return v, nil
+			case 2:
+				return 0, errors.New("database is locked")
+			}
+			return state.Load(), nil
+		})
+	b.Publish(ctx, live.Event{Kind: live.RatingChanged, ProductID: 1})
+	for reads.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	for i := int64(1); i <= 50; i++ { // far more than the buffer of 2
+		state.Store(i)
+		b.Publish(ctx, live.Event{Kind: live.RatingChanged, ProductID: 1})
+	}
+	close(release)
+	var last int64
+	timeout := time.After(5 * time.Second)
+	for last != 50 {
+		select {
+		case v, open := <-out:
+			require.True(t, open, "the stream ended")
+			last = v
+		case <-timeout:
+			t.Fatalf("the final state never came (last %d, %d reads)", last, reads.Load())
+		}
+	}
+	require.GreaterOrEqual(t, reads.Load(), int64(3), "the failed read was tried again")
 }

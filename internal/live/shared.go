@@ -27,9 +27,9 @@ func (b *Broker) Watch(ctx context.Context, key string, productID int, interval 
 	g := b.groups[key]
 	if g == nil {
 		gctx, cancel := context.WithCancel(context.Background())
-		// No connection in gctx: the shared subscription counts against nobody's cap, and
-		// an overflow (its reader is never slow: fan-out does not block) just ends it.
-		sub, _ := b.Subscribe(gctx, productID)
+		// Lossy: the shared subscription counts against nobody's cap, and a burst that fills
+		// its buffer while a read runs only makes Latest read again.
+		sub := b.SubscribeLossy(productID)
 		g = &group{subs: map[chan any]struct{}{}, cancel: cancel}
 		if b.groups == nil {
 			b.groups = map[string]*group{}
@@ -64,8 +64,8 @@ func (b *Broker) Watch(ctx context.Context, key string, productID int, interval 
 }
 
 // fanOut hands each state to every subscriber of g without blocking: a subscriber still
-// holding the previous state gets the new one instead. When the stream ends (a failed read),
-// so do the subscribers'.
+// holding the previous state gets the new one instead. When the stream ends (the group's
+// context ends), so do the subscribers'.
 func (b *Broker) fanOut(key string, g *group, states <-chan any) {
 	for v := range states {
 		b.groupsMu.Lock()

@@ -42,7 +42,9 @@ func Each[T any](ctx context.Context, sub *Subscription, read func(context.Conte
 // Latest turns sub's events into a stream of states: after events for which match is true
 // (and after every Reset), it calls read once — at most once per interval, however many
 // events arrived — and sends the state unless it equals the last one sent. interval 0 reads as
-// soon as the backlog of events is drained. The stream ends like Each's.
+// soon as the backlog of events is drained. A failed read is tried again after the interval,
+// and events a lossy subscription dropped count as one that matched. The stream ends when ctx
+// does or sub is closed.
 func Latest[T comparable](ctx context.Context, sub *Subscription, interval time.Duration, match func(Event) bool, read func(context.Context) (T, error)) <-chan T {
 	out := make(chan T)
 	go func() {
@@ -67,10 +69,18 @@ func Latest[T comparable](ctx context.Context, sub *Subscription, interval time.
 				if wait <= 0 && len(sub.C()) == 0 {
 					dirty = false
 					v, err := read(ctx)
-					if err != nil {
-						return
-					}
 					nextRead = time.Now().Add(interval)
+					if err != nil {
+						if ctx.Err() != nil {
+							return
+						}
+						// A failed read (the database busy or restarting) is tried again after
+						// the interval (a tenth of a second at least): the subscribers keep
+						// their subscription.
+						nextRead = time.Now().Add(max(interval, 100*time.Millisecond))
+						dirty = true
+						continue
+					}
 					if !sent || v != last {
 						last, sent = v, true
 						select {
@@ -93,7 +103,7 @@ func Latest[T comparable](ctx context.Context, sub *Subscription, interval time.
 				if !open {
 					return
 				}
-				if ev.Kind == Reset || match(ev) {
+				if ev.Kind == Reset || match(ev) || sub.Missed() {
 					dirty = true
 				}
 			case <-fire:

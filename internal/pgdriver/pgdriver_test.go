@@ -60,14 +60,18 @@ func TestFrozenServerBoundedByContext(t *testing.T) {
 			}
 			return err
 		}},
-		{"RowsMidResult", func(t *testing.T, db *sql.DB) any { return nil }, func(ctx context.Context, db *sql.DB, _ any) error {
-			// A result bigger than the socket buffers: the rest is read while frozen.
+		{"RowsMidResult", nil, func(ctx context.Context, db *sql.DB, proxy any) error {
+			// A result bigger than the socket buffers, frozen once its first row is read: the
+			// rest is read while frozen.
 			rows, err := db.QueryContext(ctx, "SELECT repeat('x', 1000) FROM generate_series(1, 20000)")
 			if err != nil {
 				return err
 			}
 			defer rows.Close()
-			for rows.Next() {
+			for first := true; rows.Next(); first = false {
+				if first {
+					proxy.(*faultproxy.Proxy).Freeze()
+				}
 			}
 			return rows.Err()
 		}},
@@ -91,7 +95,7 @@ func TestFrozenServerBoundedByContext(t *testing.T) {
 			if tt.name != "RowsMidResult" {
 				p.Freeze()
 			} else {
-				go func() { time.Sleep(50 * time.Millisecond); p.Freeze() }()
+				prepared = p // the operation freezes the server itself, mid-result
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 			defer cancel()
