@@ -86,15 +86,11 @@ func (r *Resolver) ratingSummaryChanged(ctx context.Context, productID int) (<-c
 		return nil, err
 	}
 	ratings := func(ev live.Event) bool { return ev.Kind == live.RatingChanged }
-	read := func(ctx context.Context) (any, error) {
+	read := func(ctx context.Context) (analytics.Stats, error) {
 		m, err := r.Analytics.ProductRatings(ctx, []int{productID})
 		return m[productID], err
 	}
-	states, err := r.Live.Watch(ctx, fmt.Sprintf("summary|p%d", productID), productID, 0, ratings, read)
-	if err != nil {
-		return nil, err
-	}
-	return statsOf(ctx, states), nil
+	return live.Watch(ctx, r.Live, fmt.Sprintf("summary|p%d", productID), productID, 0, ratings, read)
 }
 
 // ratingStatsChanged streams a scope's rating aggregate, at most once per LiveInterval.
@@ -138,29 +134,6 @@ func (r *Resolver) ratingStatsChanged(ctx context.Context, scope *model.RatingSc
 		interval = time.Second
 	}
 	// One read per scope and interval for the whole process, however many dashboards watch.
-	read := func(ctx context.Context) (any, error) { return r.Analytics.FreshRatingStats(ctx, f) }
-	states, err := r.Live.Watch(ctx, key, product, interval, match, read)
-	if err != nil {
-		return nil, err
-	}
-	return statsOf(ctx, states), nil
-}
-
-// statsOf adapts a shared stream of analytics.Stats to the pointers gqlgen expects.
-func statsOf(ctx context.Context, states <-chan any) <-chan *analytics.Stats {
-	out := make(chan *analytics.Stats)
-	go func() {
-		defer close(out)
-		for v := range states {
-			s := v.(analytics.Stats)
-			select {
-			case out <- &s:
-			case <-ctx.Done():
-				for range states { // closed once ctx has ended
-				}
-				return
-			}
-		}
-	}()
-	return out
+	read := func(ctx context.Context) (analytics.Stats, error) { return r.Analytics.FreshRatingStats(ctx, f) }
+	return live.Watch(ctx, r.Live, key, product, interval, match, read)
 }

@@ -88,10 +88,10 @@ func withRequestState(r *graph.Resolver, hook loader.Hook, countSQL bool) graphq
 			return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog, r.Feedback, hook, pages)))
 		}
 		// A subscription's loaders would cache the first event's values: each event gets its own.
-		fresh := func(ctx context.Context) context.Context {
-			return loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog, r.Feedback, hook, pages))
-		}
-		responses := next(fresh(ctx))
+		// The operation's own are made only if its resolver loads through them.
+		newLoaders := func() *loader.Loaders { return loader.New(r.Client, r.Analytics, r.Catalog, r.Feedback, hook, pages) }
+		fresh := func(ctx context.Context) context.Context { return loader.NewContext(ctx, newLoaders()) }
+		responses := next(loader.NewLazyContext(ctx, newLoaders))
 		return func(ctx context.Context) *graphql.Response { return responses(fresh(ctx)) }
 	}
 }

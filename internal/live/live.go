@@ -68,7 +68,7 @@ type Broker struct {
 
 	// groups are the shared aggregate streams by key (shared.go).
 	groupsMu sync.Mutex
-	groups   map[string]*group
+	groups   map[string]any
 }
 
 // NewBroker returns an in-process broker whose subscribers may each hold buffer undelivered

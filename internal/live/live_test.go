@@ -124,18 +124,18 @@ loop:
 func TestWatchSharesOneReaderPerKey(t *testing.T) {
 	b := live.NewBroker(1000)
 	var reads atomic.Int64
-	read := func(context.Context) (any, error) { return reads.Add(1), nil }
+	read := func(context.Context) (int64, error) { return reads.Add(1), nil }
 	match := func(live.Event) bool { return true }
 	ctx, cancel := context.WithCancel(context.Background())
-	var outs []<-chan any
+	var outs []<-chan *int64
 	for range 50 {
-		ch, err := b.Watch(ctx, "k", 0, 100*time.Millisecond, match, read)
+		ch, err := live.Watch(ctx, b, "k", 0, 100*time.Millisecond, match, read)
 		require.NoError(t, err)
 		outs = append(outs, ch)
 	}
 	b.Publish(ctx, live.Event{Kind: live.RatingChanged, ProductID: 3})
 	for _, ch := range outs {
-		require.Equal(t, int64(1), <-ch)
+		require.Equal(t, int64(1), *<-ch)
 	}
 	require.Equal(t, int64(1), reads.Load(), "one read for 50 subscribers")
 	cancel()

@@ -2,12 +2,13 @@ package live
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
 // group is one shared aggregate stream and the subscribers it feeds.
-type group struct {
-	subs   map[chan any]struct{}
+type group[T any] struct {
+	subs   map[chan *T]struct{}
 	cancel context.CancelFunc
 }
 
@@ -15,32 +16,40 @@ type group struct {
 // aggregate — as Latest computes them: at most one read per interval for the whole process,
 // whatever the number of subscribers, each of whom gets every state that changed (or, if it
 // reads slower than that, the latest one). match and read are those of the key's first
-// subscriber; read gets a context of its own, not any subscriber's. The channel closes when
-// ctx ends. Each watch counts against its connection's cap on subscriptions.
-func (b *Broker) Watch(ctx context.Context, key string, productID int, interval time.Duration, match func(Event) bool, read func(context.Context) (any, error)) (<-chan any, error) {
+// subscriber; read gets a context of its own, not any subscriber's. Subscribers share each
+// state's pointer, so they must not change it. The channel closes when ctx ends. Each watch
+// counts against its connection's cap on subscriptions and costs no goroutine of its own: the
+// channel is the one gqlgen's subscription reads.
+func Watch[T comparable](ctx context.Context, b *Broker, key string, productID int, interval time.Duration, match func(Event) bool, read func(context.Context) (T, error)) (<-chan *T, error) {
 	release, err := ConnFromContext(ctx).acquire()
 	if err != nil {
 		return nil, err
 	}
-	ch := make(chan any, 1)
+	ch := make(chan *T, 1)
 	b.groupsMu.Lock()
-	g := b.groups[key]
-	if g == nil {
+	var g *group[T]
+	if existing, ok := b.groups[key]; ok {
+		if g, ok = existing.(*group[T]); !ok {
+			b.groupsMu.Unlock()
+			release()
+			return nil, fmt.Errorf("live: key %q already streams %T", key, existing)
+		}
+	} else {
 		gctx, cancel := context.WithCancel(context.Background())
 		// Lossy: the shared subscription counts against nobody's cap, and a burst that fills
 		// its buffer while a read runs only makes Latest read again.
 		sub := b.SubscribeLossy(productID)
-		g = &group{subs: map[chan any]struct{}{}, cancel: cancel}
+		g = &group[T]{subs: map[chan *T]struct{}{}, cancel: cancel}
 		if b.groups == nil {
-			b.groups = map[string]*group{}
+			b.groups = map[string]any{}
 		}
 		b.groups[key] = g
-		timed := func(ctx context.Context) (any, error) {
+		timed := func(ctx context.Context) (T, error) {
 			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
 			return read(ctx)
 		}
-		go b.fanOut(key, g, Latest(gctx, sub, interval, match, timed))
+		go fanOut(b, key, g, Latest(gctx, sub, interval, match, timed))
 	}
 	g.subs[ch] = struct{}{}
 	b.groupsMu.Unlock()
@@ -52,7 +61,7 @@ func (b *Broker) Watch(ctx context.Context, key string, productID int, interval 
 			close(ch)
 			if len(g.subs) == 0 {
 				g.cancel()
-				if b.groups[key] == g {
+				if b.groups[key] == any(g) {
 					delete(b.groups, key)
 				}
 			}
@@ -66,18 +75,19 @@ func (b *Broker) Watch(ctx context.Context, key string, productID int, interval 
 // fanOut hands each state to every subscriber of g without blocking: a subscriber still
 // holding the previous state gets the new one instead. When the stream ends (the group's
 // context ends), so do the subscribers'.
-func (b *Broker) fanOut(key string, g *group, states <-chan any) {
+func fanOut[T any](b *Broker, key string, g *group[T], states <-chan T) {
 	for v := range states {
+		p := &v
 		b.groupsMu.Lock()
 		for ch := range g.subs {
 			select {
-			case ch <- v:
+			case ch <- p:
 			default:
 				select {
 				case <-ch:
 				default:
 				}
-				ch <- v
+				ch <- p
 			}
 		}
 		b.groupsMu.Unlock()
@@ -87,7 +97,7 @@ func (b *Broker) fanOut(key string, g *group, states <-chan any) {
 		delete(g.subs, ch)
 		close(ch)
 	}
-	if b.groups[key] == g {
+	if b.groups[key] == any(g) {
 		delete(b.groups, key)
 	}
 	b.groupsMu.Unlock()

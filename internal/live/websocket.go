@@ -21,6 +21,8 @@ const (
 	CloseForbidden    = 4403
 	CloseSlowConsumer = 1008 // policy violation: events were not read in time
 	CloseGoingAway    = 1001
+
+	websocketInternalError = 1011
 )
 
 // Websocket serves GraphQL over WebSocket with the graphql-transport-ws protocol (and the
@@ -69,35 +71,67 @@ func IsUpgrade(r *http.Request) bool {
 func (w *Websocket) Handler(gql http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-		defer cancel()
 		c := &Conn{cancel: cancel, max: w.MaxSubscriptions}
 		if w.ClientKey != nil {
 			c.client = w.ClientKey(r)
 		}
 		switch w.conns.add(c, w.MaxConnections, w.MaxConnectionsPerClient) {
 		case errTooMany:
+			cancel()
 			apperr.Refuse(rw, r, http.StatusServiceUnavailable, string(apperr.Throttled),
 				"this server holds as many WebSocket connections as it allows; retry later or on another server", nil)
 			return
 		case errTooManyForClient:
+			cancel()
 			apperr.Refuse(rw, r, http.StatusTooManyRequests, string(apperr.RateLimited),
 				"you hold as many WebSocket connections as one client may; run several subscriptions on one connection", nil)
 			return
 		}
-		defer w.conns.remove(c)
+		start := time.Now()
 		if w.Log != nil {
-			start := time.Now()
 			w.Log.InfoContext(ctx, "websocket connected", "client", c.client)
-			defer func() {
+		}
+		c.done = func() {
+			cancel()
+			w.conns.remove(c)
+			if w.Log != nil {
 				w.Log.InfoContext(ctx, "websocket closed", "client", c.client, "duration", time.Since(start).Round(time.Millisecond))
-			}()
+			}
 		}
 		ctx = context.WithValue(ctx, headerKey{}, r.Header.Get("Authorization"))
 		// The request's access-log record describes one operation; a connection runs many at
 		// once, so its operations record none.
 		ctx = reqlog.NewContext(ctx, nil)
 		gql.ServeHTTP(rw, r.WithContext(context.WithValue(ctx, connKey{}, c)))
+		if !c.detached {
+			c.done() // the upgrade failed, or was refused before the connection was handed off
+		}
 	})
+}
+
+// detach runs an accepted connection's loop (serve) on a goroutine of its own, so that the
+// upgrade request's goroutine — and the stack of every middleware above this handler — is
+// freed while the connection lives: an idle connection then costs one small goroutine.
+func (w *Websocket) detach(ctx context.Context, serve func()) {
+	c := ConnFromContext(ctx)
+	if c == nil {
+		serve()
+		return
+	}
+	c.detached = true
+	go func() {
+		defer c.done()
+		defer func() {
+			// The HTTP server's recoverer no longer stands above this goroutine.
+			if r := recover(); r != nil {
+				if w.Log != nil {
+					w.Log.ErrorContext(ctx, "websocket connection panicked", "panic", r)
+				}
+				c.Close(websocketInternalError, "internal error")
+			}
+		}()
+		serve()
+	}()
 }
 
 // Connections returns how many WebSocket connections are open.
@@ -127,6 +161,7 @@ func (w *Websocket) Transport() transport.Websocket {
 		InitFunc:         w.init,
 		InitTimeout:      w.InitTimeout,
 		PingPongInterval: w.PingInterval,
+		Detach:           w.detach,
 	}
 }
 
@@ -155,27 +190,27 @@ func (w *Websocket) init(ctx context.Context, payload transport.InitPayload) (co
 			c.expireAt(exp)
 		}
 		if w.Recheck != nil && w.RecheckInterval > 0 {
-			go w.recheck(actx, c)
+			w.recheck(actx, c)
 		}
 	}
 	return actx, nil, nil
 }
 
-// recheck closes c once Recheck refuses its caller; it ends with the connection.
+// recheck closes c once Recheck refuses its caller, asking every RecheckInterval from a timer
+// (not a goroutine per connection) until the connection ends.
 func (w *Websocket) recheck(ctx context.Context, c *Conn) {
-	tick := time.NewTicker(w.RecheckInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
+	var t *time.Timer
+	t = time.AfterFunc(w.RecheckInterval, func() {
+		if ctx.Err() != nil {
 			return
-		case <-tick.C:
-			if err := w.Recheck(ctx); err != nil {
-				c.Close(CloseForbidden, err.Error())
-				return
-			}
 		}
-	}
+		if err := w.Recheck(ctx); err != nil {
+			c.Close(CloseForbidden, err.Error())
+			return
+		}
+		t.Reset(w.RecheckInterval)
+	})
+	context.AfterFunc(ctx, func() { t.Stop() })
 }
 
 type connKey struct{}
@@ -198,6 +233,10 @@ type Conn struct {
 	max    int
 	subs   atomic.Int32
 	client string
+	// done releases the connection once it has ended; detached says that its loop was handed
+	// to a goroutine of its own, which then calls done.
+	done     func()
+	detached bool
 
 	mu     sync.Mutex
 	ws     *wsConn

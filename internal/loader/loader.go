@@ -7,6 +7,7 @@ package loader
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -132,10 +133,30 @@ func NewContext(ctx context.Context, l *Loaders) context.Context {
 	return context.WithValue(ctx, ctxKey{}, l)
 }
 
+// NewLazyContext returns ctx carrying the loaders build returns, made when first asked for. A
+// subscription keeps its operation's context for as long as it runs, often without ever
+// loading through it (each event gets loaders of its own): idle subscribers then hold no
+// loaders.
+func NewLazyContext(ctx context.Context, build func() *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, &lazy{build: build})
+}
+
+type lazy struct {
+	once sync.Once
+	build func() *Loaders
+	l    *Loaders
+}
+
 // FromContext returns the request's loaders. Outside a GraphQL request it returns nil.
 func FromContext(ctx context.Context) *Loaders {
-	l, _ := ctx.Value(ctxKey{}).(*Loaders)
-	return l
+	switch l := ctx.Value(ctxKey{}).(type) {
+	case *Loaders:
+		return l
+	case *lazy:
+		l.once.Do(func() { l.l = l.build() })
+		return l.l
+	}
+	return nil
 }
 
 type batcher struct {

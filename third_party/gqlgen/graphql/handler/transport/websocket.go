@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"math"
 	"net"
 	"net/http"
 	"sync"
@@ -51,21 +52,25 @@ type (
 		// If nil, defaults to 1 MB. Set to a pointer of -1 to disable the limit entirely.
 		// Custom websocket adapters must implement WebsocketReadLimiter to enforce this limit.
 		PayloadReadLimit *int64
+
+		// Detach, when set, is handed the rest of an accepted connection's life (waiting for
+		// connection_init, then reading messages until the connection ends) instead of Do
+		// running it. It should start serve on a goroutine of its own and return: Do then
+		// returns too, and the HTTP handler's goroutine, with the stack of every middleware
+		// above it, is freed while the connection stays open. ctx is the request's context.
+		Detach func(ctx context.Context, serve func())
 	}
 	wsConnection struct {
 		Websocket
-		ctx             context.Context
-		conn            WebsocketConn
-		me              messageExchanger
-		active          map[string]context.CancelFunc
-		mu              sync.Mutex
-		keepAliveTicker *time.Ticker
-		pongOnlyTicker  *time.Ticker
-		pingPongTicker  *time.Ticker
-		receivedPong    bool
-		exec            graphql.GraphExecutor
-		closed          bool
-		headers         http.Header
+		ctx          context.Context
+		conn         WebsocketConn
+		me           messageExchanger
+		active       map[string]context.CancelFunc
+		mu           sync.Mutex
+		receivedPong bool
+		exec         graphql.GraphExecutor
+		closed       bool
+		headers      http.Header
 
 		initPayload InitPayload
 	}
@@ -160,11 +165,16 @@ func (t Websocket) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 		Websocket: t,
 	}
 
-	if !conn.init() {
+	serve := func() {
+		if conn.init() {
+			conn.run()
+		}
+	}
+	if t.Detach != nil {
+		t.Detach(r.Context(), serve)
 		return
 	}
-
-	conn.run()
+	serve()
 }
 
 func (t Websocket) websocketImplementation() WebsocketImplementation {
@@ -291,45 +301,41 @@ func (c *wsConnection) run() {
 		cancel()
 	}()
 
+	// The keep-alive, pong and ping messages are sent from timers, and the connection is closed
+	// from a context callback, rather than from a goroutine each: an idle connection then costs
+	// one goroutine (this loop's), which matters with many thousands of subscribers.
+
 	// If we're running in graphql-ws mode, create a timer that will trigger a
 	// keep alive message every interval
 	if (c.conn.Subprotocol() == "" || c.conn.Subprotocol() == graphqlwsSubprotocol) &&
 		c.KeepAlivePingInterval != 0 {
-		c.mu.Lock()
-		c.keepAliveTicker = time.NewTicker(c.KeepAlivePingInterval)
-		c.mu.Unlock()
-
-		go c.keepAlive(ctx)
+		every(ctx, c.KeepAlivePingInterval, func() {
+			c.write(&message{t: keepAliveMessageType})
+		})
 	}
 
 	// If we're running in graphql-transport-ws mode, create a timer that will trigger a
 	// just a pong message every interval
 	if c.conn.Subprotocol() == graphqltransportwsSubprotocol && c.PongOnlyInterval != 0 {
-		c.mu.Lock()
-		c.pongOnlyTicker = time.NewTicker(c.PongOnlyInterval)
-		c.mu.Unlock()
-
-		go c.keepAlivePongOnly(ctx)
+		every(ctx, c.PongOnlyInterval, func() {
+			c.write(&message{t: pongMessageType, payload: json.RawMessage{}})
+		})
 	}
 
 	// If we're running in graphql-transport-ws mode, create a timer that will
 	// trigger a ping message every interval and expect a pong!
 	if c.conn.Subprotocol() == graphqltransportwsSubprotocol && c.PingPongInterval != 0 {
-		c.mu.Lock()
-		c.pingPongTicker = time.NewTicker(c.PingPongInterval)
-		c.mu.Unlock()
-
 		if !c.MissingPongOk {
 			// Note: when the connection is closed by this deadline, the client
 			// will receive an "invalid close code"
 			c.setReadDeadline(time.Now().UTC().Add(2 * c.PingPongInterval))
 		}
-		go c.ping(ctx)
+		every(ctx, c.PingPongInterval, c.ping)
 	}
 
 	// Close the connection when the context is cancelled.
 	// Will optionally send a "close reason" that is retrieved from the context.
-	go c.closeOnCancel(ctx)
+	context.AfterFunc(ctx, func() { c.closeOnCancel(ctx) })
 
 	for {
 		start := graphql.Now()
@@ -377,53 +383,33 @@ func (c *wsConnection) setReadDeadline(t time.Time) {
 	}
 }
 
-func (c *wsConnection) keepAlivePongOnly(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			c.pongOnlyTicker.Stop()
+// every calls f every interval, from a timer, until ctx ends.
+func every(ctx context.Context, interval time.Duration, f func()) {
+	var t *time.Timer
+	t = time.AfterFunc(time.Duration(math.MaxInt64), func() {
+		if ctx.Err() != nil {
 			return
-		case <-c.pongOnlyTicker.C:
-			c.write(&message{t: pongMessageType, payload: json.RawMessage{}})
 		}
-	}
+		f()
+		t.Reset(interval)
+	})
+	t.Reset(interval)
+	context.AfterFunc(ctx, func() { t.Stop() })
 }
 
-func (c *wsConnection) keepAlive(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			c.keepAliveTicker.Stop()
-			return
-		case <-c.keepAliveTicker.C:
-			c.write(&message{t: keepAliveMessageType})
-		}
+func (c *wsConnection) ping() {
+	c.write(&message{t: pingMessageType, payload: json.RawMessage{}})
+	// The initial deadline for this method is set in run()
+	// if we have not yet received a pong, don't reset the deadline.
+	c.mu.Lock()
+	if !c.MissingPongOk && c.receivedPong {
+		c.setReadDeadline(time.Now().UTC().Add(2 * c.PingPongInterval))
 	}
-}
-
-func (c *wsConnection) ping(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			c.pingPongTicker.Stop()
-			return
-		case <-c.pingPongTicker.C:
-			c.write(&message{t: pingMessageType, payload: json.RawMessage{}})
-			// The initial deadline for this method is set in run()
-			// if we have not yet received a pong, don't reset the deadline.
-			c.mu.Lock()
-			if !c.MissingPongOk && c.receivedPong {
-				c.setReadDeadline(time.Now().UTC().Add(2 * c.PingPongInterval))
-			}
-			c.receivedPong = false
-			c.mu.Unlock()
-		}
-	}
+	c.receivedPong = false
+	c.mu.Unlock()
 }
 
 func (c *wsConnection) closeOnCancel(ctx context.Context) {
-	<-ctx.Done()
-
 	if r := closeReasonForContext(ctx); r != "" {
 		c.sendConnectionError("%s", r)
 	}
