@@ -1,13 +1,17 @@
 package live
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	coderws "github.com/coder/websocket"
@@ -19,14 +23,18 @@ import (
 type acceptor struct{ w *Websocket }
 
 func (a acceptor) Accept(rw http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
-	ws, err := coderws.Accept(rw, r, &coderws.AcceptOptions{
+	hj := &smallBuffers{ResponseWriter: rw}
+	ws, err := coderws.Accept(hj, r, &coderws.AcceptOptions{
 		Subprotocols:   opts.Subprotocols,
 		OriginPatterns: originHosts(a.w.Origins),
 	})
 	if err != nil {
 		return nil, err
 	}
-	c := &wsConn{c: ws, writeTimeout: a.w.WriteTimeout}
+	c := &wsConn{c: ws, writeTimeout: a.w.WriteTimeout, br: hj.br, conn: hj.conn}
+	if sc, ok := hj.conn.Conn.(syscall.Conn); ok {
+		c.raw, _ = sc.SyscallConn()
+	}
 	if conn := ConnFromContext(r.Context()); conn != nil {
 		conn.mu.Lock()
 		conn.ws = c
@@ -38,6 +46,54 @@ func (a acceptor) Accept(rw http.ResponseWriter, r *http.Request, opts transport
 	}
 	return c, nil
 }
+
+// connBufferSize is the size of a WebSocket connection's read and write buffers. net/http hands
+// a hijacked connection 4 kB buffers each way, held for the connection's whole life; a
+// subscriber's messages are small (and larger ones bypass a bufio buffer), so with thousands of
+// idle connections the difference is most of their memory.
+const connBufferSize = 1 << 10
+
+// smallBuffers hijacks the connection with connBufferSize buffers instead of net/http's, and
+// keeps the connection and its reader.
+type smallBuffers struct {
+	http.ResponseWriter
+	conn *pendingConn
+	br   *bufio.Reader
+}
+
+func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := brw.Flush(); err != nil {
+		return nil, nil, err
+	}
+	// Bytes the client sent right after its upgrade request (graphql-ws clients send
+	// connection_init at once) are already in net/http's reader: the connection reads them first.
+	pending, _ := brw.Reader.Peek(brw.Reader.Buffered())
+	w.conn = &pendingConn{Conn: conn, pending: bytes.Clone(pending)}
+	w.br = bufio.NewReaderSize(w.conn, connBufferSize)
+	return w.conn, bufio.NewReadWriter(w.br, bufio.NewWriterSize(conn, connBufferSize)), nil
+}
+
+// pendingConn is a connection that first reads bytes already received from it. Only the
+// connection's reader uses pending.
+type pendingConn struct {
+	net.Conn
+	pending []byte
+}
+
+func (c *pendingConn) Read(p []byte) (int, error) {
+	if len(c.pending) > 0 {
+		n := copy(p, c.pending)
+		c.pending = c.pending[n:]
+		return n, nil
+	}
+	return c.Conn.Read(p)
+}
+
+func (w *smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // originHosts turns CORS origins ("https://shop.example") into coder/websocket's host patterns.
 func originHosts(origins []string) []string {
@@ -58,6 +114,11 @@ func originHosts(origins []string) []string {
 type wsConn struct {
 	c            *coderws.Conn
 	writeTimeout time.Duration
+	// br is the connection's read buffer and raw its socket (nil if it has none, e.g. TLS),
+	// for awaitInput.
+	br   *bufio.Reader
+	conn *pendingConn
+	raw  syscall.RawConn
 
 	mu       sync.Mutex
 	closing  bool
@@ -74,6 +135,18 @@ func (c *wsConn) NextReader() (int, io.Reader, error) {
 		return int(typ), nil, err
 	}
 	return int(typ), strings.NewReader(string(data)), nil
+}
+
+// AwaitInput returns once the client has sent something (or the connection failed); gqlgen's
+// connection loop calls it between messages. An idle connection's goroutine then waits a few
+// frames deep rather than at the bottom of the message decoder and coder/websocket's reader,
+// and Go shrinks the stack it no longer uses: kilobytes per idle connection. Bytes already
+// buffered, or already in the socket, return at once.
+func (c *wsConn) AwaitInput() {
+	if c.raw == nil || c.br == nil || c.br.Buffered() > 0 || c.conn == nil || len(c.conn.pending) > 0 {
+		return
+	}
+	_ = c.raw.Read(readable)
 }
 
 func (c *wsConn) WriteJSON(v any) error {

@@ -142,9 +142,9 @@ func NewLazyContext(ctx context.Context, build func() *Loaders) context.Context 
 }
 
 type lazy struct {
-	once sync.Once
+	once  sync.Once
 	build func() *Loaders
-	l    *Loaders
+	l     *Loaders
 }
 
 // FromContext returns the request's loaders. Outside a GraphQL request it returns nil.

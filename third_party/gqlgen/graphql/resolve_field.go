@@ -191,22 +191,19 @@ func ResolveFieldStream[T any](
 		nil,
 		nil,
 		func(ctx context.Context, res <-chan T) func(context.Context) Marshaler {
+			next := streamWaitFor(ctx, res)
 			return func(ctx context.Context) Marshaler {
-				select {
-				case v, ok := <-res:
-					if !ok {
-						return nil
-					}
-					return WriterFunc(func(w io.Writer) {
-						w.Write([]byte{'{'})
-						MarshalString(field.Alias).MarshalGQL(w)
-						w.Write([]byte{':'})
-						marshal(ctx, field.Selections, v).MarshalGQL(w)
-						w.Write([]byte{'}'})
-					})
-				case <-ctx.Done():
+				v, ok := next(ctx)
+				if !ok {
 					return nil
 				}
+				return WriterFunc(func(w io.Writer) {
+					w.Write([]byte{'{'})
+					MarshalString(field.Alias).MarshalGQL(w)
+					w.Write([]byte{':'})
+					marshal(ctx, field.Selections, v).MarshalGQL(w)
+					w.Write([]byte{'}'})
+				})
 			}
 		},
 	)

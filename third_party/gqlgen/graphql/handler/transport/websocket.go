@@ -57,7 +57,8 @@ type (
 		// connection_init, then reading messages until the connection ends) instead of Do
 		// running it. It should start serve on a goroutine of its own and return: Do then
 		// returns too, and the HTTP handler's goroutine, with the stack of every middleware
-		// above it, is freed while the connection stays open. ctx is the request's context.
+		// above it, is freed while the connection stays open. ctx is the request's context;
+		// the connection keeps its values but not its cancellation, and ends with serve.
 		Detach func(ctx context.Context, serve func())
 	}
 	wsConnection struct {
@@ -171,6 +172,8 @@ func (t Websocket) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 		}
 	}
 	if t.Detach != nil {
+		// The request's context ends when Do returns; the connection keeps its values only.
+		conn.ctx = context.WithoutCancel(conn.ctx)
 		t.Detach(r.Context(), serve)
 		return
 	}
@@ -337,7 +340,11 @@ func (c *wsConnection) run() {
 	// Will optionally send a "close reason" that is retrieved from the context.
 	context.AfterFunc(ctx, func() { c.closeOnCancel(ctx) })
 
+	awaiter, _ := c.conn.(WebsocketInputAwaiter)
 	for {
+		if awaiter != nil {
+			awaiter.AwaitInput()
+		}
 		start := graphql.Now()
 		m, err := c.me.NextMessage()
 		if err != nil {
@@ -483,8 +490,10 @@ func (c *wsConnection) subscribe(start time.Time, msg *message) {
 			cancel()
 		}()
 
+		ctx, wait := graphql.WithStreamWait(ctx)
 		responses, ctx := c.exec.DispatchOperation(ctx, rc)
 		for {
+			wait.Wait(ctx)
 			response := responses(ctx)
 			if response == nil {
 				break

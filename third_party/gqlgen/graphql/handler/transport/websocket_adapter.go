@@ -52,6 +52,17 @@ type WebsocketReadDeadliner interface {
 	SetReadDeadline(t time.Time) error
 }
 
+// WebsocketInputAwaiter is an optional interface implemented by websocket
+// connections that can wait until the client has sent something without
+// reading it. The connection's loop then waits there, near the bottom of its
+// goroutine's stack, between messages, rather than inside the message
+// decoding and the implementation's reader: Go shrinks the stack an idle
+// connection no longer uses. AwaitInput may return early; the read that
+// follows blocks as it otherwise would.
+type WebsocketInputAwaiter interface {
+	AwaitInput()
+}
+
 const (
 	// WebsocketCloseNormalClosure is the RFC 6455 normal closure status code.
 	WebsocketCloseNormalClosure = 1000
