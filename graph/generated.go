@@ -2656,7 +2656,10 @@ type Subscription {
   have been missed (the server lost its database notifications for a moment): refetch the list.
   """
   reviewEvents(productID: ID!): ReviewEvent!
-  "A product's rating summary, each time it changes."
+  """
+  A product's rating summary when it changes: the first change after a quiet interval at once,
+  then at most one event per interval (1 s by default), so a burst of ratings is one event.
+  """
   ratingSummaryChanged(productID: ID!): RatingSummary!
   """
   The rating aggregate of a scope (the whole catalog, a category with its subcategories, or a

@@ -88,9 +88,10 @@ func withRequestState(r *graph.Resolver, hook loader.Hook, countSQL bool) graphq
 			return next(loader.NewContext(ctx, loader.New(r.Client, r.Analytics, r.Catalog, r.Feedback, hook, pages)))
 		}
 		// A subscription's loaders would cache the first event's values: each event gets its own.
-		// The operation's own are made only if its resolver loads through them.
+		// They (and the operation's own) are made only if a field loads through them: most
+		// events' fields load nothing, and a popular product's event is read by every subscriber.
 		newLoaders := func() *loader.Loaders { return loader.New(r.Client, r.Analytics, r.Catalog, r.Feedback, hook, pages) }
-		fresh := func(ctx context.Context) context.Context { return loader.NewContext(ctx, newLoaders()) }
+		fresh := func(ctx context.Context) context.Context { return loader.NewLazyContext(ctx, newLoaders) }
 		responses := next(loader.NewLazyContext(ctx, newLoaders))
 		return func(ctx context.Context) *graphql.Response { return responses(fresh(ctx)) }
 	}
