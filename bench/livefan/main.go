@@ -451,7 +451,9 @@ func dashboards(o options, fx *fixture) error {
 					if !ok {
 						return
 					}
-					var p struct{ Data struct{ RatingStatsChanged stats } }
+					var p struct {
+						Data struct{ RatingStatsChanged stats }
+					}
 					_ = json.Unmarshal(ev.payload, &p)
 					got[i].at = append(got[i].at, ev.at)
 					got[i].st = append(got[i].st, p.Data.RatingStatsChanged)
@@ -533,7 +535,9 @@ func quantiles(d []time.Duration) string {
 		return "no samples"
 	}
 	slices.Sort(d)
-	q := func(p float64) time.Duration { return d[min(len(d)-1, int(p*float64(len(d))))].Round(100 * time.Microsecond) }
+	q := func(p float64) time.Duration {
+		return d[min(len(d)-1, int(p*float64(len(d))))].Round(100 * time.Microsecond)
+	}
 	return fmt.Sprintf("p50 %s, p90 %s, p99 %s, max %s", q(0.5), q(0.9), q(0.99), d[len(d)-1].Round(100*time.Microsecond))
 }
 
