@@ -27,7 +27,7 @@ type Live struct {
 }
 
 func (c *Live) flags(fs *flag.FlagSet, e *envReader) {
-	fs.DurationVar(&c.AggregateInterval, "live-aggregate-interval", e.duration("VITRINE_LIVE_AGGREGATE_INTERVAL", time.Second), "least time between two events of one ratingStatsChanged subscription: a burst of ratings is one event (VITRINE_LIVE_AGGREGATE_INTERVAL)")
+	fs.DurationVar(&c.AggregateInterval, "live-aggregate-interval", e.duration("VITRINE_LIVE_AGGREGATE_INTERVAL", time.Second), "least time between two events of one ratingStatsChanged or ratingSummaryChanged subscription: a burst of ratings is one event (VITRINE_LIVE_AGGREGATE_INTERVAL)")
 	fs.IntVar(&c.MaxSubscriptions, "ws-max-subscriptions", e.int("VITRINE_WS_MAX_SUBSCRIPTIONS", 50), "subscriptions one WebSocket connection may run at once (VITRINE_WS_MAX_SUBSCRIPTIONS)")
 	fs.DurationVar(&c.InitTimeout, "ws-init-timeout", e.duration("VITRINE_WS_INIT_TIMEOUT", 10*time.Second), "how long a new WebSocket connection may take to send connection_init (VITRINE_WS_INIT_TIMEOUT)")
 	fs.DurationVar(&c.PingInterval, "ws-ping-interval", e.duration("VITRINE_WS_PING_INTERVAL", 25*time.Second), "how often the server pings WebSocket clients; no pong within two intervals closes the connection (VITRINE_WS_PING_INTERVAL)")
