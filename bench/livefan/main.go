@@ -305,6 +305,34 @@ func subscribeAll(ctx context.Context, n int, base, query string, vars map[strin
 	return subs, nil
 }
 
+// consume hands every subscriber's events to f (i is the subscriber's index; f runs on one
+// goroutine per subscriber) until the returned stop is called; stop returns once they are done.
+func consume(subs []*subscriber, f func(i int, ev event)) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, s := range subs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				case ev, ok := <-s.events:
+					if !ok {
+						return
+					}
+					f(i, ev)
+				}
+			}
+		}()
+	}
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}
+
 func closeAll(subs []*subscriber) {
 	for _, s := range subs {
 		if s != nil {
@@ -379,28 +407,9 @@ func fanout(o options, fx *fixture) error {
 	fmt.Printf("the mutations' own latency: %s\n", quantiles(mutLat))
 
 	var received atomic.Int64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for _, s := range subs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				case _, ok := <-s.events:
-					if !ok {
-						return
-					}
-					received.Add(1)
-				}
-			}
-		}()
-	}
+	stop := consume(subs, func(int, event) { received.Add(1) })
 	with := throughput(fmt.Sprintf("with %d subscribers", len(subs)))
-	close(stop)
-	wg.Wait()
+	stop()
 	fmt.Printf("events received during it: %d (%.0f/s)\n", received.Load(), float64(received.Load())/o.duration.Seconds())
 	closeAll(subs)
 	time.Sleep(time.Second)
@@ -437,30 +446,12 @@ func dashboards(o options, fx *fixture) error {
 		st []stats
 	}
 	got := make([]seen, len(subs))
-	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	for i, s := range subs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				case ev, ok := <-s.events:
-					if !ok {
-						return
-					}
-					var p struct {
-						Data struct{ RatingStatsChanged stats }
-					}
-					_ = json.Unmarshal(ev.payload, &p)
-					got[i].at = append(got[i].at, ev.at)
-					got[i].st = append(got[i].st, p.Data.RatingStatsChanged)
-				}
-			}
-		}()
-	}
+	stop := consume(subs, func(i int, ev event) {
+		var p struct{ Data struct{ RatingStatsChanged stats } }
+		_ = json.Unmarshal(ev.payload, &p)
+		got[i].at = append(got[i].at, ev.at)
+		got[i].st = append(got[i].st, p.Data.RatingStatsChanged)
+	})
 
 	// Open-loop load: a rating every 1/rate s, each on a worker of its own from a pool.
 	r := &rater{c: c, fx: fx}
@@ -488,8 +479,7 @@ func dashboards(o options, fx *fixture) error {
 	close(work)
 	loadTime := time.Since(start)
 	time.Sleep(3 * time.Second) // the last interval's event
-	close(stop)
-	wg.Wait()
+	stop()
 
 	var fresh struct{ RatingStats stats }
 	if err := c.do("", `query($c: ID!) { ratingStats(filter: {categoryID: $c}) { count average } }`, map[string]any{"c": category}, &fresh); err != nil {
