@@ -447,7 +447,9 @@ func dashboards(o options, fx *fixture) error {
 	}
 	got := make([]seen, len(subs))
 	stop := consume(subs, func(i int, ev event) {
-		var p struct{ Data struct{ RatingStatsChanged stats } }
+		var p struct {
+			Data struct{ RatingStatsChanged stats }
+		}
 		_ = json.Unmarshal(ev.payload, &p)
 		got[i].at = append(got[i].at, ev.at)
 		got[i].st = append(got[i].st, p.Data.RatingStatsChanged)
