@@ -6,6 +6,8 @@ package live
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,6 +41,11 @@ type Event struct {
 	At int64 `json:"t,omitempty"`
 }
 
+// execer runs a statement: an ent client (of a transaction) or a *sql.DB.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
 // DefaultBuffer is how many undelivered events a subscriber may hold before it is cut off.
 const DefaultBuffer = 64
 
@@ -58,8 +65,9 @@ type Broker struct {
 	byProduct map[int]map[*Subscription]struct{}
 	all       map[*Subscription]struct{}
 
-	// send hands a committed event to the transport; nil delivers it here.
-	send func(context.Context, Event) error
+	// notify hands an event to the transport, through ex (a transaction) or, when ex is nil,
+	// a statement of its own; nil delivers events here.
+	notify func(ctx context.Context, ex execer, ev Event) error
 	// latency, when set, observes the time from commit to delivery of each event.
 	latency func(time.Duration)
 
@@ -87,8 +95,12 @@ func (b *Broker) Stats() Stats {
 }
 
 // Publish sends ev once the transaction in ctx commits, and never if it rolls back; without a
-// transaction in ctx, at once. Errors of the transport are not the writer's: they are counted
-// as dropped events and the subscribers are told to resync.
+// transaction in ctx, at once. On Postgres the NOTIFY is the transaction's last statement
+// before COMMIT: Postgres delivers it at commit and drops it on rollback, so the write and its
+// event are one — a NOTIFY that fails fails the commit (the transaction is rolled back and the
+// writer gets the error) instead of leaving other processes unaware of a committed write.
+// Without a transaction, errors of the transport are not the writer's: they are counted as
+// dropped events and this process's subscribers are told to resync.
 func (b *Broker) Publish(ctx context.Context, ev Event) {
 	if b == nil {
 		return
@@ -96,6 +108,26 @@ func (b *Broker) Publish(ctx context.Context, ev Event) {
 	tx := ent.TxFromContext(ctx)
 	if tx == nil {
 		b.publish(ctx, ev)
+		return
+	}
+	if b.notify != nil {
+		tx.OnCommit(func(next ent.Committer) ent.Committer {
+			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+				// Stamped as late as possible, one round trip before COMMIT: the latency
+				// metric measures commit to delivery, not the rest of the transaction.
+				ev.At = time.Now().UnixNano()
+				if err := b.notify(ctx, tx.Client(), ev); err != nil {
+					// The commit hook returns before COMMIT; nobody else ends the transaction.
+					_ = tx.Rollback()
+					return fmt.Errorf("live: publish %s: %w", ev.Kind, err)
+				}
+				if err := next.Commit(ctx, tx); err != nil {
+					return err
+				}
+				b.published.Add(1)
+				return nil
+			})
+		})
 		return
 	}
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
@@ -109,15 +141,17 @@ func (b *Broker) Publish(ctx context.Context, ev Event) {
 	})
 }
 
+// publish sends ev now: to this process's subscribers, or through the transport in a
+// statement of its own.
 func (b *Broker) publish(ctx context.Context, ev Event) {
 	b.published.Add(1)
 	ev.At = time.Now().UnixNano()
-	if b.send == nil {
+	if b.notify == nil {
 		b.deliver(ev)
 		return
 	}
 	// The write is committed: the client's answer must not fail or wait on the fan-out.
-	if err := b.send(context.WithoutCancel(ctx), ev); err != nil {
+	if err := b.notify(context.WithoutCancel(ctx), nil, ev); err != nil {
 		b.dropped.Add(1)
 		b.deliver(Event{Kind: Reset})
 	}
