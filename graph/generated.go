@@ -2654,9 +2654,13 @@ type Subscription {
   """
   A product's reviews as they are created, edited and deleted. A RESET event says events may
   have been missed (the server lost its database notifications for a moment): refetch the list.
+  When the product is deleted, a PRODUCT_DELETED event ends the subscription (complete).
   """
   reviewEvents(productID: ID!): ReviewEvent!
-  "A product's rating summary, each time it changes."
+  """
+  A product's rating summary, each time it changes. When the product is deleted, its last event
+  is the empty summary (its ratings went with it) and the subscription completes.
+  """
   ratingSummaryChanged(productID: ID!): RatingSummary!
   """
   The rating aggregate of a scope (the whole catalog, a category with its subcategories, or a
@@ -2673,15 +2677,17 @@ enum ReviewEventKind {
   DELETED
   "Events may have been missed: refetch what you show."
   RESET
+  "The product was deleted, and its reviews with it. The last event: the subscription then completes."
+  PRODUCT_DELETED
 }
 
 "A change to one of a product's reviews."
 type ReviewEvent {
   kind: ReviewEventKind!
   productID: ID!
-  "The review's ID; null for RESET."
+  "The review's ID; null for RESET and PRODUCT_DELETED."
   reviewID: ID
-  "The review as it is now; null for DELETED and RESET (and if it was deleted before it could be read)."
+  "The review as it is now; null for DELETED, RESET and PRODUCT_DELETED (and if it was deleted before it could be read)."
   review: Review
 }
 

@@ -92,7 +92,7 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 		},
 	}
 	resolver := &graph.Resolver{
-		Client: st.Client, Catalog: catalog.New(st.Client, st.Dialect), Analytics: analytics.New(st.Client, st.Dialect),
+		Client: st.Client, Catalog: catalog.New(st.Client, st.Dialect).WithLive(broker), Analytics: analytics.New(st.Client, st.Dialect),
 		Accounts: accounts, Feedback: feedback.New(st.Client).WithLive(broker), Tokens: tokens,
 		Finder: quiz.New(st.Client, st.Dialect), Live: broker, LiveInterval: o.interval,
 	}

@@ -2,6 +2,8 @@ package graph_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,9 @@ import (
 	"entgo.io/ent/dialect"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vitrinehq/vitrine/ent/rating"
+	"github.com/vitrinehq/vitrine/ent/review"
+	"github.com/vitrinehq/vitrine/internal/gqltest"
 	"github.com/vitrinehq/vitrine/internal/relay"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
@@ -82,13 +87,170 @@ func TestMutationPublishesInItsTransaction(t *testing.T) {
 	}
 }
 
-// notifies counts the statements among stmts that send a notification.
-func notifies(stmts []string) int {
-	n := 0
-	for _, s := range stmts {
-		if strings.Contains(s, "pg_notify") {
-			n++
+// collect reads messages until every id in want has completed, and returns each id's "next"
+// payloads in order.
+func collect(t *testing.T, w *wsClient, want ...string) map[string][]json.RawMessage {
+	t.Helper()
+	out := map[string][]json.RawMessage{}
+	done := map[string]bool{}
+	for len(done) < len(want) {
+		m := w.next(5 * time.Second)
+		switch m.Type {
+		case "next":
+			var p struct {
+				Data   json.RawMessage `json:"data"`
+				Errors []gqltest.Error `json:"errors"`
+			}
+			require.NoError(t, json.Unmarshal(m.Payload, &p))
+			require.Empty(t, p.Errors, "%s", m.Payload)
+			out[m.ID] = append(out[m.ID], p.Data)
+		case "complete":
+			done[m.ID] = true
+		default:
+			t.Fatalf("unexpected %s message: %s", m.Type, m.Payload)
 		}
 	}
-	return n
+	return out
+}
+
+// TestSubscriptionProductDeleted: a deleted product's subscriptions get a last event — a
+// PRODUCT_DELETED review event, the empty rating summary — and then complete; the aggregate of
+// its category moves to the numbers without its ratings.
+func TestSubscriptionProductDeleted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		fx := loadFixture(t, st.Client)
+		s := newLiveServer(t, st, liveOptions{})
+		p := fx.products[1] // in the outdoor subtree
+		product, cat := relay.Encode(p.ID), relay.Encode(fx.outdoor.ID)
+		s.as(s.token(t, fx.users[1].ID)).MustData(t, &struct{}{}, `mutation($p: ID!) { rateProduct(productID: $p, stars: 2) { stars } }`, map[string]any{"p": product})
+		w := s.connect(t, nil)
+		w.subscribe("r", reviewEventsDoc, map[string]any{"p": product})
+		w.subscribe("s", summaryDoc, map[string]any{"p": product})
+		w.subscribe("c", `subscription($c: ID!) { ratingStatsChanged(scope: {categoryID: $c}) { count average distribution } }`, map[string]any{"c": cat})
+		w.none(200 * time.Millisecond)
+
+		admin := s.as(s.token(t, fx.users[0].ID))
+		admin.MustData(t, &struct{}{}, `mutation($id: ID!) { deleteProduct(id: $id) }`, map[string]any{"id": product})
+		got := collect(t, w, "r", "s")
+		require.Len(t, got["r"], 1)
+		require.JSONEq(t, `{"reviewEvents": {"kind": "PRODUCT_DELETED", "productID": "`+product+`", "reviewID": null, "review": null}}`, string(got["r"][0]))
+		require.Len(t, got["s"], 1)
+		require.JSONEq(t, `{"ratingSummaryChanged": {"count": 0, "average": null, "distribution": [0, 0, 0, 0, 0]}}`, string(got["s"][0]))
+
+		var stats struct{ RatingStatsChanged json.RawMessage }
+		if len(got["c"]) == 0 { // the aggregate may come before or after the two completes
+			w.data("c", &stats)
+		} else {
+			require.NoError(t, json.Unmarshal(got["c"][0], &stats))
+		}
+		var fresh struct{ RatingStats json.RawMessage }
+		s.gql.MustData(t, &fresh, `query($c: ID!) { ratingStats(filter: {categoryID: $c}) { count average distribution } }`, map[string]any{"c": cat})
+		require.JSONEq(t, string(fresh.RatingStats), string(stats.RatingStatsChanged))
+
+		t.Run("MovedProductChangesBothSubtrees", func(t *testing.T) {
+			kitchen := relay.Encode(fx.kitchen.ID)
+			w.subscribe("k", `subscription($c: ID!) { ratingStatsChanged(scope: {categoryID: $c}) { count } }`, map[string]any{"c": kitchen})
+			w.none(200 * time.Millisecond)
+			moved := relay.Encode(fx.products[2].ID) // outdoor subtree, rated in the fixture
+			s.as(s.token(t, fx.users[2].ID)).MustData(t, &struct{}{}, `mutation($p: ID!) { rateProduct(productID: $p, stars: 5) { stars } }`, map[string]any{"p": moved})
+			var c, k struct{ RatingStatsChanged struct{ Count int } }
+			w.data("c", &c)
+			w.none(200 * time.Millisecond) // kitchen is not concerned
+			admin.MustData(t, &struct{}{}, `mutation($id: ID!, $c: ID!) { updateProduct(id: $id, input: {categoryID: $c}) { id } }`, map[string]any{"id": moved, "c": kitchen})
+			var afterC struct{ RatingStatsChanged struct{ Count int } }
+			seen := map[string]bool{}
+			for len(seen) < 2 {
+				m := w.next(5 * time.Second)
+				require.Equal(t, "next", m.Type, "%s", m.Payload)
+				var p struct{ Data json.RawMessage }
+				require.NoError(t, json.Unmarshal(m.Payload, &p))
+				switch m.ID {
+				case "c":
+					require.NoError(t, json.Unmarshal(p.Data, &afterC))
+				case "k":
+					require.NoError(t, json.Unmarshal(p.Data, &k))
+				}
+				seen[m.ID] = true
+			}
+			ratings := st.Client.Rating.Query().Where(rating.ProductID(fx.products[2].ID)).CountX(context.Background())
+			require.Equal(t, c.RatingStatsChanged.Count-ratings, afterC.RatingStatsChanged.Count)
+			var freshK struct{ RatingStats struct{ Count int } }
+			s.gql.MustData(t, &freshK, `query($c: ID!) { ratingStats(filter: {categoryID: $c}) { count } }`, map[string]any{"c": kitchen})
+			require.Equal(t, freshK.RatingStats.Count, k.RatingStatsChanged.Count)
+		})
+
+		t.Run("ModeratorDeletesAReview", func(t *testing.T) {
+			rev := st.Client.Review.Query().Where(review.ProductIDNEQ(p.ID), review.AuthorIDNEQ(fx.users[0].ID)).FirstX(context.Background())
+			w.subscribe("m", `subscription($p: ID!) { reviewEvents(productID: $p) { kind reviewID } }`, map[string]any{"p": relay.Encode(rev.ProductID)})
+			w.none(200 * time.Millisecond)
+			admin.MustData(t, &struct{}{}, `mutation($id: ID!) { deleteReview(id: $id) }`, map[string]any{"id": relay.Encode(rev.ID)})
+			var ev struct {
+				ReviewEvents struct{ Kind, ReviewID string }
+			}
+			w.data("m", &ev)
+			require.Equal(t, "DELETED", ev.ReviewEvents.Kind)
+			require.Equal(t, relay.Encode(rev.ID), ev.ReviewEvents.ReviewID)
+		})
+	})
+}
+
+// TestReviewEventsReadOncePerEvent: twenty subscribers of one product cost one read of the
+// new review, not twenty; each still resolves the review's fields with its own rights (an
+// admin sees the author's email, an anonymous subscriber null).
+func TestReviewEventsReadOncePerEvent(t *testing.T) {
+	for _, kind := range storetest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			st, counter, pgURL := countedLiveStore(t, kind)
+			fx := loadFixture(t, st.Client)
+			s := newLiveServer(t, st, liveOptions{pgURL: pgURL, maxSubs: 20})
+			product := relay.Encode(fx.products[7].ID)
+			const doc = `subscription($p: ID!) { reviewEvents(productID: $p) { kind review { title author { email } } } }`
+			anon := s.connect(t, nil)
+			admin := s.connect(t, map[string]any{"Authorization": s.token(t, fx.users[0].ID)})
+			for i := range 10 {
+				anon.subscribe(fmt.Sprint(i), doc, map[string]any{"p": product})
+				admin.subscribe(fmt.Sprint(i), doc, map[string]any{"p": product})
+			}
+			require.Eventually(t, func() bool { return s.broker.Stats().Subscribers == 1 }, 5*time.Second, 10*time.Millisecond,
+				"one shared subscription for the product")
+			time.Sleep(200 * time.Millisecond) // every subscription registered
+
+			counter.Reset(true)
+			s.as(s.token(t, fx.users[2].ID)).MustData(t, &struct{}{}, addReviewDoc, map[string]any{"p": product, "t": "Once"})
+			type event struct {
+				ReviewEvents struct {
+					Kind   string
+					Review struct {
+						Title  string
+						Author struct{ Email *string }
+					}
+				}
+			}
+			for _, c := range []struct {
+				w     *wsClient
+				email *string
+			}{{anon, nil}, {admin, new("user2@example.com")}} {
+				seen := map[string]bool{}
+				for len(seen) < 10 {
+					m := c.w.next(5 * time.Second)
+					require.Equal(t, "next", m.Type, "%s", m.Payload)
+					var p struct {
+						Data event
+					}
+					require.NoError(t, json.Unmarshal(m.Payload, &p))
+					require.Equal(t, "Once", p.Data.ReviewEvents.Review.Title)
+					require.Equal(t, c.email, p.Data.ReviewEvents.Review.Author.Email)
+					seen[m.ID] = true
+				}
+			}
+			reads := 0
+			for _, q := range counter.Statements() {
+				q = strings.ReplaceAll(q, "`", `"`)
+				if strings.Contains(q, `FROM "reviews" WHERE "reviews"."id" =`) {
+					reads++
+				}
+			}
+			require.Equal(t, 1, reads, "%q", counter.Statements())
+		})
+	}
 }

@@ -86,6 +86,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		return err
 	}
 	resolver.Feedback = resolver.Feedback.WithLive(broker)
+	resolver.Catalog = resolver.Catalog.WithLive(broker)
 	resolver.Live, resolver.LiveInterval = broker, cfg.Live.AggregateInterval
 	// After the drain and the HTTP shutdown: WebSockets are hijacked, and http.Server.Shutdown
 	// leaves them open.

@@ -25,8 +25,21 @@ const (
 	ReviewUpdated Kind = "review.updated"
 	ReviewDeleted Kind = "review.deleted"
 	RatingChanged Kind = "rating.changed"
-	Reset         Kind = "reset"
+	// ProductDeleted ends the product's subscriptions (after a last event) and changes the
+	// aggregates of its category: its reviews and ratings went with it.
+	ProductDeleted Kind = "product.deleted"
+	Reset          Kind = "reset"
 )
+
+// ChangesRatings reports whether ev changes the rating aggregates of its product and category.
+func (ev Event) ChangesRatings() bool {
+	return ev.Kind == RatingChanged || ev.Kind == ProductDeleted
+}
+
+// ends reports whether ev is the last event of a subscription to productID's events.
+func ends(productID int, ev Event) bool {
+	return productID != 0 && ev.Kind == ProductDeleted && ev.ProductID == productID
+}
 
 // Event is one committed change. Its JSON form is the NOTIFY payload, a few dozen bytes.
 type Event struct {
