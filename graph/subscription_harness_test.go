@@ -27,6 +27,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/live"
 	"github.com/vitrinehq/vitrine/internal/quiz"
 	"github.com/vitrinehq/vitrine/internal/store"
+	"github.com/vitrinehq/vitrine/internal/tracing"
 	"github.com/vitrinehq/vitrine/server"
 )
 
@@ -49,6 +50,7 @@ type liveOptions struct {
 	total    int
 	logs     io.Writer     // the server's log records, as JSON; nil discards them
 	slow     time.Duration // the slow-operation threshold; 0: off
+	tracing  *tracing.Tracing
 }
 
 func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
@@ -68,6 +70,7 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 	accounts, err := account.New(st.Client, bcrypt.MinCost)
 	require.NoError(t, err)
 	broker := live.NewBroker(8)
+	broker.Tracer = o.tracing.Tracer()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	if o.pgURL != "" {
@@ -96,7 +99,7 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 		Accounts: accounts, Feedback: feedback.New(st.Client).WithLive(broker), Tokens: tokens,
 		Finder: quiz.New(st.Client, st.Dialect), Live: broker, LiveInterval: o.interval,
 	}
-	h := server.New(resolver, server.Options{Log: log, Ready: st.Ping, Introspection: true, Websocket: ws, SlowOperation: o.slow})
+	h := server.New(resolver, server.Options{Log: log, Ready: st.Ping, Introspection: true, Websocket: ws, SlowOperation: o.slow, Tracing: o.tracing})
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		sctx, stop := context.WithTimeout(context.Background(), 2*time.Second)

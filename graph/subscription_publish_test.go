@@ -10,6 +10,9 @@ import (
 
 	"entgo.io/ent/dialect"
 	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/vitrinehq/vitrine/ent/rating"
 	"github.com/vitrinehq/vitrine/ent/review"
@@ -17,6 +20,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/relay"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
+	"github.com/vitrinehq/vitrine/internal/tracing"
 )
 
 // countedLiveStore opens a store of kind whose driver counts statements; on Postgres it also
@@ -251,6 +255,51 @@ func TestReviewEventsReadOncePerEvent(t *testing.T) {
 				}
 			}
 			require.Equal(t, 1, reads, "%q", counter.Statements())
+		})
+	}
+}
+
+// TestSubscriptionDeliveryIsTraced: with tracing on, an event carries the publishing span's
+// trace context (through NOTIFY on Postgres), and its delivery to this process's subscribers
+// and the read shared by a product's reviewEvents subscribers are spans under the mutation's
+// root field, in the write's trace.
+func TestSubscriptionDeliveryIsTraced(t *testing.T) {
+	for _, kind := range storetest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			st, _, pgURL := countedLiveStore(t, kind)
+			fx := loadFixture(t, st.Client)
+			rec := tracetest.NewSpanRecorder()
+			tr := tracing.New(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+			s := newLiveServer(t, st, liveOptions{pgURL: pgURL, tracing: tr})
+			p := fx.products[9]
+			w := s.connect(t, nil)
+			w.subscribe("t", reviewEventsDoc, map[string]any{"p": relay.Encode(p.ID)})
+			w.none(200 * time.Millisecond)
+			s.as(s.token(t, fx.users[1].ID)).MustData(t, &struct{}{}, addReviewDoc, map[string]any{"p": relay.Encode(p.ID), "t": "Traced"})
+			var ev reviewEvent
+			w.data("t", &ev)
+
+			find := func(name string) sdktrace.ReadOnlySpan {
+				for _, s := range rec.Ended() {
+					if s.Name() == name {
+						return s
+					}
+				}
+				return nil
+			}
+			var deliver, read sdktrace.ReadOnlySpan
+			require.Eventually(t, func() bool {
+				deliver, read = find("live deliver review.created"), find(fmt.Sprintf("live subscription each|reviews|p%d", p.ID))
+				return deliver != nil && read != nil
+			}, 5*time.Second, 10*time.Millisecond)
+			root := find("Mutation.addReview")
+			require.NotNil(t, root)
+			for _, s := range []sdktrace.ReadOnlySpan{deliver, read} {
+				require.Equal(t, root.SpanContext().TraceID(), s.SpanContext().TraceID(), s.Name())
+				require.Equal(t, root.SpanContext().SpanID(), s.Parent().SpanID(), "%s is a child of the publishing span", s.Name())
+				require.Equal(t, trace.SpanKindConsumer, s.SpanKind())
+			}
+			require.Contains(t, attrs(read), "vitrine.live.subscribers=1")
 		})
 	}
 }

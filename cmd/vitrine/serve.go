@@ -81,7 +81,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	broker, ws, err := newLive(ctx, cfg, st, resolver.Tokens, resolver.Accounts, log)
+	broker, ws, err := newLive(ctx, cfg, st, resolver.Tokens, resolver.Accounts, tr, log)
 	if err != nil {
 		return err
 	}

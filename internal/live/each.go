@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 )
 
 // member is one subscriber of a shared event stream.
@@ -100,7 +103,7 @@ func shareEvents[T any](ctx context.Context, b *Broker, key string, g *eachGroup
 		b.groupsMu.Unlock()
 		g.cancel()
 	}()
-	timed := func(ev Event) (T, bool, error) {
+	timed := func(ctx context.Context, ev Event) (T, bool, error) {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		return read(ctx, ev)
@@ -117,11 +120,11 @@ func shareEvents[T any](ctx context.Context, b *Broker, key string, g *eachGroup
 			ev = e
 		}
 		if sub.Missed() && ev.Kind != Reset {
-			if !shareOne(b, key, g, timed, Event{Kind: Reset}) {
+			if !shareOne(ctx, b, key, g, timed, Event{Kind: Reset}) {
 				return
 			}
 		}
-		if !shareOne(b, key, g, timed, ev) || ends(sub.product, ev) {
+		if !shareOne(ctx, b, key, g, timed, ev) || ends(sub.product, ev) {
 			return
 		}
 	}
@@ -130,9 +133,12 @@ func shareEvents[T any](ctx context.Context, b *Broker, key string, g *eachGroup
 // shareOne reads ev and offers the payload to every member of g without blocking: a member
 // whose buffer is full is dropped and its connection closed as a slow consumer. It reports
 // false when the read failed.
-func shareOne[T any](b *Broker, key string, g *eachGroup[T], read func(Event) (T, bool, error), ev Event) bool {
-	v, ok, err := read(ev)
+func shareOne[T any](ctx context.Context, b *Broker, key string, g *eachGroup[T], read func(context.Context, Event) (T, bool, error), ev Event) bool {
+	ctx, span := b.startSpan(ctx, "live subscription "+key, ev)
+	defer span.End()
+	v, ok, err := read(ctx, ev)
 	if err != nil {
+		span.SetStatus(codes.Error, "read failed")
 		return false
 	}
 	if !ok {
@@ -140,6 +146,7 @@ func shareOne[T any](b *Broker, key string, g *eachGroup[T], read func(Event) (T
 	}
 	var slow []*Conn
 	b.groupsMu.Lock()
+	span.SetAttributes(attribute.Int("vitrine.live.subscribers", len(g.members)))
 	for m := range g.members {
 		select {
 		case m.ch <- v:

@@ -12,6 +12,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/vitrinehq/vitrine/ent"
 )
 
@@ -52,6 +55,9 @@ type Event struct {
 	UserID     int `json:"u,omitempty"`
 	// At is when the write committed (Unix nanoseconds), for the fan-out latency metric.
 	At int64 `json:"t,omitempty"`
+	// Trace is the W3C traceparent of the publishing span, so delivery spans join the write's
+	// trace; empty (and left out of the payload) when tracing is off.
+	Trace string `json:"tp,omitempty"`
 }
 
 // execer runs a statement: an ent client (of a transaction) or a *sql.DB.
@@ -72,6 +78,11 @@ type Stats struct {
 // what this process publishes (the embedded store); ListenPostgres makes it deliver what any
 // process publishes. A nil *Broker publishes nothing, so domains work without one.
 type Broker struct {
+	// Tracer, when set, spans each event's delivery to this process's subscribers and the
+	// reads shared by a product's reviewEvents subscribers, as children of the publishing span.
+	// Set it before the broker is used.
+	Tracer trace.Tracer
+
 	buffer int
 
 	mu        sync.RWMutex
@@ -118,6 +129,7 @@ func (b *Broker) Publish(ctx context.Context, ev Event) {
 	if b == nil {
 		return
 	}
+	ev.Trace = traceparent(ctx)
 	tx := ent.TxFromContext(ctx)
 	if tx == nil {
 		b.publish(ctx, ev)
@@ -261,9 +273,14 @@ func (b *Broker) deliver(ev Event) {
 	if b.latency != nil && ev.At != 0 {
 		b.latency(time.Since(time.Unix(0, ev.At)))
 	}
+	_, span := b.startSpan(context.Background(), "live deliver "+string(ev.Kind), ev)
+	defer span.End()
 	var overflowed []*Subscription
+	offered := 0
+	defer func() { span.SetAttributes(attribute.Int("vitrine.live.subscriptions", offered)) }()
 	b.mu.RLock()
 	offer := func(s *Subscription) {
+		offered++
 		select {
 		case s.ch <- ev:
 			b.delivered.Add(1)
