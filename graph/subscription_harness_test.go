@@ -3,7 +3,6 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -80,15 +79,8 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 		Origins: []string{"https://shop.example"}, InitTimeout: time.Second, PingInterval: time.Minute,
 		WriteTimeout: 2 * time.Second, MaxSubscriptions: o.maxSubs, Log: log,
 		MaxConnections: o.total, MaxConnectionsPerClient: o.perIP,
-		ClientKey: func(r *http.Request) string { return r.Header.Get("X-Test-Client") },
-		Recheck: func(ctx context.Context) error {
-			if v := auth.FromContext(ctx); v != nil {
-				if _, found, err := accounts.Lookup(ctx, v.UserID); err == nil && !found {
-					return errors.New("the token's user no longer exists")
-				}
-			}
-			return nil
-		},
+		ClientKey:       func(r *http.Request) string { return r.Header.Get("X-Test-Client") },
+		Recheck:         auth.Recheck(accounts.Lookup),
 		RecheckInterval: 100 * time.Millisecond,
 		Authenticate: func(ctx context.Context, a string) (context.Context, time.Time, error) {
 			return tokens.Session(ctx, a, accounts.Lookup)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	coderws "github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/vitrinehq/vitrine/ent/rating"
 	"github.com/vitrinehq/vitrine/ent/review"
+	"github.com/vitrinehq/vitrine/ent/user"
 	"github.com/vitrinehq/vitrine/internal/gqltest"
 	"github.com/vitrinehq/vitrine/internal/relay"
 	"github.com/vitrinehq/vitrine/internal/store"
@@ -302,4 +304,44 @@ func TestSubscriptionDeliveryIsTraced(t *testing.T) {
 			require.Contains(t, attrs(read), "vitrine.live.subscribers=1")
 		})
 	}
+}
+
+// TestSubscriptionRecheckFollowsRoles: a connection's caller is fixed when it connects, and
+// rechecked every RecheckInterval: an admin demoted while subscribed is closed with 4403 and a
+// reason that says why, so the private data it was getting stops; a promoted user's connection
+// carries on (with the rights it connected with).
+func TestSubscriptionRecheckFollowsRoles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		fx := loadFixture(t, st.Client)
+		s := newLiveServer(t, st, liveOptions{})
+		ctx := context.Background()
+		product := relay.Encode(fx.products[11].ID)
+		const doc = `subscription($p: ID!) { reviewEvents(productID: $p) { review { author { email } } } }`
+		mod := st.Client.User.Create().SetEmail("mod@example.com").SetDisplayName("Mod").SetPasswordHash("!").SetRole(user.RoleADMIN).SaveX(ctx)
+		admin := s.connect(t, map[string]any{"Authorization": s.token(t, mod.ID)})
+		admin.subscribe("a", doc, map[string]any{"p": product})
+		shopper := s.connect(t, map[string]any{"Authorization": s.token(t, fx.users[2].ID)})
+		shopper.subscribe("u", doc, map[string]any{"p": product})
+		admin.none(300 * time.Millisecond) // a few rechecks pass
+
+		s.as(s.token(t, fx.users[1].ID)).MustData(t, &struct{}{}, addReviewDoc, map[string]any{"p": product, "t": "Private"})
+		var ev struct {
+			ReviewEvents struct {
+				Review struct{ Author struct{ Email *string } }
+			}
+		}
+		admin.data("a", &ev)
+		require.Equal(t, "user1@example.com", *ev.ReviewEvents.Review.Author.Email, "an admin sees authors' emails")
+		shopper.data("u", &ev)
+		require.Nil(t, ev.ReviewEvents.Review.Author.Email)
+
+		st.Client.User.UpdateOneID(fx.users[2].ID).SetRole(user.RoleADMIN).ExecX(ctx)
+		st.Client.User.UpdateOne(mod).SetRole(user.RoleUSER).ExecX(ctx)
+		_, err := admin.read(5 * time.Second)
+		require.Equal(t, coderws.StatusCode(4403), coderws.CloseStatus(err))
+		var ce coderws.CloseError
+		require.ErrorAs(t, err, &ce)
+		require.Contains(t, ce.Reason, "role was lowered from ADMIN to USER")
+		shopper.none(300 * time.Millisecond) // promoted: still open
+	})
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -17,8 +16,6 @@ import (
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/tracing"
 )
-
-var errUserGone = errors.New("the token's user no longer exists")
 
 // newLive builds the subscription broker — over Postgres LISTEN/NOTIFY when the store is
 // Postgres, so every process sees every write, in-process otherwise; traced when tr is on —
@@ -42,17 +39,8 @@ func newLive(ctx context.Context, cfg config.Config, st *store.Store, tokens *au
 		ClientKey: func(r *http.Request) string {
 			return ratelimit.ClientKey(proxy.ClientIP(r, cfg.Edge.TrustedProxies))
 		},
-		// A deleted user's subscriptions end within a minute.
-		Recheck: func(ctx context.Context) error {
-			v := auth.FromContext(ctx)
-			if v == nil {
-				return nil
-			}
-			if _, found, err := accounts.Lookup(ctx, v.UserID); err == nil && !found {
-				return errUserGone
-			}
-			return nil
-		},
+		// A deleted user's or a demoted admin's subscriptions end within a minute.
+		Recheck:         auth.Recheck(accounts.Lookup),
 		RecheckInterval: time.Minute,
 		Log:             log,
 		Authenticate: func(ctx context.Context, authorization string) (context.Context, time.Time, error) {
