@@ -26,6 +26,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/live"
 	"github.com/vitrinehq/vitrine/internal/quiz"
 	"github.com/vitrinehq/vitrine/internal/store"
+	"github.com/vitrinehq/vitrine/internal/throttle"
 	"github.com/vitrinehq/vitrine/internal/tracing"
 	"github.com/vitrinehq/vitrine/server"
 )
@@ -50,6 +51,7 @@ type liveOptions struct {
 	logs     io.Writer     // the server's log records, as JSON; nil discards them
 	slow     time.Duration // the slow-operation threshold; 0: off
 	tracing  *tracing.Tracing
+	throttle *throttle.Throttle
 }
 
 func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
@@ -91,7 +93,7 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 		Accounts: accounts, Feedback: feedback.New(st.Client).WithLive(broker), Tokens: tokens,
 		Finder: quiz.New(st.Client, st.Dialect), Live: broker, LiveInterval: o.interval,
 	}
-	h := server.New(resolver, server.Options{Log: log, Ready: st.Ping, Introspection: true, Websocket: ws, SlowOperation: o.slow, Tracing: o.tracing})
+	h := server.New(resolver, server.Options{Log: log, Ready: st.Ping, Introspection: true, Websocket: ws, SlowOperation: o.slow, Tracing: o.tracing, Throttle: o.throttle})
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		sctx, stop := context.WithTimeout(context.Background(), 2*time.Second)

@@ -19,9 +19,11 @@ import (
 	"github.com/vitrinehq/vitrine/ent/review"
 	"github.com/vitrinehq/vitrine/ent/user"
 	"github.com/vitrinehq/vitrine/internal/gqltest"
+	"github.com/vitrinehq/vitrine/internal/live"
 	"github.com/vitrinehq/vitrine/internal/relay"
 	"github.com/vitrinehq/vitrine/internal/store"
 	"github.com/vitrinehq/vitrine/internal/storetest"
+	"github.com/vitrinehq/vitrine/internal/throttle"
 	"github.com/vitrinehq/vitrine/internal/tracing"
 )
 
@@ -343,5 +345,64 @@ func TestSubscriptionRecheckFollowsRoles(t *testing.T) {
 		require.ErrorAs(t, err, &ce)
 		require.Contains(t, ce.Reason, "role was lowered from ADMIN to USER")
 		shopper.none(300 * time.Millisecond) // promoted: still open
+	})
+}
+
+// TestSubscriptionChargedOnceAtStart: a subscription spends its cost from the client's bucket
+// once, when it starts; its events are free. With a bucket that holds a few subscriptions and
+// a clock that restores nothing, thirty events reach the first subscription without a
+// THROTTLED error, the bucket pays for exactly floor(bucket/cost) subscriptions, and the next
+// one is refused with THROTTLED and completed while the first keeps receiving.
+func TestSubscriptionChargedOnceAtStart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		fx := loadFixture(t, st.Client)
+		const bucket = 20
+		clk := &clock{t: time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)}
+		th := &throttle.Throttle{Buckets: throttle.NewLocal(bucket, 1, clk.now), Log: quiet}
+		s := newLiveServer(t, st, liveOptions{throttle: th, maxSubs: 50})
+		rev := fx.reviews[0]
+		vars := map[string]any{"p": relay.Encode(rev.ProductID)}
+		w := s.connect(t, nil)
+		w.subscribe("first", reviewEventsDoc, vars)
+		require.Eventually(t, func() bool { return s.broker.Stats().Subscribers == 1 }, 5*time.Second, 10*time.Millisecond)
+
+		cost := 0
+		for i := range 30 {
+			s.broker.Publish(context.Background(), live.Event{Kind: live.ReviewUpdated, ProductID: rev.ProductID, ReviewID: rev.ID})
+			m := w.next(5 * time.Second)
+			require.Equal(t, "next", m.Type, "event %d: %s", i, m.Payload)
+			var p struct {
+				Errors     []gqltest.Error
+				Extensions struct{ Cost struct{ Requested int } }
+			}
+			require.NoError(t, json.Unmarshal(m.Payload, &p))
+			require.Empty(t, p.Errors, "event %d was charged", i)
+			cost = p.Extensions.Cost.Requested
+		}
+		require.Positive(t, cost)
+		require.Greater(t, 30*cost, bucket, "charging each event would have emptied the bucket")
+
+		// The first subscription paid cost; the bucket pays for the others it can hold.
+		paid := bucket/cost - 1
+		for i := range paid {
+			w.subscribe(fmt.Sprint(i), reviewEventsDoc, vars)
+		}
+		w.none(300 * time.Millisecond) // all accepted: nothing until an event
+		w.subscribe("refused", reviewEventsDoc, vars)
+		m := w.next(5 * time.Second)
+		require.Equal(t, "refused", m.ID)
+		require.Equal(t, "next", m.Type)
+		require.Contains(t, string(m.Payload), `"THROTTLED"`)
+		require.Equal(t, "complete", w.next(5*time.Second).Type)
+
+		s.broker.Publish(context.Background(), live.Event{Kind: live.ReviewUpdated, ProductID: rev.ProductID, ReviewID: rev.ID})
+		got := map[string]bool{}
+		for range paid + 1 {
+			m := w.next(5 * time.Second)
+			require.Equal(t, "next", m.Type)
+			require.NotContains(t, string(m.Payload), "THROTTLED")
+			got[m.ID] = true
+		}
+		require.True(t, got["first"])
 	})
 }

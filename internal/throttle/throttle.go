@@ -9,6 +9,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/auth"
@@ -74,31 +75,25 @@ func StatusOf(ctx context.Context) *Status {
 // expensive. It runs before anything executes, so a refused or waiting operation holds no
 // transaction or connection.
 func (t *Throttle) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	req, _ := ctx.Value(ctxKey{}).(*request)
 	// Requests refused before execution (validation, budget) reach here with their errors.
-	if req == nil || !graphql.HasOperationContext(ctx) || len(graphql.GetErrors(ctx)) > 0 {
+	if !graphql.HasOperationContext(ctx) || len(graphql.GetErrors(ctx)) > 0 {
+		return next(ctx)
+	}
+	if op := graphql.GetOperationContext(ctx); op.Operation != nil && op.Operation.Operation == ast.Subscription {
+		return t.subscription(ctx, op, next)
+	}
+	req, _ := ctx.Value(ctxKey{}).(*request)
+	if req == nil {
 		return next(ctx)
 	}
 	stats := extension.GetComplexityStats(ctx)
 	if stats == nil {
 		return next(ctx)
 	}
-	if t.Buckets != nil {
-		spend, err := t.Buckets.Spend(ctx, t.key(ctx), stats.Complexity)
-		if err != nil {
-			// Fail open, as the rate limits do: an unreachable Redis must not take the API down.
-			t.Log.WarnContext(ctx, "cost throttle store failed; operation allowed", "err", err)
-		} else {
-			req.status = &spend.Status
-			if !spend.Allowed {
-				reqlog.SetRetryAfter(ctx, spend.RetryAfter)
-				graphql.AddError(ctx, apperr.Errorf(CodeThrottled,
-					"throttled: this operation costs %d points and %d of your %d are left (%d restored a second); "+
-						"retry in %d s (see the Retry-After header and extensions.cost.throttleStatus), or ask for less",
-					stats.Complexity, spend.Status.CurrentlyAvailable, spend.Status.MaximumAvailable, spend.Status.RestoreRate, ratelimit.RetrySeconds(spend.RetryAfter)))
-				return &graphql.Response{Errors: graphql.GetErrors(ctx)}
-			}
-		}
+	status, ok := t.spend(ctx, stats.Complexity)
+	req.status = status
+	if !ok {
+		return &graphql.Response{Errors: graphql.GetErrors(ctx)}
 	}
 	if t.Gate != nil {
 		release, err := t.Gate.Enter(ctx, stats.Complexity)
@@ -108,6 +103,60 @@ func (t *Throttle) InterceptResponse(ctx context.Context, next graphql.ResponseH
 		}
 		defer release()
 	}
+	return next(ctx)
+}
+
+// spend takes cost from the caller's bucket. When the bucket is short it adds the THROTTLED
+// error to ctx and reports false; a failing store lets the operation through.
+func (t *Throttle) spend(ctx context.Context, cost int) (*Status, bool) {
+	if t.Buckets == nil {
+		return nil, true
+	}
+	spend, err := t.Buckets.Spend(ctx, t.key(ctx), cost)
+	if err != nil {
+		// Fail open, as the rate limits do: an unreachable Redis must not take the API down.
+		t.Log.WarnContext(ctx, "cost throttle store failed; operation allowed", "err", err)
+		return nil, true
+	}
+	if !spend.Allowed {
+		reqlog.SetRetryAfter(ctx, spend.RetryAfter)
+		graphql.AddError(ctx, apperr.Errorf(CodeThrottled,
+			"throttled: this operation costs %d points and %d of your %d are left (%d restored a second); "+
+				"retry in %d s (see the Retry-After header and extensions.cost.throttleStatus), or ask for less",
+			cost, spend.Status.CurrentlyAvailable, spend.Status.MaximumAvailable, spend.Status.RestoreRate, ratelimit.RetrySeconds(spend.RetryAfter)))
+		return &spend.Status, false
+	}
+	return &spend.Status, true
+}
+
+// Marks of a subscription's charge, kept in its operation's stats.
+const (
+	chargeMark = "VitrineThrottleCharge"
+	charged    = "charged"
+	refused    = "refused"
+)
+
+// subscription charges a subscription once, when it starts — gqlgen runs the response
+// interceptors once per event, around the wait for it — and lets its events through free:
+// they are bounded by the coalescing interval and the per-connection caps, not by what the
+// client asks. A subscription the bucket cannot pay for gets the THROTTLED error and ends.
+// It never waits at the gate: it waits for events for as long as the client listens, and
+// would hold the gate's room all that time.
+func (t *Throttle) subscription(ctx context.Context, op *graphql.OperationContext, next graphql.ResponseHandler) *graphql.Response {
+	switch op.Stats.GetExtension(chargeMark) {
+	case charged:
+		return next(ctx)
+	case refused:
+		return nil // the end of the stream, after the refusal
+	}
+	stats := extension.GetComplexityStats(ctx)
+	if stats != nil {
+		if _, ok := t.spend(ctx, stats.Complexity); !ok {
+			op.Stats.SetExtension(chargeMark, refused)
+			return &graphql.Response{Errors: graphql.GetErrors(ctx)}
+		}
+	}
+	op.Stats.SetExtension(chargeMark, charged)
 	return next(ctx)
 }
 
