@@ -142,7 +142,9 @@ func TestSignInChangesTheCallerForTheRestOfTheRequest(t *testing.T) {
 }
 
 func TestRecheckRefusesGoneUsersAndLoweredRoles(t *testing.T) {
-	failing := func(context.Context, int) (user.Role, bool, error) { return "", false, errors.New("database restarting") }
+	failing := func(context.Context, int) (user.Role, bool, error) {
+		return "", false, errors.New("database restarting")
+	}
 	for _, tt := range []struct {
 		name   string
 		caller *Viewer
