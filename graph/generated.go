@@ -2654,11 +2654,14 @@ type Subscription {
   """
   A product's reviews as they are created, edited and deleted. A RESET event says events may
   have been missed (the server lost its database notifications for a moment): refetch the list.
+  When the product is deleted, a PRODUCT_DELETED event ends the subscription (complete).
   """
   reviewEvents(productID: ID!): ReviewEvent!
   """
   A product's rating summary when it changes: the first change after a quiet interval at once,
-  then at most one event per interval (1 s by default), so a burst of ratings is one event.
+  then at most one event per interval (1 s by default), so a burst of ratings is one event. When
+  the product is deleted, its last event is the empty summary (its ratings went with it) and the
+  subscription completes.
   """
   ratingSummaryChanged(productID: ID!): RatingSummary!
   """
@@ -2676,15 +2679,17 @@ enum ReviewEventKind {
   DELETED
   "Events may have been missed: refetch what you show."
   RESET
+  "The product was deleted, and its reviews with it. The last event: the subscription then completes."
+  PRODUCT_DELETED
 }
 
 "A change to one of a product's reviews."
 type ReviewEvent {
   kind: ReviewEventKind!
   productID: ID!
-  "The review's ID; null for RESET."
+  "The review's ID; null for RESET and PRODUCT_DELETED."
   reviewID: ID
-  "The review as it is now; null for DELETED and RESET (and if it was deleted before it could be read)."
+  "The review as it is now; null for DELETED, RESET and PRODUCT_DELETED (and if it was deleted before it could be read)."
   review: Review
 }
 

@@ -3,7 +3,6 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -27,6 +26,8 @@ import (
 	"github.com/vitrinehq/vitrine/internal/live"
 	"github.com/vitrinehq/vitrine/internal/quiz"
 	"github.com/vitrinehq/vitrine/internal/store"
+	"github.com/vitrinehq/vitrine/internal/throttle"
+	"github.com/vitrinehq/vitrine/internal/tracing"
 	"github.com/vitrinehq/vitrine/server"
 )
 
@@ -49,6 +50,8 @@ type liveOptions struct {
 	total    int
 	logs     io.Writer     // the server's log records, as JSON; nil discards them
 	slow     time.Duration // the slow-operation threshold; 0: off
+	tracing  *tracing.Tracing
+	throttle *throttle.Throttle
 }
 
 func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
@@ -68,6 +71,7 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 	accounts, err := account.New(st.Client, bcrypt.MinCost)
 	require.NoError(t, err)
 	broker := live.NewBroker(8)
+	broker.Tracer = o.tracing.Tracer()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	if o.pgURL != "" {
@@ -77,26 +81,19 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 		Origins: []string{"https://shop.example"}, InitTimeout: time.Second, PingInterval: time.Minute,
 		WriteTimeout: 2 * time.Second, MaxSubscriptions: o.maxSubs, Log: log,
 		MaxConnections: o.total, MaxConnectionsPerClient: o.perIP,
-		ClientKey: func(r *http.Request) string { return r.Header.Get("X-Test-Client") },
-		Recheck: func(ctx context.Context) error {
-			if v := auth.FromContext(ctx); v != nil {
-				if _, found, err := accounts.Lookup(ctx, v.UserID); err == nil && !found {
-					return errors.New("the token's user no longer exists")
-				}
-			}
-			return nil
-		},
+		ClientKey:       func(r *http.Request) string { return r.Header.Get("X-Test-Client") },
+		Recheck:         auth.Recheck(accounts.Lookup),
 		RecheckInterval: 100 * time.Millisecond,
 		Authenticate: func(ctx context.Context, a string) (context.Context, time.Time, error) {
 			return tokens.Session(ctx, a, accounts.Lookup)
 		},
 	}
 	resolver := &graph.Resolver{
-		Client: st.Client, Catalog: catalog.New(st.Client, st.Dialect), Analytics: analytics.New(st.Client, st.Dialect),
+		Client: st.Client, Catalog: catalog.New(st.Client, st.Dialect).WithLive(broker), Analytics: analytics.New(st.Client, st.Dialect),
 		Accounts: accounts, Feedback: feedback.New(st.Client).WithLive(broker), Tokens: tokens,
 		Finder: quiz.New(st.Client, st.Dialect), Live: broker, LiveInterval: o.interval,
 	}
-	h := server.New(resolver, server.Options{Log: log, Ready: st.Ping, Introspection: true, Websocket: ws, SlowOperation: o.slow})
+	h := server.New(resolver, server.Options{Log: log, Ready: st.Ping, Introspection: true, Websocket: ws, SlowOperation: o.slow, Tracing: o.tracing, Throttle: o.throttle})
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		sctx, stop := context.WithTimeout(context.Background(), 2*time.Second)

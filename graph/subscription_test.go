@@ -261,6 +261,8 @@ func TestSubscriptionAuthAndLimits(t *testing.T) {
 			m := w.next(5 * time.Second)
 			require.Equal(t, "d", m.ID)
 			require.Contains(t, string(m.Payload), "nested more than")
+			// Presented as over HTTP: with a code (gqlgen's WebSocket transport sent them bare).
+			require.Contains(t, string(m.Payload), `"code":"QUERY_TOO_DEEP"`)
 		})
 		t.Run("UnknownProduct", func(t *testing.T) {
 			w := s.connect(t, nil)
@@ -349,9 +351,11 @@ func TestSubscriptionSlowConsumerIsCut(t *testing.T) {
 		require.Eventually(t, func() bool { return s.broker.Stats().Subscribers == 1 }, 5*time.Second, 10*time.Millisecond)
 
 		// Events with a 10 kB review, until the socket's buffers and then the subscriber's fill.
+		// (Dropped alone is no sign: the product's shared reader may drop a burst it cannot
+		// read fast enough, which its subscribers get as a RESET, not as a cut.)
 		big := strings.Repeat("x", 10_000)
 		require.NoError(t, st.Client.Review.UpdateOne(rev).SetBody(big).Exec(context.Background()))
-		for i := 0; i < 5000 && s.broker.Stats().Dropped == 0; i++ {
+		for i := 0; i < 5000 && s.ws.Connections() > 0; i++ {
 			s.broker.Publish(context.Background(), live.Event{Kind: live.ReviewUpdated, ProductID: rev.ProductID, ReviewID: rev.ID})
 			if i%50 == 49 {
 				time.Sleep(5 * time.Millisecond)

@@ -52,6 +52,9 @@ func TestSubscriptionPipelinedFrames(t *testing.T) {
 		require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
 		require.Equal(t, `{"type":"connection_ack"}`, readServerFrame(t, br))
 		require.Equal(t, `{"type":"pong"}`, readServerFrame(t, br))
+		// The subscription starts on its own goroutine (it checks the product first): rate once
+		// it listens.
+		require.Eventually(t, func() bool { return s.broker.Stats().Subscribers > 0 }, 5*time.Second, 5*time.Millisecond)
 
 		rater := s.as(s.token(t, fx.users[1].ID))
 		rater.MustData(t, &struct{}{}, `mutation($p: ID!) { rateProduct(productID: $p, stars: 4) { stars } }`,

@@ -19,15 +19,13 @@ import (
 
 var errNoLive = apperr.Errorf(apperr.BadRequest, "subscriptions are not enabled on this server")
 
-// subscribeProduct checks that the product exists and subscribes to its events.
-func (r *Resolver) subscribeProduct(ctx context.Context, productID int) (*live.Subscription, error) {
+// checkLive answers errNoLive when the server has no broker, else checks that the product
+// exists.
+func (r *Resolver) checkLive(ctx context.Context, productID int) error {
 	if r.Live == nil {
-		return nil, errNoLive
+		return errNoLive
 	}
-	if err := r.productExists(ctx, productID, "productID"); err != nil {
-		return nil, err
-	}
-	return r.Live.Subscribe(ctx, productID)
+	return r.productExists(ctx, productID, "productID")
 }
 
 // productExists answers BAD_USER_INPUT on field when no product has the ID.
@@ -43,37 +41,40 @@ func (r *Resolver) productExists(ctx context.Context, productID int, field strin
 }
 
 var reviewKinds = map[live.Kind]model.ReviewEventKind{
-	live.ReviewCreated: model.ReviewEventKindCreated,
-	live.ReviewUpdated: model.ReviewEventKindUpdated,
-	live.ReviewDeleted: model.ReviewEventKindDeleted,
-	live.Reset:         model.ReviewEventKindReset,
+	live.ReviewCreated:  model.ReviewEventKindCreated,
+	live.ReviewUpdated:  model.ReviewEventKindUpdated,
+	live.ReviewDeleted:  model.ReviewEventKindDeleted,
+	live.ProductDeleted: model.ReviewEventKindProductDeleted,
+	live.Reset:          model.ReviewEventKindReset,
 }
 
-// reviewEvents streams a product's review changes, each with the review as it is now.
+// reviewEvents streams a product's review changes, each with the review as it is now. The
+// review is read once per event for every subscriber of the product on this process; its
+// fields are then resolved per subscriber, with each one's rights.
 func (r *Resolver) reviewEvents(ctx context.Context, productID int) (<-chan *model.ReviewEvent, error) {
-	sub, err := r.subscribeProduct(ctx, productID)
-	if err != nil {
+	if err := r.checkLive(ctx, productID); err != nil {
 		return nil, err
 	}
-	return live.Each(ctx, sub, func(ctx context.Context, ev live.Event) (*model.ReviewEvent, bool, error) {
+	return live.ShareEach(ctx, r.Live, fmt.Sprintf("reviews|p%d", productID), productID, func(ctx context.Context, ev live.Event) (*model.ReviewEvent, bool, error) {
 		kind, ok := reviewKinds[ev.Kind]
-		if !ok {
+		if !ok || (ev.Kind == live.ProductDeleted && ev.ProductID != productID) {
 			return nil, false, nil // a rating
 		}
 		out := &model.ReviewEvent{Kind: kind, ProductID: productID}
-		if ev.Kind == live.Reset {
+		if ev.Kind == live.Reset || ev.Kind == live.ProductDeleted {
 			return out, true, nil
 		}
 		out.ReviewID = &ev.ReviewID
 		if ev.Kind != live.ReviewDeleted {
 			rev, err := r.Client.Review.Get(ctx, ev.ReviewID)
 			if err != nil && !ent.IsNotFound(err) {
-				return nil, false, err
+				// The subscribers must not miss the change: they refetch.
+				return &model.ReviewEvent{Kind: model.ReviewEventKindReset, ProductID: productID}, true, nil
 			}
 			out.Review = rev
 		}
 		return out, true, nil
-	}), nil
+	})
 }
 
 // ratingSummaryChanged streams a product's rating summary whenever a rating of it changes, at
@@ -82,13 +83,10 @@ func (r *Resolver) reviewEvents(ctx context.Context, productID int) (<-chan *mod
 // popular product rated 200 times a second would cost every subscriber 200 events a second —
 // with 1,000 subscribers, more work than the ratings themselves, which it starved.
 func (r *Resolver) ratingSummaryChanged(ctx context.Context, productID int) (<-chan *analytics.Stats, error) {
-	if r.Live == nil {
-		return nil, errNoLive
-	}
-	if err := r.productExists(ctx, productID, "productID"); err != nil {
+	if err := r.checkLive(ctx, productID); err != nil {
 		return nil, err
 	}
-	ratings := func(ev live.Event) bool { return ev.Kind == live.RatingChanged }
+	ratings := live.Event.ChangesRatings
 	read := func(ctx context.Context) (analytics.Stats, error) {
 		m, err := r.Analytics.ProductRatings(ctx, []int{productID})
 		return m[productID], err
@@ -102,7 +100,7 @@ func (r *Resolver) ratingStatsChanged(ctx context.Context, scope *model.RatingSc
 		return nil, errNoLive
 	}
 	var f analytics.Filter
-	match := func(ev live.Event) bool { return ev.Kind == live.RatingChanged }
+	match := live.Event.ChangesRatings
 	if scope != nil {
 		f.ProductID, f.CategoryID = scope.ProductID, scope.CategoryID
 	}
@@ -119,7 +117,7 @@ func (r *Resolver) ratingStatsChanged(ctx context.Context, scope *model.RatingSc
 		for _, id := range ids {
 			inTree[id] = true
 		}
-		match = func(ev live.Event) bool { return ev.Kind == live.RatingChanged && inTree[ev.CategoryID] }
+		match = func(ev live.Event) bool { return ev.ChangesRatings() && inTree[ev.CategoryID] }
 	}
 	product, key := 0, "stats"
 	if f.ProductID != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -15,15 +14,15 @@ import (
 	"github.com/vitrinehq/vitrine/internal/proxy"
 	"github.com/vitrinehq/vitrine/internal/ratelimit"
 	"github.com/vitrinehq/vitrine/internal/store"
+	"github.com/vitrinehq/vitrine/internal/tracing"
 )
 
-var errUserGone = errors.New("the token's user no longer exists")
-
 // newLive builds the subscription broker — over Postgres LISTEN/NOTIFY when the store is
-// Postgres, so every process sees every write, in-process otherwise — and the WebSocket
-// transport.
-func newLive(ctx context.Context, cfg config.Config, st *store.Store, tokens *auth.Tokens, accounts *account.Accounts, log *slog.Logger) (*live.Broker, *live.Websocket, error) {
+// Postgres, so every process sees every write, in-process otherwise; traced when tr is on —
+// and the WebSocket transport.
+func newLive(ctx context.Context, cfg config.Config, st *store.Store, tokens *auth.Tokens, accounts *account.Accounts, tr *tracing.Tracing, log *slog.Logger) (*live.Broker, *live.Websocket, error) {
 	broker := live.NewBroker(cfg.Live.Buffer)
+	broker.Tracer = tr.Tracer() // before the listener starts delivering
 	if cfg.DatabaseURL != "" {
 		if err := broker.ListenPostgres(ctx, cfg.DatabaseURL, st.DB, log); err != nil {
 			return nil, nil, err
@@ -40,17 +39,8 @@ func newLive(ctx context.Context, cfg config.Config, st *store.Store, tokens *au
 		ClientKey: func(r *http.Request) string {
 			return ratelimit.ClientKey(proxy.ClientIP(r, cfg.Edge.TrustedProxies))
 		},
-		// A deleted user's subscriptions end within a minute.
-		Recheck: func(ctx context.Context) error {
-			v := auth.FromContext(ctx)
-			if v == nil {
-				return nil
-			}
-			if _, found, err := accounts.Lookup(ctx, v.UserID); err == nil && !found {
-				return errUserGone
-			}
-			return nil
-		},
+		// A deleted user's or a demoted admin's subscriptions end within a minute.
+		Recheck:         auth.Recheck(accounts.Lookup),
 		RecheckInterval: time.Minute,
 		Log:             log,
 		Authenticate: func(ctx context.Context, authorization string) (context.Context, time.Time, error) {

@@ -81,11 +81,12 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	broker, ws, err := newLive(ctx, cfg, st, resolver.Tokens, resolver.Accounts, log)
+	broker, ws, err := newLive(ctx, cfg, st, resolver.Tokens, resolver.Accounts, tr, log)
 	if err != nil {
 		return err
 	}
 	resolver.Feedback = resolver.Feedback.WithLive(broker)
+	resolver.Catalog = resolver.Catalog.WithLive(broker)
 	resolver.Live, resolver.LiveInterval = broker, cfg.Live.AggregateInterval
 	// After the drain and the HTTP shutdown: WebSockets are hijacked, and http.Server.Shutdown
 	// leaves them open.

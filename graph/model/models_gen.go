@@ -77,9 +77,9 @@ type ReviewByIDsInput struct {
 type ReviewEvent struct {
 	Kind      ReviewEventKind `json:"kind"`
 	ProductID int             `json:"productID"`
-	// The review's ID; null for RESET.
+	// The review's ID; null for RESET and PRODUCT_DELETED.
 	ReviewID *int `json:"reviewID,omitempty"`
-	// The review as it is now; null for DELETED and RESET (and if it was deleted before it could be read).
+	// The review as it is now; null for DELETED, RESET and PRODUCT_DELETED (and if it was deleted before it could be read).
 	Review *ent.Review `json:"review,omitempty"`
 }
 
@@ -166,6 +166,8 @@ const (
 	ReviewEventKindDeleted ReviewEventKind = "DELETED"
 	// Events may have been missed: refetch what you show.
 	ReviewEventKindReset ReviewEventKind = "RESET"
+	// The product was deleted, and its reviews with it. The last event: the subscription then completes.
+	ReviewEventKindProductDeleted ReviewEventKind = "PRODUCT_DELETED"
 )
 
 var AllReviewEventKind = []ReviewEventKind{
@@ -173,11 +175,12 @@ var AllReviewEventKind = []ReviewEventKind{
 	ReviewEventKindUpdated,
 	ReviewEventKindDeleted,
 	ReviewEventKindReset,
+	ReviewEventKindProductDeleted,
 }
 
 func (e ReviewEventKind) IsValid() bool {
 	switch e {
-	case ReviewEventKindCreated, ReviewEventKindUpdated, ReviewEventKindDeleted, ReviewEventKindReset:
+	case ReviewEventKindCreated, ReviewEventKindUpdated, ReviewEventKindDeleted, ReviewEventKindReset, ReviewEventKindProductDeleted:
 		return true
 	}
 	return false

@@ -140,3 +140,31 @@ func TestSignInChangesTheCallerForTheRestOfTheRequest(t *testing.T) {
 	require.True(t, FromContext(ctx).IsAdmin())
 	SignIn(context.Background(), &Viewer{UserID: 5}) // no request state: a no-op, not a panic
 }
+
+func TestRecheckRefusesGoneUsersAndLoweredRoles(t *testing.T) {
+	failing := func(context.Context, int) (user.Role, bool, error) {
+		return "", false, errors.New("database restarting")
+	}
+	for _, tt := range []struct {
+		name   string
+		caller *Viewer
+		lookup UserLookup
+		want   string // "" allowed, else a part of the refusal
+	}{
+		{"Anonymous", nil, users(nil), ""},
+		{"Unchanged", &Viewer{UserID: 1, Role: user.RoleADMIN}, users(map[int]user.Role{1: user.RoleADMIN}), ""},
+		{"Deleted", &Viewer{UserID: 1, Role: user.RoleUSER}, users(nil), "no longer exists"},
+		{"AdminDemoted", &Viewer{UserID: 1, Role: user.RoleADMIN}, users(map[int]user.Role{1: user.RoleUSER}), "lowered from ADMIN to USER"},
+		{"UserPromotedKeepsGoing", &Viewer{UserID: 1, Role: user.RoleUSER}, users(map[int]user.Role{1: user.RoleADMIN}), ""},
+		{"LookupFailedKeepsGoing", &Viewer{UserID: 1, Role: user.RoleADMIN}, failing, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Recheck(tt.lookup)(NewContext(context.Background(), tt.caller))
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
+}

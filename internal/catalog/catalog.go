@@ -14,6 +14,7 @@ import (
 	"github.com/vitrinehq/vitrine/ent/predicate"
 	"github.com/vitrinehq/vitrine/ent/product"
 	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/live"
 	"github.com/vitrinehq/vitrine/internal/relay"
 )
 
@@ -22,6 +23,14 @@ import (
 type Catalog struct {
 	client  *ent.Client
 	dialect string
+	live    *live.Broker
+}
+
+// WithLive makes c publish the writes that change what subscriptions show — a product deleted
+// or moved to another category — to b.
+func (c *Catalog) WithLive(b *live.Broker) *Catalog {
+	c.live = b
+	return c
 }
 
 // New returns a Catalog over an ent client of the given dialect (search SQL differs).

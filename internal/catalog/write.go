@@ -8,6 +8,7 @@ import (
 	"github.com/vitrinehq/vitrine/ent/category"
 	"github.com/vitrinehq/vitrine/ent/product"
 	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/live"
 )
 
 func int64Ptr(v *int) *int64 {
@@ -55,23 +56,55 @@ func (c *Catalog) UpdateProduct(ctx context.Context, id int, in ent.UpdateProduc
 	if err := c.checkProductKeys(ctx, db, id, in.Sku, in.Slug); err != nil {
 		return nil, err
 	}
+	from := 0
 	if in.CategoryID != nil {
 		if err := c.checkCategoryExists(ctx, db, "categoryID", *in.CategoryID); err != nil {
 			return nil, err
+		}
+		var err error
+		if from, err = c.productCategory(ctx, db, id); err != nil {
+			return nil, fmt.Errorf("product's category: %w", err)
 		}
 	}
 	p, err := db.Product.UpdateOneID(id).SetInput(in).Save(ctx)
 	if ent.IsNotFound(err) {
 		return nil, apperr.Errorf(apperr.NotFound, "no product has this ID")
 	}
+	if err == nil && from != 0 && from != p.CategoryID {
+		// Its ratings leave one subtree's aggregates and join another's.
+		c.live.Publish(ctx, live.Event{Kind: live.RatingChanged, ProductID: id, CategoryID: from})
+		c.live.Publish(ctx, live.Event{Kind: live.RatingChanged, ProductID: id, CategoryID: p.CategoryID})
+	}
 	return p, err
 }
 
-// DeleteProduct deletes a product; the database cascades to its reviews and ratings.
+// productCategory returns the category of product id (0 when there is no such product: the
+// update then answers NOT_FOUND) when events need it, and costs nothing otherwise.
+func (c *Catalog) productCategory(ctx context.Context, db *ent.Client, id int) (int, error) {
+	if c.live == nil {
+		return 0, nil
+	}
+	ids, err := db.Product.Query().Where(product.ID(id)).Select(product.FieldCategoryID).Ints(ctx)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+// DeleteProduct deletes a product; the database cascades to its reviews and ratings. Its
+// subscribers get a last event, and the aggregates of its category change.
 func (c *Catalog) DeleteProduct(ctx context.Context, id int) error {
-	err := c.client.For(ctx).Product.DeleteOneID(id).Exec(ctx)
+	db := c.client.For(ctx)
+	cat, err := c.productCategory(ctx, db, id)
+	if err != nil {
+		return fmt.Errorf("product's category: %w", err)
+	}
+	err = db.Product.DeleteOneID(id).Exec(ctx)
 	if ent.IsNotFound(err) {
 		return apperr.Errorf(apperr.NotFound, "no product has this ID")
+	}
+	if err == nil {
+		c.live.Publish(ctx, live.Event{Kind: live.ProductDeleted, ProductID: id, CategoryID: cat})
 	}
 	return err
 }

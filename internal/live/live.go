@@ -6,9 +6,14 @@ package live
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/vitrinehq/vitrine/ent"
 )
@@ -23,8 +28,21 @@ const (
 	ReviewUpdated Kind = "review.updated"
 	ReviewDeleted Kind = "review.deleted"
 	RatingChanged Kind = "rating.changed"
-	Reset         Kind = "reset"
+	// ProductDeleted ends the product's subscriptions (after a last event) and changes the
+	// aggregates of its category: its reviews and ratings went with it.
+	ProductDeleted Kind = "product.deleted"
+	Reset          Kind = "reset"
 )
+
+// ChangesRatings reports whether ev changes the rating aggregates of its product and category.
+func (ev Event) ChangesRatings() bool {
+	return ev.Kind == RatingChanged || ev.Kind == ProductDeleted
+}
+
+// ends reports whether ev is the last event of a subscription to productID's events.
+func ends(productID int, ev Event) bool {
+	return productID != 0 && ev.Kind == ProductDeleted && ev.ProductID == productID
+}
 
 // Event is one committed change. Its JSON form is the NOTIFY payload, a few dozen bytes.
 type Event struct {
@@ -37,6 +55,14 @@ type Event struct {
 	UserID     int `json:"u,omitempty"`
 	// At is when the write committed (Unix nanoseconds), for the fan-out latency metric.
 	At int64 `json:"t,omitempty"`
+	// Trace is the W3C traceparent of the publishing span, so delivery spans join the write's
+	// trace; empty (and left out of the payload) when tracing is off.
+	Trace string `json:"tp,omitempty"`
+}
+
+// execer runs a statement: an ent client (of a transaction) or a *sql.DB.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 // DefaultBuffer is how many undelivered events a subscriber may hold before it is cut off.
@@ -52,14 +78,20 @@ type Stats struct {
 // what this process publishes (the embedded store); ListenPostgres makes it deliver what any
 // process publishes. A nil *Broker publishes nothing, so domains work without one.
 type Broker struct {
+	// Tracer, when set, spans each event's delivery to this process's subscribers and the
+	// reads shared by a product's reviewEvents subscribers, as children of the publishing span.
+	// Set it before the broker is used.
+	Tracer trace.Tracer
+
 	buffer int
 
 	mu        sync.RWMutex
 	byProduct map[int]map[*Subscription]struct{}
 	all       map[*Subscription]struct{}
 
-	// send hands a committed event to the transport; nil delivers it here.
-	send func(context.Context, Event) error
+	// notify hands an event to the transport, through ex (a transaction) or, when ex is nil,
+	// a statement of its own; nil delivers events here.
+	notify func(ctx context.Context, ex execer, ev Event) error
 	// latency, when set, observes the time from commit to delivery of each event.
 	latency func(time.Duration)
 
@@ -87,15 +119,40 @@ func (b *Broker) Stats() Stats {
 }
 
 // Publish sends ev once the transaction in ctx commits, and never if it rolls back; without a
-// transaction in ctx, at once. Errors of the transport are not the writer's: they are counted
-// as dropped events and the subscribers are told to resync.
+// transaction in ctx, at once. On Postgres the NOTIFY is the transaction's last statement
+// before COMMIT: Postgres delivers it at commit and drops it on rollback, so the write and its
+// event are one — a NOTIFY that fails fails the commit (the transaction is rolled back and the
+// writer gets the error) instead of leaving other processes unaware of a committed write.
+// Without a transaction, errors of the transport are not the writer's: they are counted as
+// dropped events and this process's subscribers are told to resync.
 func (b *Broker) Publish(ctx context.Context, ev Event) {
 	if b == nil {
 		return
 	}
+	ev.Trace = traceparent(ctx)
 	tx := ent.TxFromContext(ctx)
 	if tx == nil {
 		b.publish(ctx, ev)
+		return
+	}
+	if b.notify != nil {
+		tx.OnCommit(func(next ent.Committer) ent.Committer {
+			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+				// Stamped as late as possible, one round trip before COMMIT: the latency
+				// metric measures commit to delivery, not the rest of the transaction.
+				ev.At = time.Now().UnixNano()
+				if err := b.notify(ctx, tx.Client(), ev); err != nil {
+					// The commit hook returns before COMMIT; nobody else ends the transaction.
+					_ = tx.Rollback()
+					return fmt.Errorf("live: publish %s: %w", ev.Kind, err)
+				}
+				if err := next.Commit(ctx, tx); err != nil {
+					return err
+				}
+				b.published.Add(1)
+				return nil
+			})
+		})
 		return
 	}
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
@@ -109,15 +166,17 @@ func (b *Broker) Publish(ctx context.Context, ev Event) {
 	})
 }
 
+// publish sends ev now: to this process's subscribers, or through the transport in a
+// statement of its own.
 func (b *Broker) publish(ctx context.Context, ev Event) {
 	b.published.Add(1)
 	ev.At = time.Now().UnixNano()
-	if b.send == nil {
+	if b.notify == nil {
 		b.deliver(ev)
 		return
 	}
 	// The write is committed: the client's answer must not fail or wait on the fan-out.
-	if err := b.send(context.WithoutCancel(ctx), ev); err != nil {
+	if err := b.notify(context.WithoutCancel(ctx), nil, ev); err != nil {
 		b.dropped.Add(1)
 		b.deliver(Event{Kind: Reset})
 	}
@@ -214,9 +273,14 @@ func (b *Broker) deliver(ev Event) {
 	if b.latency != nil && ev.At != 0 {
 		b.latency(time.Since(time.Unix(0, ev.At)))
 	}
+	_, span := b.startSpan(context.Background(), "live deliver "+string(ev.Kind), ev)
+	defer span.End()
 	var overflowed []*Subscription
+	offered := 0
+	defer func() { span.SetAttributes(attribute.Int("vitrine.live.subscriptions", offered)) }()
 	b.mu.RLock()
 	offer := func(s *Subscription) {
+		offered++
 		select {
 		case s.ch <- ev:
 			b.delivered.Add(1)

@@ -2,12 +2,16 @@ package live_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/internal/live"
@@ -188,4 +192,33 @@ func TestLatestSurvivesOverflowAndFailedReads(t *testing.T) {
 		}
 	}
 	require.GreaterOrEqual(t, reads.Load(), int64(3), "the failed read was tried again")
+}
+
+// TestEventCarriesTraceContextOnlyWhenTracing: the traceparent of the publishing span rides in
+// the event; without a span (tracing off) the field is empty and left out of the payload.
+func TestEventCarriesTraceContextOnlyWhenTracing(t *testing.T) {
+	tracer := sdktrace.NewTracerProvider().Tracer("test")
+	traced, span := tracer.Start(context.Background(), "write")
+	defer span.End()
+	for _, tt := range []struct {
+		name string
+		ctx  context.Context
+		want string
+	}{
+		{"Off", context.Background(), ""},
+		{"On", traced, fmt.Sprintf("00-%s-%s-01", span.SpanContext().TraceID(), span.SpanContext().SpanID())},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b := live.NewBroker(0)
+			sub, err := b.Subscribe(context.Background(), 3)
+			require.NoError(t, err)
+			defer sub.Close()
+			b.Publish(tt.ctx, live.Event{Kind: live.RatingChanged, ProductID: 3})
+			ev := <-sub.C()
+			require.Equal(t, tt.want, ev.Trace)
+			payload, err := json.Marshal(ev)
+			require.NoError(t, err)
+			require.Equal(t, tt.want != "", strings.Contains(string(payload), `"tp":`), "%s", payload)
+		})
+	}
 }

@@ -14,7 +14,8 @@ import (
 // Channel is the Postgres NOTIFY channel every Vitrine process listens on.
 const Channel = "vitrine_live"
 
-// ListenPostgres makes b publish through Postgres NOTIFY on db and deliver what it hears on
+// ListenPostgres makes b publish through Postgres NOTIFY — inside the writing transaction when
+// there is one, on db otherwise — and deliver what it hears on
 // one LISTEN connection to url — one per process, whatever the number of subscribers. When
 // that connection breaks (a Postgres restart, a failover), it reconnects with backoff and then
 // delivers a Reset event to every subscriber: notifications sent while it was away are lost,
@@ -36,15 +37,18 @@ func (b *Broker) ListenPostgres(ctx context.Context, url string, db *sql.DB, log
 		_ = l.Close()
 		return fmt.Errorf("live: LISTEN %s: %w", Channel, err)
 	}
-	b.send = func(ctx context.Context, ev Event) error {
+	b.notify = func(ctx context.Context, ex execer, ev Event) error {
 		payload, err := json.Marshal(ev)
 		if err != nil {
 			return err
 		}
 		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		if _, err := db.ExecContext(ctx, "SELECT pg_notify($1, $2)", Channel, string(payload)); err != nil {
-			log.Error("live: NOTIFY failed; subscribers of this process told to resync", "err", err)
+		if ex == nil {
+			ex = db
+		}
+		if _, err := ex.ExecContext(ctx, "SELECT pg_notify($1, $2)", Channel, string(payload)); err != nil {
+			log.Error("live: NOTIFY failed", "err", err, "kind", ev.Kind)
 			return err
 		}
 		return nil

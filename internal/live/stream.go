@@ -7,7 +7,7 @@ import (
 
 // Each turns sub's events into a stream of payloads, one per event for which read returns
 // ok, in order. The stream ends (its channel closes, and sub with it) when ctx ends, sub
-// closes, or read fails.
+// closes, read fails, or after the event of the deletion of sub's product.
 func Each[T any](ctx context.Context, sub *Subscription, read func(context.Context, Event) (T, bool, error)) <-chan T {
 	out := make(chan T)
 	go func() {
@@ -33,6 +33,9 @@ func Each[T any](ctx context.Context, sub *Subscription, read func(context.Conte
 				case <-ctx.Done():
 					return
 				}
+				if ends(sub.product, ev) {
+					return
+				}
 			}
 		}
 	}()
@@ -44,7 +47,8 @@ func Each[T any](ctx context.Context, sub *Subscription, read func(context.Conte
 // events arrived — and sends the state unless it equals the last one sent. interval 0 reads as
 // soon as the backlog of events is drained. A failed read is tried again after the interval,
 // and events a lossy subscription dropped count as one that matched. The stream ends when ctx
-// does or sub is closed.
+// does or sub is closed, and after the deletion of sub's product: its last state is read and
+// sent, changed or not, and then the stream ends.
 func Latest[T comparable](ctx context.Context, sub *Subscription, interval time.Duration, match func(Event) bool, read func(context.Context) (T, error)) <-chan T {
 	out := make(chan T)
 	go func() {
@@ -54,6 +58,7 @@ func Latest[T comparable](ctx context.Context, sub *Subscription, interval time.
 			last     T
 			sent     bool
 			dirty    bool
+			final    bool
 			nextRead time.Time
 			timer    *time.Timer
 			fire     <-chan time.Time
@@ -81,13 +86,16 @@ func Latest[T comparable](ctx context.Context, sub *Subscription, interval time.
 						dirty = true
 						continue
 					}
-					if !sent || v != last {
+					if !sent || v != last || final {
 						last, sent = v, true
 						select {
 						case out <- v:
 						case <-ctx.Done():
 							return
 						}
+					}
+					if final {
+						return
 					}
 					continue
 				}
@@ -105,6 +113,9 @@ func Latest[T comparable](ctx context.Context, sub *Subscription, interval time.
 				}
 				if ev.Kind == Reset || match(ev) || sub.Missed() {
 					dirty = true
+				}
+				if ends(sub.product, ev) {
+					dirty, final = true, true
 				}
 			case <-fire:
 				fire, timer = nil, nil

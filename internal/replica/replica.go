@@ -197,6 +197,18 @@ type markingTx struct {
 	commit func()
 }
 
+// ExecContext runs raw SQL in the transaction (ent's Client.ExecContext, such as the NOTIFY
+// internal/live sends before COMMIT): the embedded dialect.Tx does not promote it.
+func (t *markingTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ex, ok := t.Tx.(interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("replica: the primary's transaction (%T) cannot run raw SQL", t.Tx)
+	}
+	return ex.ExecContext(ctx, query, args...)
+}
+
 func (t *markingTx) Commit() error {
 	err := t.Tx.Commit()
 	if err == nil {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/vitrinehq/vitrine/internal/apperr"
 	"github.com/vitrinehq/vitrine/internal/auth"
@@ -44,6 +46,7 @@ type ctxKey struct{}
 var _ interface {
 	graphql.HandlerExtension
 	graphql.ResponseInterceptor
+	graphql.OperationContextMutator
 } = (*Throttle)(nil)
 
 // ExtensionName implements graphql.HandlerExtension.
@@ -74,31 +77,28 @@ func StatusOf(ctx context.Context) *Status {
 // expensive. It runs before anything executes, so a refused or waiting operation holds no
 // transaction or connection.
 func (t *Throttle) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	req, _ := ctx.Value(ctxKey{}).(*request)
 	// Requests refused before execution (validation, budget) reach here with their errors.
-	if req == nil || !graphql.HasOperationContext(ctx) || len(graphql.GetErrors(ctx)) > 0 {
+	if !graphql.HasOperationContext(ctx) || len(graphql.GetErrors(ctx)) > 0 {
+		return next(ctx)
+	}
+	if op := graphql.GetOperationContext(ctx); op.Operation != nil && op.Operation.Operation == ast.Subscription {
+		// Charged when it started (MutateOperationContext); gqlgen runs the response
+		// interceptors once per event, and events are free.
+		return next(ctx)
+	}
+	req, _ := ctx.Value(ctxKey{}).(*request)
+	if req == nil {
 		return next(ctx)
 	}
 	stats := extension.GetComplexityStats(ctx)
 	if stats == nil {
 		return next(ctx)
 	}
-	if t.Buckets != nil {
-		spend, err := t.Buckets.Spend(ctx, t.key(ctx), stats.Complexity)
-		if err != nil {
-			// Fail open, as the rate limits do: an unreachable Redis must not take the API down.
-			t.Log.WarnContext(ctx, "cost throttle store failed; operation allowed", "err", err)
-		} else {
-			req.status = &spend.Status
-			if !spend.Allowed {
-				reqlog.SetRetryAfter(ctx, spend.RetryAfter)
-				graphql.AddError(ctx, apperr.Errorf(CodeThrottled,
-					"throttled: this operation costs %d points and %d of your %d are left (%d restored a second); "+
-						"retry in %d s (see the Retry-After header and extensions.cost.throttleStatus), or ask for less",
-					stats.Complexity, spend.Status.CurrentlyAvailable, spend.Status.MaximumAvailable, spend.Status.RestoreRate, ratelimit.RetrySeconds(spend.RetryAfter)))
-				return &graphql.Response{Errors: graphql.GetErrors(ctx)}
-			}
-		}
+	status, err := t.spend(ctx, stats.Complexity)
+	req.status = status
+	if err != nil {
+		graphql.AddError(ctx, err)
+		return &graphql.Response{Errors: graphql.GetErrors(ctx)}
 	}
 	if t.Gate != nil {
 		release, err := t.Gate.Enter(ctx, stats.Complexity)
@@ -109,6 +109,54 @@ func (t *Throttle) InterceptResponse(ctx context.Context, next graphql.ResponseH
 		defer release()
 	}
 	return next(ctx)
+}
+
+// spend takes cost from the caller's bucket. When the bucket is short it reports the
+// THROTTLED error; a failing store lets the operation through.
+func (t *Throttle) spend(ctx context.Context, cost int) (*Status, error) {
+	if t.Buckets == nil {
+		return nil, nil
+	}
+	spend, err := t.Buckets.Spend(ctx, t.key(ctx), cost)
+	if err != nil {
+		// Fail open, as the rate limits do: an unreachable Redis must not take the API down.
+		t.Log.WarnContext(ctx, "cost throttle store failed; operation allowed", "err", err)
+		return nil, nil
+	}
+	if !spend.Allowed {
+		reqlog.SetRetryAfter(ctx, spend.RetryAfter)
+		return &spend.Status, apperr.Errorf(CodeThrottled,
+			"throttled: this operation costs %d points and %d of your %d are left (%d restored a second); "+
+				"retry in %d s (see the Retry-After header and extensions.cost.throttleStatus), or ask for less",
+			cost, spend.Status.CurrentlyAvailable, spend.Status.MaximumAvailable, spend.Status.RestoreRate, ratelimit.RetrySeconds(spend.RetryAfter))
+	}
+	return &spend.Status, nil
+}
+
+// MutateOperationContext charges a subscription once, when it starts, and lets its events
+// through free: they are bounded by the coalescing interval and the per-connection caps, not by
+// what the client asks. A subscription the bucket cannot pay for is refused with THROTTLED
+// before it runs. It never waits at the gate: it waits for events for as long as the client
+// listens, and would hold the gate's room all that time. Queries and mutations are charged
+// in InterceptResponse, where they can wait.
+func (t *Throttle) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
+	if op.Operation == nil || op.Operation.Operation != ast.Subscription {
+		return nil
+	}
+	// The budget's extension, registered before this one, has priced the operation.
+	stats, _ := op.Stats.GetExtension("ComplexityLimit").(*extension.ComplexityStats)
+	if stats == nil {
+		return nil
+	}
+	if _, err := t.spend(ctx, stats.Complexity); err != nil {
+		// The error presenter finds the THROTTLED code through Err.
+		msg := err.Error()
+		if e, ok := apperr.As(err); ok {
+			msg = e.Message
+		}
+		return &gqlerror.Error{Message: msg, Err: err}
+	}
+	return nil
 }
 
 // key names the client's bucket: the user when signed in (whatever address they come from),

@@ -107,6 +107,15 @@ func New(tp trace.TracerProvider) *Tracing {
 	}
 }
 
+// Tracer returns the tracer of Vitrine's own spans, for packages that span work outside a
+// request (subscription deliveries); nil when tracing is off.
+func (t *Tracing) Tracer() trace.Tracer {
+	if t == nil {
+		return nil
+	}
+	return t.tracer
+}
+
 // Shutdown flushes the spans still buffered and stops the exporter.
 func (t *Tracing) Shutdown(ctx context.Context) error {
 	if t == nil {

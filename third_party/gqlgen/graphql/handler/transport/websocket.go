@@ -446,7 +446,9 @@ func (c *wsConnection) subscribe(start time.Time, msg *message) {
 		case errcode.KindProtocol:
 			c.sendError(msg.id, resp.Errors...)
 		default:
-			c.sendResponse(msg.id, &graphql.Response{Errors: err})
+			// As over HTTP: the errors as the error presenter shows them (codes, messages),
+			// with the response interceptors' extensions.
+			c.sendResponse(msg.id, resp)
 		}
 
 		c.complete(msg.id)
