@@ -219,9 +219,9 @@ func TestReviewEventsReadOncePerEvent(t *testing.T) {
 				anon.subscribe(fmt.Sprint(i), doc, map[string]any{"p": product})
 				admin.subscribe(fmt.Sprint(i), doc, map[string]any{"p": product})
 			}
-			require.Eventually(t, func() bool { return s.broker.Stats().Subscribers == 1 }, 5*time.Second, 10*time.Millisecond,
-				"one shared subscription for the product")
-			time.Sleep(200 * time.Millisecond) // every subscription registered
+			require.Eventually(t, func() bool { return s.broker.Stats().Subscriptions == 20 }, 5*time.Second, 10*time.Millisecond,
+				"every subscription listens")
+			require.Equal(t, int64(1), s.broker.Stats().Subscribers, "one shared subscription for the product")
 
 			counter.Reset(true)
 			s.as(s.token(t, fx.users[2].ID)).MustData(t, &struct{}{}, addReviewDoc, map[string]any{"p": product, "t": "Once"})

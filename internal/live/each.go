@@ -36,7 +36,7 @@ type eachGroup[T any] struct {
 // the one gqlgen's subscription reads.
 func ShareEach[T any](ctx context.Context, b *Broker, key string, productID int, read func(context.Context, Event) (T, bool, error)) (<-chan T, error) {
 	conn := ConnFromContext(ctx)
-	release, err := conn.acquire()
+	release, err := b.acquire(conn)
 	if err != nil {
 		return nil, err
 	}

@@ -71,7 +71,9 @@ const DefaultBuffer = 64
 // Stats are the broker's counters since it started.
 type Stats struct {
 	Published, Delivered, Dropped uint64
-	Subscribers                   int64
+	// Subscribers are the broker's subscriptions: one per shared stream, however many clients
+	// it feeds. Subscriptions are the clients' subscriptions (on a connection) however served.
+	Subscribers, Subscriptions int64
 }
 
 // Broker fans events out to the subscribers of this process. Without a transport it delivers
@@ -96,7 +98,7 @@ type Broker struct {
 	latency func(time.Duration)
 
 	published, delivered, dropped atomic.Uint64
-	subscribers                   atomic.Int64
+	subscribers, subscriptions    atomic.Int64
 
 	// groups are the shared aggregate streams by key (shared.go).
 	groupsMu sync.Mutex
@@ -115,7 +117,24 @@ func NewBroker(buffer int) *Broker {
 // Stats returns the counters.
 func (b *Broker) Stats() Stats {
 	return Stats{Published: b.published.Load(), Delivered: b.delivered.Load(), Dropped: b.dropped.Load(),
-		Subscribers: b.subscribers.Load()}
+		Subscribers: b.subscribers.Load(), Subscriptions: b.subscriptions.Load()}
+}
+
+// acquire counts a client's subscription against its connection's cap (none without a
+// connection) and in Stats.Subscriptions; release undoes both, once.
+func (b *Broker) acquire(conn *Conn) (release func(), err error) {
+	release, err = conn.acquire()
+	if err != nil || conn == nil {
+		return release, err
+	}
+	b.subscriptions.Add(1)
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			b.subscriptions.Add(-1)
+			release()
+		})
+	}, nil
 }
 
 // Publish sends ev once the transaction in ctx commits, and never if it rolls back; without a
@@ -220,7 +239,7 @@ func (s *Subscription) C() <-chan Event { return s.ch }
 // silently misses an event, and memory never grows with a stalled reader.
 func (b *Broker) Subscribe(ctx context.Context, productID int) (*Subscription, error) {
 	conn := ConnFromContext(ctx)
-	release, err := conn.acquire()
+	release, err := b.acquire(conn)
 	if err != nil {
 		return nil, err
 	}
