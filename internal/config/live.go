@@ -24,6 +24,11 @@ type Live struct {
 	MaxConnections int
 	// MaxConnectionsPerIP caps one client IP's WebSocket connections (0: no cap).
 	MaxConnectionsPerIP int
+	// SSE also serves subscriptions as Server-Sent Events; the connection caps count its
+	// streams with the WebSockets.
+	SSE bool
+
+	sse string // as given, parsed by validate
 }
 
 func (c *Live) flags(fs *flag.FlagSet, e *envReader) {
@@ -34,10 +39,15 @@ func (c *Live) flags(fs *flag.FlagSet, e *envReader) {
 	fs.DurationVar(&c.WriteTimeout, "ws-write-timeout", e.duration("VITRINE_WS_WRITE_TIMEOUT", 10*time.Second), "how long one WebSocket message may take to write before the client is cut off as stalled (VITRINE_WS_WRITE_TIMEOUT)")
 	fs.IntVar(&c.MaxConnections, "ws-max-connections", e.int("VITRINE_WS_MAX_CONNECTIONS", 20000), "WebSocket connections this process holds at once; more get 503 (0: no cap) (VITRINE_WS_MAX_CONNECTIONS)")
 	fs.IntVar(&c.MaxConnectionsPerIP, "ws-max-connections-per-ip", e.int("VITRINE_WS_MAX_CONNECTIONS_PER_IP", 20), "WebSocket connections one client IP holds at once (after VITRINE_TRUSTED_PROXIES); more get 429 (0: no cap) (VITRINE_WS_MAX_CONNECTIONS_PER_IP)")
+	fs.StringVar(&c.sse, "sse", e.str("VITRINE_SSE", "true"), "also serve subscriptions as Server-Sent Events (POST /graphql with Accept: text/event-stream), for clients that cannot open WebSockets; each stream counts as a connection against the VITRINE_WS_MAX_CONNECTIONS caps (VITRINE_SSE)")
 	fs.IntVar(&c.Buffer, "live-buffer", e.int("VITRINE_LIVE_BUFFER", 64), "events a subscriber may hold undelivered before its connection is closed as a slow consumer (VITRINE_LIVE_BUFFER)")
 }
 
 func (c *Live) validate() error {
+	var err error
+	if c.SSE, err = boolOr("VITRINE_SSE", c.sse, true); err != nil {
+		return err
+	}
 	if c.AggregateInterval < 10*time.Millisecond {
 		return errors.New("VITRINE_LIVE_AGGREGATE_INTERVAL must be at least 10ms")
 	}

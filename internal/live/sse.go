@@ -1,0 +1,277 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/vitrinehq/vitrine/internal/apperr"
+	"github.com/vitrinehq/vitrine/internal/reqlog"
+)
+
+// SSE serves subscriptions as Server-Sent Events (the graphql-sse protocol's "distinct
+// connections mode": POST /graphql with Accept: text/event-stream, one subscription per
+// request) through gqlgen's transport. Each stream counts as one of w's connections, so the
+// caps hold across both transports, and is treated like a socket: it outlives the request
+// deadline and the HTTP server's write timeout, each event's write is bounded, the token's
+// expiry and a deleted user end it, and Shutdown ends it.
+type SSE struct{ w *Websocket }
+
+// SSE returns the Server-Sent Events transport sharing w's settings and connection caps.
+func (w *Websocket) SSE() SSE { return SSE{w: w} }
+
+var _ graphql.Transport = SSE{}
+
+// Supports reports whether r asks for an event stream, as gqlgen's transport defines it.
+func (s SSE) Supports(r *http.Request) bool { return transport.SSE{}.Supports(r) }
+
+// Do runs one streamed operation.
+func (s SSE) Do(rw http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	w := s.w
+	rc := http.NewResponseController(rw)
+	// The server's read timeout would end the request's context mid-stream (net/http's
+	// background read fails), and its write timeout would cut the next event: both are
+	// replaced, the write deadline per event below.
+	if err := rc.SetReadDeadline(time.Time{}); err != nil {
+		apperr.Refuse(rw, r, http.StatusInternalServerError, string(apperr.Internal), "streaming is not available on this connection", nil)
+		return
+	}
+	// Detached from the request deadline, but still ended by the client going away.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	defer cancel()
+	if base, ok := r.Context().Value(baseKey{}).(context.Context); ok {
+		stop := context.AfterFunc(base, cancel)
+		defer stop()
+	}
+	c := &Conn{cancel: cancel, max: w.MaxSubscriptions}
+	if w.ClientKey != nil {
+		c.client = w.ClientKey(r)
+	}
+	if !w.admit(rw, r, c) {
+		return
+	}
+	defer w.conns.remove(c)
+	var exp time.Time
+	if authz := r.Header.Get("Authorization"); authz != "" && w.Authenticate != nil {
+		actx, e, err := w.Authenticate(ctx, authz)
+		if err != nil {
+			refuseCredentials(rw, r, err)
+			return
+		}
+		ctx, exp = actx, e
+	}
+	sw := &streamWriter{ResponseWriter: rw, rc: rc, timeout: w.WriteTimeout, cancel: cancel}
+	c.mu.Lock()
+	c.stream = sw
+	c.mu.Unlock()
+	if !exp.IsZero() {
+		c.expireAt(exp)
+	}
+	if w.Recheck != nil && w.RecheckInterval > 0 {
+		w.recheck(ctx, c)
+	}
+	start := time.Now()
+	if w.Log != nil {
+		w.Log.InfoContext(ctx, "event stream opened", "client", c.client)
+		defer func() {
+			w.Log.InfoContext(ctx, "event stream closed", "client", c.client, "duration", time.Since(start).Round(time.Millisecond))
+		}()
+	}
+	// Proxies (nginx) must pass each event on as it comes.
+	rw.Header().Set("X-Accel-Buffering", "no")
+	ctx = reqlog.NewContext(context.WithValue(ctx, connKey{}, c), nil)
+	transport.SSE{KeepAlivePingInterval: w.PingInterval}.Do(sw, r.WithContext(ctx), exec)
+	sw.finish()
+}
+
+// refuseCredentials answers a stream whose token was refused with 401, before it starts.
+func refuseCredentials(rw http.ResponseWriter, r *http.Request, err error) {
+	msg, code := "the token is invalid; log in again", string(apperr.Unauthenticated)
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		msg, code = ae.Message, string(ae.Code)
+	}
+	apperr.Refuse(rw, r, http.StatusUnauthorized, code, msg, nil)
+}
+
+// admit registers c against the caps, counting WebSockets and event streams alike, or
+// answers the refusal.
+func (w *Websocket) admit(rw http.ResponseWriter, r *http.Request, c *Conn) bool {
+	switch w.conns.add(c, w.MaxConnections, w.MaxConnectionsPerClient) {
+	case errTooMany:
+		apperr.Refuse(rw, r, http.StatusServiceUnavailable, string(apperr.Throttled),
+			"this server holds as many subscription connections (WebSockets and event streams) as it allows; retry later or on another server", nil)
+		return false
+	case errTooManyForClient:
+		apperr.Refuse(rw, r, http.StatusTooManyRequests, string(apperr.RateLimited),
+			"you hold as many subscription connections (WebSockets and event streams) as one client may; close one, or run several subscriptions on one WebSocket", nil)
+		return false
+	}
+	return true
+}
+
+type baseKey struct{}
+
+// StreamBase keeps, for event stream requests, the context before the request deadline: a
+// stream outlives that deadline, yet must still end when its client goes away, which only
+// the context from before the deadline still tells once the deadline passed. Install it
+// above the deadline.
+func StreamBase(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if (transport.SSE{}).Supports(r) {
+			r = r.WithContext(context.WithValue(r.Context(), baseKey{}, r.Context()))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// SubscriptionsOnly refuses queries and mutations sent as event streams: they would escape
+// the request deadline and the HTTP cache and status rules that a plain POST gets, and gain
+// nothing from a stream.
+type SubscriptionsOnly struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = SubscriptionsOnly{}
+
+// ExtensionName names the extension for gqlgen.
+func (SubscriptionsOnly) ExtensionName() string { return "VitrineSubscriptionsOnly" }
+
+// Validate accepts every schema.
+func (SubscriptionsOnly) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationContext refuses a non-subscription operation on an event stream.
+func (SubscriptionsOnly) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	c := ConnFromContext(ctx)
+	if c == nil || c.stream == nil || oc.Operation == nil || oc.Operation.Operation == ast.Subscription {
+		return nil
+	}
+	return &gqlerror.Error{
+		Message:    "only subscriptions run as event streams (Accept: text/event-stream); send queries and mutations as a POST with Accept: application/json",
+		Extensions: map[string]any{"code": string(apperr.BadRequest)},
+	}
+}
+
+// streamWriter bounds each write of an event stream: a client that stops reading is cut
+// after timeout, its stream then ends, and nothing more is buffered for it. It also lets
+// the server end the stream with an error event between two of gqlgen's events (gqlgen
+// writes each event with one Write).
+type streamWriter struct {
+	http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+	cancel  context.CancelFunc
+
+	mu       sync.Mutex
+	err      error
+	started  bool // gqlgen opened the stream (its first comment)
+	finished bool // gqlgen sent complete, or returned
+}
+
+func (s *streamWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.writeLocked(p)
+}
+
+func (s *streamWriter) writeLocked(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	if s.timeout > 0 {
+		if err := s.rc.SetWriteDeadline(time.Now().Add(s.timeout)); err != nil {
+			s.fail(err)
+			return 0, err
+		}
+	}
+	n, err := s.ResponseWriter.Write(p)
+	if err != nil {
+		s.fail(err)
+		return n, err
+	}
+	if s.ResponseWriter.Header().Get("Content-Type") == "text/event-stream" {
+		s.started = true
+	}
+	if bytes.HasPrefix(p, []byte("event: complete")) {
+		s.finished = true
+	}
+	return n, nil
+}
+
+// Flush sends what was written; net/http writes to the socket here, so the deadline is set
+// again.
+func (s *streamWriter) Flush() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.flushLocked()
+}
+
+func (s *streamWriter) flushLocked() {
+	if s.err != nil {
+		return
+	}
+	if s.timeout > 0 {
+		if err := s.rc.SetWriteDeadline(time.Now().Add(s.timeout)); err != nil {
+			s.fail(err)
+			return
+		}
+	}
+	if err := s.rc.Flush(); err != nil {
+		s.fail(err)
+	}
+}
+
+// fail ends the stream after a failed write: the client is gone or stalled.
+func (s *streamWriter) fail(err error) {
+	s.err = err
+	s.cancel()
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (s *streamWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+func (s *streamWriter) finish() {
+	s.mu.Lock()
+	s.finished = true
+	s.mu.Unlock()
+}
+
+// end sends a last event carrying an error with code and message, unless the stream has
+// not started or is over; gqlgen sends complete once the stream's context ends.
+func (s *streamWriter) end(code apperr.Code, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.started || s.finished {
+		return
+	}
+	b, err := json.Marshal(graphql.Response{Errors: gqlerror.List{{Message: message, Extensions: map[string]any{"code": string(code)}}}})
+	if err != nil {
+		return
+	}
+	if _, err := s.writeLocked(append(append([]byte("event: next\ndata: "), b...), "\n\n"...)); err == nil {
+		s.flushLocked()
+	}
+}
+
+// streamCode is the error code an event stream ends with, for a WebSocket close code.
+func streamCode(closeCode int) apperr.Code {
+	switch closeCode {
+	case CloseForbidden:
+		return apperr.Unauthenticated
+	case CloseSlowConsumer:
+		return apperr.SlowConsumer
+	case CloseGoingAway:
+		return apperr.ShuttingDown
+	}
+	return apperr.Internal
+}
