@@ -56,6 +56,7 @@ type liveOptions struct {
 	requestTimeout time.Duration
 	serverTimeout  time.Duration
 	ping           time.Duration
+	writeTimeout   time.Duration // one message's write (0: 2 s)
 	documents      graphql.HandlerExtension
 }
 
@@ -69,6 +70,9 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 	}
 	if o.logs == nil {
 		o.logs = io.Discard
+	}
+	if o.writeTimeout == 0 {
+		o.writeTimeout = 2 * time.Second
 	}
 	if o.ping == 0 {
 		o.ping = time.Minute
@@ -86,7 +90,7 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 	}
 	ws := &live.Websocket{
 		Origins: []string{"https://shop.example"}, InitTimeout: time.Second, PingInterval: o.ping,
-		WriteTimeout: 2 * time.Second, MaxSubscriptions: o.maxSubs, Log: log,
+		WriteTimeout: o.writeTimeout, MaxSubscriptions: o.maxSubs, Log: log,
 		MaxConnections: o.total, MaxConnectionsPerClient: o.perIP,
 		ClientKey: func(r *http.Request) string { return r.Header.Get("X-Test-Client") },
 		Recheck: func(ctx context.Context) error {

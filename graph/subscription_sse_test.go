@@ -159,40 +159,60 @@ func TestSSEOutlivesRequestDeadline(t *testing.T) {
 }
 
 // TestSSEStalledReaderIsCut stalls a stream's reader while events keep coming: the stream is
-// cut and the server holds nothing for it.
+// cut and the server holds nothing for it — when events come faster than they are written
+// (the subscriber's bounded buffer overflows), and when they come slowly but the socket stays
+// full (each event's write is bounded by the write timeout, 300 ms here: under the time the
+// events take to fill the subscriber's buffer of 8).
 func TestSSEStalledReaderIsCut(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		fx := loadFixture(t, st.Client)
-		s := newLiveServer(t, st, liveOptions{})
+		s := newLiveServer(t, st, liveOptions{writeTimeout: 300 * time.Millisecond})
 		rev := fx.reviews[0]
-		c, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = c.Close() })
-		// A small receive buffer, so the server's writes block soon.
-		require.NoError(t, c.(*net.TCPConn).SetReadBuffer(4096))
-		body := string(mustJSON(t, map[string]any{"query": `subscription($p: ID!) { reviewEvents(productID: $p) { review { body } } }`,
-			"variables": map[string]any{"p": relay.Encode(rev.ProductID)}}))
-		_, err = fmt.Fprintf(c, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
-		require.NoError(t, err)
-		// Read the status line only, then never again.
-		line, err := bufio.NewReader(c).ReadString('\n')
-		require.NoError(t, err)
-		require.Contains(t, line, "200")
-		require.Eventually(t, func() bool { return s.broker.Stats().Subscribers == 1 }, 5*time.Second, 10*time.Millisecond)
-
-		big := strings.Repeat("x", 10_000)
-		require.NoError(t, st.Client.Review.UpdateOne(rev).SetBody(big).Exec(context.Background()))
-		for i := 0; i < 5000 && s.broker.Stats().Dropped == 0; i++ {
-			s.broker.Publish(context.Background(), live.Event{Kind: live.ReviewUpdated, ProductID: rev.ProductID, ReviewID: rev.ID})
-			if i%50 == 49 {
-				time.Sleep(5 * time.Millisecond)
-			}
+		require.NoError(t, st.Client.Review.UpdateOne(rev).SetBody(strings.Repeat("x", 10_000)).Exec(context.Background()))
+		for _, tc := range []struct {
+			name    string
+			aliases int           // copies of the 10 kB body in each event
+			every   time.Duration // between two events
+			dropped bool          // the buffer overflows, rather than a write timing out
+		}{
+			{"BufferOverflows", 1, 0, true},
+			{"WriteTimesOut", 30, 50 * time.Millisecond, false},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				dropped := s.broker.Stats().Dropped
+				stallSSE(t, s, fmt.Sprintf("subscription($p: ID!) { reviewEvents(productID: $p) { %s } }", aliases(tc.aliases, "review { body }")), rev.ProductID)
+				for i := 0; i < 5000 && s.ws.Connections() > 0; i++ {
+					s.broker.Publish(context.Background(), live.Event{Kind: live.ReviewUpdated, ProductID: rev.ProductID, ReviewID: rev.ID})
+					if tc.every > 0 {
+						time.Sleep(tc.every)
+					} else if i%50 == 49 {
+						time.Sleep(5 * time.Millisecond)
+					}
+				}
+				require.Eventually(t, func() bool { return s.broker.Stats().Subscribers == 0 && s.ws.Connections() == 0 },
+					10*time.Second, 20*time.Millisecond)
+				require.Equal(t, tc.dropped, s.broker.Stats().Dropped > dropped)
+			})
 		}
-		require.NotZero(t, s.broker.Stats().Dropped, "the stalled subscriber's buffer never filled")
-		// Within the write timeout (2 s) of the blocked event, and then some.
-		require.Eventually(t, func() bool { return s.broker.Stats().Subscribers == 0 && s.ws.Connections() == 0 },
-			10*time.Second, 20*time.Millisecond)
 	})
+}
+
+// stallSSE opens a stream for query over a raw connection that reads the status line, then
+// never again.
+func stallSSE(t *testing.T, s *liveServer, query string, productID int) {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	// A small receive buffer, so the server's writes block soon.
+	require.NoError(t, c.(*net.TCPConn).SetReadBuffer(4096))
+	body := string(mustJSON(t, map[string]any{"query": query, "variables": map[string]any{"p": relay.Encode(productID)}}))
+	_, err = fmt.Fprintf(c, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	require.NoError(t, err)
+	line, err := bufio.NewReader(c).ReadString('\n')
+	require.NoError(t, err)
+	require.Contains(t, line, "200")
+	require.Eventually(t, func() bool { return s.broker.Stats().Subscribers == 1 }, 5*time.Second, 10*time.Millisecond)
 }
 
 // TestSSEConnectionCaps: streams and WebSockets share the per-client and per-process caps.

@@ -38,11 +38,12 @@ func (s SSE) Supports(r *http.Request) bool { return transport.SSE{}.Supports(r)
 func (s SSE) Do(rw http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	w := s.w
 	rc := http.NewResponseController(rw)
-	// The server's read timeout would end the request's context mid-stream (net/http's
-	// background read fails), and its write timeout would cut the next event: both are
-	// replaced, the write deadline per event below.
-	if err := rc.SetReadDeadline(time.Time{}); err != nil {
-		apperr.Refuse(rw, r, http.StatusInternalServerError, string(apperr.Internal), "streaming is not available on this connection", nil)
+	// The server's write timeout would cut the stream's next event: it is replaced by a
+	// deadline per write (streamWriter), which every writer between here and net/http must let
+	// through. (Its read timeout does not matter: net/http clears the read deadline for the
+	// background read that tells it the client went away.)
+	if err := rc.SetWriteDeadline(time.Now().Add(w.WriteTimeout)); err != nil {
+		apperr.Refuse(rw, r, http.StatusInternalServerError, string(apperr.Internal), "event streams are not available on this connection; subscribe over WebSocket", nil)
 		return
 	}
 	// Detached from the request deadline, but still ended by the client going away.
