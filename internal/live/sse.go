@@ -42,7 +42,11 @@ func (s SSE) Do(rw http.ResponseWriter, r *http.Request, exec graphql.GraphExecu
 	// deadline per write (streamWriter), which every writer between here and net/http must let
 	// through. (Its read timeout does not matter: net/http clears the read deadline for the
 	// background read that tells it the client went away.)
-	if err := rc.SetWriteDeadline(time.Now().Add(w.WriteTimeout)); err != nil {
+	var first time.Time // no write timeout: no deadline at all
+	if w.WriteTimeout > 0 {
+		first = time.Now().Add(w.WriteTimeout)
+	}
+	if err := rc.SetWriteDeadline(first); err != nil {
 		apperr.Refuse(rw, r, http.StatusInternalServerError, string(apperr.Internal), "event streams are not available on this connection; subscribe over WebSocket", nil)
 		return
 	}
