@@ -209,7 +209,8 @@ func (w *Websocket) recheck(ctx context.Context, c *Conn) {
 type connKey struct{}
 type headerKey struct{}
 
-// ConnFromContext returns the WebSocket connection a subscription runs on, or nil.
+// ConnFromContext returns the connection (a WebSocket or an event stream) a subscription runs
+// on, or nil.
 func ConnFromContext(ctx context.Context) *Conn {
 	c, _ := ctx.Value(connKey{}).(*Conn)
 	return c
@@ -220,7 +221,7 @@ func headerOf(ctx context.Context) string {
 	return h
 }
 
-// Conn is one WebSocket connection's state.
+// Conn is one connection's state: a WebSocket's, or an event stream's.
 type Conn struct {
 	cancel context.CancelFunc
 	max    int
