@@ -65,14 +65,17 @@ func (s SSE) Do(rw http.ResponseWriter, r *http.Request, exec graphql.GraphExecu
 		return
 	}
 	defer w.conns.remove(c)
-	var exp time.Time
+	var (
+		exp           time.Time
+		authenticated bool
+	)
 	if authz := r.Header.Get("Authorization"); authz != "" && w.Authenticate != nil {
 		actx, e, err := w.Authenticate(ctx, authz)
 		if err != nil {
 			refuseCredentials(rw, r, err)
 			return
 		}
-		ctx, exp = actx, e
+		ctx, exp, authenticated = actx, e, true
 	}
 	sw := &streamWriter{ResponseWriter: rw, rc: rc, timeout: w.WriteTimeout, cancel: cancel}
 	c.mu.Lock()
@@ -81,7 +84,7 @@ func (s SSE) Do(rw http.ResponseWriter, r *http.Request, exec graphql.GraphExecu
 	if !exp.IsZero() {
 		c.expireAt(exp)
 	}
-	if w.Recheck != nil && w.RecheckInterval > 0 {
+	if authenticated && w.Recheck != nil && w.RecheckInterval > 0 {
 		w.recheck(ctx, c)
 	}
 	start := time.Now()

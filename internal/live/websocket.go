@@ -192,7 +192,14 @@ func (w *Websocket) init(ctx context.Context, payload transport.InitPayload) (co
 // recheck closes c once Recheck refuses its caller, asking every RecheckInterval from a timer
 // (not a goroutine per connection) until the connection ends.
 func (w *Websocket) recheck(ctx context.Context, c *Conn) {
-	var t *time.Timer
+	// The timer's callback reads t; the race detector sees no order between the assignment
+	// and the callback's goroutine without the lock.
+	var (
+		mu sync.Mutex
+		t  *time.Timer
+	)
+	mu.Lock()
+	defer mu.Unlock()
 	t = time.AfterFunc(w.RecheckInterval, func() {
 		if ctx.Err() != nil {
 			return
@@ -201,9 +208,15 @@ func (w *Websocket) recheck(ctx context.Context, c *Conn) {
 			c.Close(CloseForbidden, err.Error())
 			return
 		}
+		mu.Lock()
 		t.Reset(w.RecheckInterval)
+		mu.Unlock()
 	})
-	context.AfterFunc(ctx, func() { t.Stop() })
+	context.AfterFunc(ctx, func() {
+		mu.Lock()
+		t.Stop()
+		mu.Unlock()
+	})
 }
 
 type connKey struct{}
