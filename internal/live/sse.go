@@ -65,6 +65,9 @@ func (s SSE) Do(rw http.ResponseWriter, r *http.Request, exec graphql.GraphExecu
 		return
 	}
 	defer w.conns.remove(c)
+	if info := reqlog.FromContext(r.Context()); info != nil {
+		info.Stream = true
+	}
 	var (
 		exp           time.Time
 		authenticated bool
