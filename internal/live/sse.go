@@ -68,27 +68,13 @@ func (s SSE) Do(rw http.ResponseWriter, r *http.Request, exec graphql.GraphExecu
 	if info := reqlog.FromContext(r.Context()); info != nil {
 		info.Stream = true
 	}
-	var (
-		exp           time.Time
-		authenticated bool
-	)
-	if authz := r.Header.Get("Authorization"); authz != "" && w.Authenticate != nil {
-		actx, e, err := w.Authenticate(ctx, authz)
-		if err != nil {
-			refuseCredentials(rw, r, err)
-			return
-		}
-		ctx, exp, authenticated = actx, e, true
-	}
 	sw := &streamWriter{ResponseWriter: rw, rc: rc, timeout: w.WriteTimeout, cancel: cancel}
 	c.mu.Lock()
 	c.stream = sw
 	c.mu.Unlock()
-	if !exp.IsZero() {
-		c.expireAt(exp)
-	}
-	if authenticated && w.Recheck != nil && w.RecheckInterval > 0 {
-		w.recheck(ctx, c)
+	ctx, ok := w.authenticateStream(ctx, rw, r, c)
+	if !ok {
+		return
 	}
 	start := time.Now()
 	if w.Log != nil {
@@ -104,14 +90,34 @@ func (s SSE) Do(rw http.ResponseWriter, r *http.Request, exec graphql.GraphExecu
 	sw.finish()
 }
 
-// refuseCredentials answers a stream whose token was refused with 401, before it starts.
-func refuseCredentials(rw http.ResponseWriter, r *http.Request, err error) {
-	msg, code := "the token is invalid; log in again", string(apperr.Unauthenticated)
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		msg, code = ae.Message, string(ae.Code)
+// authenticateStream authenticates the stream's Authorization header, if any, as the
+// WebSocket path does: ctx gets the caller, the token's expiry ends the stream, and so does
+// Recheck refusing the caller. A refused token is answered 401 before the stream starts.
+func (w *Websocket) authenticateStream(ctx context.Context, rw http.ResponseWriter, r *http.Request, c *Conn) (context.Context, bool) {
+	authz := r.Header.Get("Authorization")
+	if authz == "" || w.Authenticate == nil {
+		return ctx, true
 	}
-	apperr.Refuse(rw, r, http.StatusUnauthorized, code, msg, nil)
+	actx, exp, err := w.Authenticate(ctx, authz)
+	if err != nil {
+		status, msg, code := http.StatusUnauthorized, "the token is invalid; log in again", apperr.Unauthenticated
+		var ae *apperr.Error
+		if errors.As(err, &ae) {
+			msg, code = ae.Message, ae.Code
+		}
+		if code != apperr.Unauthenticated {
+			status = http.StatusServiceUnavailable // the user lookup failed: retry later
+		}
+		apperr.Refuse(rw, r, status, string(code), msg, nil)
+		return ctx, false
+	}
+	if !exp.IsZero() {
+		c.expireAt(exp)
+	}
+	if w.Recheck != nil && w.RecheckInterval > 0 {
+		w.recheck(actx, c)
+	}
+	return actx, true
 }
 
 // admit registers c against the caps, counting WebSockets and event streams alike, or
