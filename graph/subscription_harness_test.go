@@ -58,6 +58,7 @@ type liveOptions struct {
 	ping           time.Duration
 	writeTimeout   time.Duration // one message's write (0: 2 s)
 	documents      graphql.HandlerExtension
+	noSSE          bool // VITRINE_SSE=false
 }
 
 func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
@@ -111,7 +112,7 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 		Accounts: accounts, Feedback: feedback.New(st.Client).WithLive(broker), Tokens: tokens,
 		Finder: quiz.New(st.Client, st.Dialect), Live: broker, LiveInterval: o.interval,
 	}
-	opts := server.Options{Log: log, Ready: st.Ping, Introspection: true, Websocket: ws, SSE: true, SlowOperation: o.slow, Documents: o.documents}
+	opts := server.Options{Log: log, Ready: st.Ping, Introspection: true, Websocket: ws, SSE: !o.noSSE, SlowOperation: o.slow, Documents: o.documents}
 	if o.requestTimeout > 0 {
 		lim := limits.Defaults()
 		lim.RequestTimeout = o.requestTimeout

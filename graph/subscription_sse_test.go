@@ -3,6 +3,7 @@ package graph_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vitrinehq/vitrine/graph"
+	"github.com/vitrinehq/vitrine/internal/gqltest"
 	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/live"
 	"github.com/vitrinehq/vitrine/internal/persisted"
@@ -256,5 +258,44 @@ func TestSSEShutdownEndsStreams(t *testing.T) {
 		require.Zero(t, s.ws.Connections())
 		require.Equal(t, "SHUTTING_DOWN", stream.errorCode(time.Second).Code())
 		stream.completes(time.Second)
+	})
+}
+
+// TestSubscriptionNeedsAConnection: a subscription sent as a plain request (or asking for an
+// event stream with VITRINE_SSE=false) is refused at once, instead of waiting for events until
+// the request deadline.
+func TestSubscriptionNeedsAConnection(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		fx := loadFixture(t, st.Client)
+		vars := map[string]any{"p": relay.Encode(fx.products[0].ID)}
+		for _, tc := range []struct {
+			name  string
+			noSSE bool
+			sse   bool // ask for an event stream
+			hint  string
+		}{
+			{"PlainPOST", false, false, "or as Server-Sent Events"},
+			{"StreamAskedWithSSEOff", true, true, "graphql-transport-ws), not over"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				s := newLiveServer(t, st, liveOptions{noSSE: tc.noSSE})
+				start := time.Now()
+				var e gqltest.Error
+				if tc.sse {
+					resp, _ := s.sseRequest(t, nil, reviewEventsDoc, vars)
+					require.Contains(t, resp.Header.Get("Content-Type"), "json") // not an event stream
+					var r gqltest.Response
+					require.NoError(t, json.NewDecoder(resp.Body).Decode(&r))
+					require.Len(t, r.Errors, 1)
+					e = r.Errors[0]
+				} else {
+					e = s.gql.MustError(t, "BAD_REQUEST", reviewEventsDoc, vars)
+				}
+				require.Equal(t, "BAD_REQUEST", e.Code())
+				require.Contains(t, e.Message, tc.hint)
+				require.Less(t, time.Since(start), 2*time.Second)
+				require.Zero(t, s.ws.Connections())
+			})
+		}
 	})
 }

@@ -211,9 +211,9 @@ func graphQL(r *graph.Resolver, o Options, lim limits.Limits) http.Handler {
 
 	// gqlgen runs the first registered extension outermost: each one below wraps the rest.
 	for _, x := range []graphql.HandlerExtension{
-		o.Tracing.GraphQL(),                         // the operation's span covers every other extension's work
-		live.SubscriptionsOnly{},                    // an event stream runs a subscription, nothing else
-		limits.Extension{Limits: lim, Cache: cache}, // static limits, cached with the document
+		o.Tracing.GraphQL(), // the operation's span covers every other extension's work
+		live.Transports{SSE: o.Websocket != nil && o.SSE}, // subscriptions on connections only, streams for subscriptions only
+		limits.Extension{Limits: lim, Cache: cache},       // static limits, cached with the document
 		// Before the budget: the cost is computed from numbers the executor accepts, never from
 		// a numeric string it would read differently.
 		scalar.Variables{Schema: es.Schema()},

@@ -151,32 +151,48 @@ func StreamBase(next http.Handler) http.Handler {
 	})
 }
 
-// SubscriptionsOnly refuses queries and mutations sent as event streams: they would escape
-// the request deadline and the HTTP cache and status rules that a plain POST gets, and gain
-// nothing from a stream.
-type SubscriptionsOnly struct{}
+// Transports holds each operation to a transport that can carry it: a subscription needs a
+// connection (a WebSocket, or an event stream when SSE is on) — over a plain POST or GET it
+// would wait for events until the request deadline cut it; and an event stream runs a
+// subscription only — a query or mutation there would escape the request deadline and the
+// HTTP cache and status rules of a plain POST, and gain nothing from a stream.
+type Transports struct {
+	// SSE says whether event streams are served, for the refusal's advice.
+	SSE bool
+}
 
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationContextMutator
-} = SubscriptionsOnly{}
+} = Transports{}
 
 // ExtensionName names the extension for gqlgen.
-func (SubscriptionsOnly) ExtensionName() string { return "VitrineSubscriptionsOnly" }
+func (Transports) ExtensionName() string { return "VitrineTransports" }
 
 // Validate accepts every schema.
-func (SubscriptionsOnly) Validate(graphql.ExecutableSchema) error { return nil }
+func (Transports) Validate(graphql.ExecutableSchema) error { return nil }
 
-// MutateOperationContext refuses a non-subscription operation on an event stream.
-func (SubscriptionsOnly) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	c := ConnFromContext(ctx)
-	if c == nil || c.stream == nil || oc.Operation == nil || oc.Operation.Operation == ast.Subscription {
+// MutateOperationContext refuses an operation its transport cannot carry (BAD_REQUEST).
+func (x Transports) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
 		return nil
 	}
-	return &gqlerror.Error{
-		Message:    "only subscriptions run as event streams (Accept: text/event-stream); send queries and mutations as a POST with Accept: application/json",
-		Extensions: map[string]any{"code": string(apperr.BadRequest)},
+	c := ConnFromContext(ctx)
+	subscription := oc.Operation.Operation == ast.Subscription
+	switch {
+	case subscription && c == nil:
+		msg := "subscriptions run over a WebSocket to /graphql (graphql-transport-ws)"
+		if x.SSE {
+			msg += " or as Server-Sent Events (POST with Accept: text/event-stream)"
+		}
+		return &gqlerror.Error{Message: msg + ", not over a plain request", Extensions: map[string]any{"code": string(apperr.BadRequest)}}
+	case !subscription && c != nil && c.stream != nil:
+		return &gqlerror.Error{
+			Message:    "only subscriptions run as event streams (Accept: text/event-stream); send queries and mutations as a POST with Accept: application/json",
+			Extensions: map[string]any{"code": string(apperr.BadRequest)},
+		}
 	}
+	return nil
 }
 
 // streamWriter bounds each write of an event stream: a client that stops reading is cut
