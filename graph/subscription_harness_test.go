@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	coderws "github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
@@ -23,6 +24,7 @@ import (
 	"github.com/vitrinehq/vitrine/internal/catalog"
 	"github.com/vitrinehq/vitrine/internal/feedback"
 	"github.com/vitrinehq/vitrine/internal/gqltest"
+	"github.com/vitrinehq/vitrine/internal/limits"
 	"github.com/vitrinehq/vitrine/internal/live"
 	"github.com/vitrinehq/vitrine/internal/quiz"
 	"github.com/vitrinehq/vitrine/internal/store"
@@ -52,6 +54,14 @@ type liveOptions struct {
 	slow     time.Duration // the slow-operation threshold; 0: off
 	tracing  *tracing.Tracing
 	throttle *throttle.Throttle
+	// Event streams: the request deadline (0: limits' default), the HTTP server's read and
+	// write timeouts (0: none), the keepalive interval (0: a minute), trusted documents.
+	requestTimeout time.Duration
+	serverTimeout  time.Duration
+	ping           time.Duration
+	writeTimeout   time.Duration // one message's write (0: 2 s)
+	documents      graphql.HandlerExtension
+	noSSE          bool // VITRINE_SSE=false
 }
 
 func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
@@ -64,6 +74,12 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 	}
 	if o.logs == nil {
 		o.logs = io.Discard
+	}
+	if o.writeTimeout == 0 {
+		o.writeTimeout = 2 * time.Second
+	}
+	if o.ping == 0 {
+		o.ping = time.Minute
 	}
 	log := slog.New(slog.NewJSONHandler(o.logs, nil))
 	tokens, err := auth.NewTokens(testSecret, o.ttl, testIssuer, testAudience)
@@ -78,8 +94,8 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 		require.NoError(t, broker.ListenPostgres(ctx, o.pgURL, st.DB, log))
 	}
 	ws := &live.Websocket{
-		Origins: []string{"https://shop.example"}, InitTimeout: time.Second, PingInterval: time.Minute,
-		WriteTimeout: 2 * time.Second, MaxSubscriptions: o.maxSubs, Log: log,
+		Origins: []string{"https://shop.example"}, InitTimeout: time.Second, PingInterval: o.ping,
+		WriteTimeout: o.writeTimeout, MaxSubscriptions: o.maxSubs, Log: log,
 		MaxConnections: o.total, MaxConnectionsPerClient: o.perIP,
 		ClientKey:       func(r *http.Request) string { return r.Header.Get("X-Test-Client") },
 		Recheck:         auth.Recheck(accounts.Lookup),
@@ -93,8 +109,16 @@ func newLiveServer(t *testing.T, st *store.Store, o liveOptions) *liveServer {
 		Accounts: accounts, Feedback: feedback.New(st.Client).WithLive(broker), Tokens: tokens,
 		Finder: quiz.New(st.Client, st.Dialect), Live: broker, LiveInterval: o.interval,
 	}
-	h := server.New(resolver, server.Options{Log: log, Ready: st.Ping, Introspection: true, Websocket: ws, SlowOperation: o.slow, Tracing: o.tracing, Throttle: o.throttle})
-	srv := httptest.NewServer(h)
+	opts := server.Options{Log: log, Ready: st.Ping, Introspection: true, Websocket: ws, SSE: !o.noSSE, SlowOperation: o.slow,
+		Documents: o.documents, Tracing: o.tracing, Throttle: o.throttle}
+	if o.requestTimeout > 0 {
+		lim := limits.Defaults()
+		lim.RequestTimeout = o.requestTimeout
+		opts.Limits = &lim
+	}
+	srv := httptest.NewUnstartedServer(server.New(resolver, opts))
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = o.serverTimeout, o.serverTimeout
+	srv.Start()
 	t.Cleanup(func() {
 		sctx, stop := context.WithTimeout(context.Background(), 2*time.Second)
 		defer stop()

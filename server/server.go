@@ -86,6 +86,9 @@ type Options struct {
 	// Websocket, when set, serves subscriptions over WebSocket upgrades of /graphql
 	// (internal/live).
 	Websocket *live.Websocket
+	// SSE also serves subscriptions as Server-Sent Events (POST /graphql with Accept:
+	// text/event-stream), under Websocket's settings and connection caps; it needs Websocket.
+	SSE bool
 }
 
 // New returns the HTTP handler of the whole service around r.
@@ -113,6 +116,9 @@ func New(r *graph.Resolver, o Options) http.Handler {
 		rt.Handle("/metrics", o.Metrics.Handler())
 	}
 	rt.Group(func(g chi.Router) {
+		if o.Websocket != nil && o.SSE {
+			g.Use(live.StreamBase) // an event stream outlives the deadline below, not its client
+		}
 		// The deadline starts before the rate limit store and the token's user lookup.
 		if lim.RequestTimeout > 0 {
 			g.Use(httpserver.Deadline(lim.RequestTimeout))
@@ -182,6 +188,9 @@ func graphQL(r *graph.Resolver, o Options, lim limits.Limits) http.Handler {
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
+	if o.Websocket != nil && o.SSE {
+		srv.AddTransport(o.Websocket.SSE()) // before POST, which would take its requests too
+	}
 	srv.AddTransport(transport.POST{})
 	if o.Websocket != nil {
 		srv.AddTransport(o.Websocket.Transport())
@@ -202,8 +211,9 @@ func graphQL(r *graph.Resolver, o Options, lim limits.Limits) http.Handler {
 
 	// gqlgen runs the first registered extension outermost: each one below wraps the rest.
 	for _, x := range []graphql.HandlerExtension{
-		o.Tracing.GraphQL(),                         // the operation's span covers every other extension's work
-		limits.Extension{Limits: lim, Cache: cache}, // static limits, cached with the document
+		o.Tracing.GraphQL(), // the operation's span covers every other extension's work
+		live.Transports{SSE: o.Websocket != nil && o.SSE}, // subscriptions on connections only, streams for subscriptions only
+		limits.Extension{Limits: lim, Cache: cache},       // static limits, cached with the document
 		// Before the budget: the cost is computed from numbers the executor accepts, never from
 		// a numeric string it would read differently.
 		scalar.Variables{Schema: es.Schema()},

@@ -16,14 +16,17 @@ import (
 )
 
 // TestShutdownClosesSubscriptionsGoingAway: the served binary takes a graphql-transport-ws
-// subscription, reports it in /metrics, and at shutdown, after the drain, closes the socket
-// with 1001 going away before serve returns.
+// subscription and a Server-Sent Events one (one shared watch), reports them in /metrics, and at shutdown, after
+// the drain, closes the socket with 1001 going away and ends the stream with a SHUTTING_DOWN
+// error and complete, before serve returns — well within the shutdown deadline, which an
+// open stream (a request) would otherwise hold up.
 func TestShutdownClosesSubscriptionsGoingAway(t *testing.T) {
 	env := map[string]string{
-		"DATABASE_URL":           storetest.URL(t),
-		"VITRINE_DATA_DIR":       t.TempDir(),
-		"VITRINE_SHUTDOWN_DRAIN": "300ms",
-		"VITRINE_METRICS_PUBLIC": "true",
+		"DATABASE_URL":             storetest.URL(t),
+		"VITRINE_DATA_DIR":         t.TempDir(),
+		"VITRINE_SHUTDOWN_DRAIN":   "300ms",
+		"VITRINE_METRICS_PUBLIC":   "true",
+		"VITRINE_SHUTDOWN_TIMEOUT": "10s",
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -54,14 +57,24 @@ func TestShutdownClosesSubscriptionsGoingAway(t *testing.T) {
 	require.Contains(t, string(ack), "connection_ack")
 	require.NoError(t, c.Write(dctx, coderws.MessageText, []byte(`{"id":"1","type":"subscribe","payload":{"query":"subscription { ratingStatsChanged { count } }"}}`)))
 
-	eventually(t, "the subscription shows in /metrics", func() bool {
+	req, err := http.NewRequestWithContext(dctx, http.MethodPost, "http://"+addr+"/graphql",
+		strings.NewReader(`{"query":"subscription { ratingStatsChanged { count } }"}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	stream, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer stream.Body.Close()
+	require.Equal(t, "text/event-stream", stream.Header.Get("Content-Type"))
+
+	eventually(t, "the subscriptions show in /metrics", func() bool {
 		res, err := http.Get("http://" + addr + "/metrics")
 		if err != nil {
 			return false
 		}
 		defer res.Body.Close()
 		b, _ := io.ReadAll(res.Body)
-		return strings.Contains(string(b), "vitrine_live_subscriptions 1") && strings.Contains(string(b), "vitrine_live_connections 1") &&
+		return strings.Contains(string(b), "vitrine_live_subscriptions 1") && strings.Contains(string(b), "vitrine_live_connections 2") &&
 			strings.Contains(string(b), "vitrine_live_fanout_seconds_count")
 	})
 
@@ -74,10 +87,14 @@ func TestShutdownClosesSubscriptionsGoingAway(t *testing.T) {
 		}
 	}
 	require.Equal(t, coderws.StatusGoingAway, code, "logs:\n%s", logs)
+	events, err := io.ReadAll(stream.Body) // the server ends the response
+	require.NoError(t, err)
+	require.Contains(t, string(events), "event: next\ndata: {\"errors\":[{\"message\":\"server shutting down\",\"extensions\":{\"code\":\"SHUTTING_DOWN\"}}]")
+	require.True(t, strings.HasSuffix(string(events), "event: complete\n\n"), "events:\n%s", events)
 	select {
 	case err := <-done:
 		require.NoError(t, err)
-	case <-time.After(30 * time.Second):
+	case <-time.After(8 * time.Second):
 		t.Fatal("serve did not return")
 	}
 }

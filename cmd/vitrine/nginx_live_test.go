@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -66,7 +67,8 @@ func serveOn(t *testing.T, env map[string]string) string {
 
 // TestSubscriptionThroughNginx runs deploy/nginx.conf in front of two Vitrine processes on one
 // Postgres database: two subscriptions through nginx land on both processes, and a review
-// added through nginx reaches both.
+// added through nginx reaches both, and a third subscriber's Server-Sent Events stream while it
+// is open, not gzipped.
 func TestSubscriptionThroughNginx(t *testing.T) {
 	bin := nginxBinary(t)
 	env := map[string]string{"DATABASE_URL": storetest.URL(t), "VITRINE_DATA_DIR": t.TempDir(), "VITRINE_METRICS_PUBLIC": "true",
@@ -137,6 +139,35 @@ func TestSubscriptionThroughNginx(t *testing.T) {
 		})
 	}
 
+	sctx, scancel := context.WithTimeout(ctx, 30*time.Second)
+	defer scancel()
+	req, err := http.NewRequestWithContext(sctx, http.MethodPost, "http://"+front+"/graphql",
+		strings.NewReader(`{"query":"subscription($p: ID!) { reviewEvents(productID: $p) { kind review { title } } }","variables":{"p":"`+product+`"}}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	stream, err := http.DefaultClient.Do(req) // asks for gzip, as browsers do
+	require.NoError(t, err)
+	defer stream.Body.Close()
+	require.Equal(t, http.StatusOK, stream.StatusCode)
+	require.Equal(t, "text/event-stream", stream.Header.Get("Content-Type"))
+	require.Empty(t, stream.Header.Get("Content-Encoding"))
+	eventually(t, "the stream's subscription runs", func() bool {
+		n := 0
+		for _, addr := range []string{a, b} {
+			res, err := http.Get("http://" + addr + "/metrics")
+			if err != nil {
+				return false
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if strings.Contains(string(body), "vitrine_live_subscriptions 2") {
+				n++
+			}
+		}
+		return n == 1
+	})
+
 	var reg struct{ Register struct{ Token string } }
 	postGraphQL(t, "http://"+front, "", `mutation { register(input: {email: "live@example.com", password: "a-long-password-1", name: "Live"}) { token } }`, nil, &reg)
 	var added struct{ AddReview struct{ ID string } }
@@ -160,4 +191,15 @@ func TestSubscriptionThroughNginx(t *testing.T) {
 		}
 		cancel()
 	}
+	// The stream is still open: the event arrived by itself, not with the end of the response.
+	events := bufio.NewScanner(stream.Body)
+	for events.Scan() {
+		if data, ok := strings.CutPrefix(events.Text(), "data: "); ok {
+			var m struct{ Data json.RawMessage }
+			require.NoError(t, json.Unmarshal([]byte(data), &m))
+			require.JSONEq(t, `{"reviewEvents":{"kind":"CREATED","review":{"title":"Through nginx"}}}`, string(m.Data))
+			return
+		}
+	}
+	t.Fatalf("the stream ended without the event: %v", events.Err())
 }

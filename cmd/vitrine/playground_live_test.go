@@ -73,7 +73,10 @@ func TestPlaygroundRunsSubscriptions(t *testing.T) {
 		ws.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
 		const fetcher = GraphiQL.createFetcher({ url: url.href, subscriptionUrl: ws.href });
 		const stream = await fetcher({ query: 'subscription($p: ID!) { reviewEvents(productID: $p) { kind review { title } } }',
-			variables: `+string(vars)+` }, { headers: { Authorization: `+string(token)+` } });
+			variables: `+string(vars)+` }, { headers: { Authorization: `+string(token)+` },
+			// What GraphiQL's editor passes: the parsed document, by which the fetcher picks the
+			// WebSocket for a subscription (without it, a plain POST, which refuses subscriptions).
+			documentAST: { kind: 'Document', definitions: [{ kind: 'OperationDefinition', operation: 'subscription' }] } });
 		(async () => { for await (const r of stream) window.liveEvents.push(r); })();
 		return true;
 	})()`)

@@ -103,9 +103,9 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	if err := registerLive(opts.Metrics, broker, ws); err != nil {
 		return err
 	}
-	opts.Websocket = ws
+	opts.Websocket, opts.SSE = ws, cfg.Live.SSE
 	opts.Draining, opts.Inflight = draining.Load, httpserver.NewInflight()
-	return listenAndServe(ctx, cfg, log, server.New(resolver, opts), onListen, &draining, opts.Inflight)
+	return listenAndServe(ctx, cfg, log, server.New(resolver, opts), onListen, &draining, opts.Inflight, ws.Shutdown)
 }
 
 // requestClient is the ent client requests use, over the store's connection pool: reads
@@ -199,7 +199,10 @@ func serverOptions(ctx context.Context, cfg config.Config, log *slog.Logger, st 
 // listenAndServe serves until ctx ends, then shuts down without cutting a response: /readyz
 // turns 503 for the drain delay while requests are still served, so a load balancer stops
 // routing here; then the listener closes and in-flight requests get ShutdownTimeout to finish.
-func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h http.Handler, onListen func(net.Addr), draining *atomic.Bool, inflight *httpserver.Inflight) error {
+//
+// endStreams (nil: none) is called once the drain is over, as the shutdown starts: event
+// streams are requests that would otherwise hold the shutdown until its deadline.
+func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h http.Handler, onListen func(net.Addr), draining *atomic.Bool, inflight *httpserver.Inflight, endStreams func(context.Context)) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -211,6 +214,13 @@ func listenAndServe(ctx context.Context, cfg config.Config, log *slog.Logger, h 
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if endStreams != nil {
+		srv.RegisterOnShutdown(func() {
+			sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+			defer cancel()
+			endStreams(sctx)
+		})
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "env", cfg.Env, "playground", "http://"+displayAddr(ln.Addr())+"/", "dashboard", "http://"+displayAddr(ln.Addr())+"/dashboard")
 	if onListen != nil {

@@ -31,7 +31,7 @@ func ClassOf(code Code) Class {
 	case Timeout:
 		return ClassTimeout
 	case QueryTooDeep, QueryTooComplex, QueryTooLarge, TooManyAliases, TooManyRootFields,
-		TooManyDirectives, TooManyFields, PayloadTooLarge, RateLimited, Throttled, PersistedQueryNotAllowed:
+		TooManyDirectives, TooManyFields, PayloadTooLarge, SlowConsumer, RateLimited, Throttled, PersistedQueryNotAllowed:
 		return ClassRejected
 	}
 	return ClassClient

@@ -17,4 +17,9 @@ const (
 	Timeout           Code = "TIMEOUT"
 	// TooManySubscriptions refuses a subscription over the cap of one WebSocket connection.
 	TooManySubscriptions Code = "TOO_MANY_SUBSCRIPTIONS"
+	// SlowConsumer ends an event stream whose client did not read its events in time.
+	SlowConsumer Code = "SLOW_CONSUMER"
+	// ShuttingDown ends an event stream when the server stops; the client reconnects, to
+	// another server.
+	ShuttingDown Code = "SHUTTING_DOWN"
 )

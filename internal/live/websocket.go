@@ -75,16 +75,8 @@ func (w *Websocket) Handler(gql http.Handler) http.Handler {
 		if w.ClientKey != nil {
 			c.client = w.ClientKey(r)
 		}
-		switch w.conns.add(c, w.MaxConnections, w.MaxConnectionsPerClient) {
-		case errTooMany:
+		if !w.admit(rw, r, c) {
 			cancel()
-			apperr.Refuse(rw, r, http.StatusServiceUnavailable, string(apperr.Throttled),
-				"this server holds as many WebSocket connections as it allows; retry later or on another server", nil)
-			return
-		case errTooManyForClient:
-			cancel()
-			apperr.Refuse(rw, r, http.StatusTooManyRequests, string(apperr.RateLimited),
-				"you hold as many WebSocket connections as one client may; run several subscriptions on one connection", nil)
 			return
 		}
 		start := time.Now()
@@ -134,10 +126,11 @@ func (w *Websocket) detach(ctx context.Context, serve func()) {
 	}()
 }
 
-// Connections returns how many WebSocket connections are open.
+// Connections returns how many connections are open: WebSockets and event streams.
 func (w *Websocket) Connections() int { return w.conns.len() }
 
-// Shutdown closes every connection with 1001 going away, and waits until they are gone or
+// Shutdown closes every connection — WebSockets with 1001 going away, event streams with a
+// SHUTTING_DOWN error event and complete — and waits until they are gone or
 // ctx ends.
 func (w *Websocket) Shutdown(ctx context.Context) {
 	for _, c := range w.conns.all() {
@@ -199,7 +192,14 @@ func (w *Websocket) init(ctx context.Context, payload transport.InitPayload) (co
 // recheck closes c once Recheck refuses its caller, asking every RecheckInterval from a timer
 // (not a goroutine per connection) until the connection ends.
 func (w *Websocket) recheck(ctx context.Context, c *Conn) {
-	var t *time.Timer
+	// The timer's callback reads t; the race detector sees no order between the assignment
+	// and the callback's goroutine without the lock.
+	var (
+		mu sync.Mutex
+		t  *time.Timer
+	)
+	mu.Lock()
+	defer mu.Unlock()
 	t = time.AfterFunc(w.RecheckInterval, func() {
 		if ctx.Err() != nil {
 			return
@@ -208,15 +208,22 @@ func (w *Websocket) recheck(ctx context.Context, c *Conn) {
 			c.Close(CloseForbidden, err.Error())
 			return
 		}
+		mu.Lock()
 		t.Reset(w.RecheckInterval)
+		mu.Unlock()
 	})
-	context.AfterFunc(ctx, func() { t.Stop() })
+	context.AfterFunc(ctx, func() {
+		mu.Lock()
+		t.Stop()
+		mu.Unlock()
+	})
 }
 
 type connKey struct{}
 type headerKey struct{}
 
-// ConnFromContext returns the WebSocket connection a subscription runs on, or nil.
+// ConnFromContext returns the connection (a WebSocket or an event stream) a subscription runs
+// on, or nil.
 func ConnFromContext(ctx context.Context) *Conn {
 	c, _ := ctx.Value(connKey{}).(*Conn)
 	return c
@@ -227,7 +234,7 @@ func headerOf(ctx context.Context) string {
 	return h
 }
 
-// Conn is one WebSocket connection's state.
+// Conn is one connection's state: a WebSocket's, or an event stream's.
 type Conn struct {
 	cancel context.CancelFunc
 	max    int
@@ -240,6 +247,7 @@ type Conn struct {
 
 	mu     sync.Mutex
 	ws     *wsConn
+	stream *streamWriter // an event stream's, instead of ws
 	expiry *time.Timer
 	closed bool
 }
@@ -272,7 +280,7 @@ func (c *Conn) Close(code int, reason string) {
 		return
 	}
 	c.closed = true
-	ws := c.ws
+	ws, stream := c.ws, c.stream
 	if c.expiry != nil {
 		c.expiry.Stop()
 	}
@@ -280,6 +288,16 @@ func (c *Conn) Close(code int, reason string) {
 	if ws != nil {
 		// Before the cancel, so gqlgen's own close (1000) finds the handshake started.
 		_ = ws.WriteClose(code, reason)
+	}
+	if stream != nil {
+		// The reason goes first, as an error event, and gqlgen's complete follows the cancel;
+		// the write may wait for a stalled client (bounded), and Close is called from the
+		// broker's fan-out, which must not wait.
+		go func() {
+			stream.end(streamCode(code), reason)
+			c.cancel()
+		}()
+		return
 	}
 	c.cancel()
 }

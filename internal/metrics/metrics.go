@@ -127,6 +127,10 @@ func (m *Metrics) ObserveBatch(loader string, keys int) {
 // ObserveHTTP records a served request: its latency and, for the GraphQL endpoint, what the
 // GraphQL layer reported in info. It is httpserver's Options.Observe.
 func (m *Metrics) ObserveHTTP(r *http.Request, status int, elapsed time.Duration, info *reqlog.Info) {
+	if info != nil && info.Stream {
+		// Its duration would swamp the latencies; vitrine_live_connections counts streams.
+		return
+	}
 	route := "(unmatched)"
 	if rc := chi.RouteContext(r.Context()); rc != nil {
 		if p := rc.RoutePattern(); p != "" {

@@ -26,6 +26,9 @@ type Info struct {
 	// or the cost throttle after the HTTP handler started: the response is a 429 with
 	// Retry-After (ratelimit.Refusals).
 	RetryAfter time.Duration
+	// Stream says the response was an event stream (a subscription over Server-Sent Events):
+	// its duration is how long the client listened, not how long the server took.
+	Stream bool
 }
 
 // SetRetryAfter records that the request was refused until wait has passed; it does nothing
