@@ -74,7 +74,7 @@ func TestShutdownClosesSubscriptionsGoingAway(t *testing.T) {
 		}
 		defer res.Body.Close()
 		b, _ := io.ReadAll(res.Body)
-		return strings.Contains(string(b), "vitrine_live_subscriptions 1") && strings.Contains(string(b), "vitrine_live_connections 2") &&
+		return strings.Contains(string(b), "vitrine_live_subscriptions 2") && strings.Contains(string(b), "vitrine_live_connections 2") &&
 			strings.Contains(string(b), "vitrine_live_fanout_seconds_count")
 	})
 
