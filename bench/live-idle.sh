@@ -23,5 +23,5 @@ for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null &&
 out="$here/results/live-idle-$(date -u +%Y-%m-%dT%H%M%SZ).txt"
 {
 	echo "live-idle: $n subscriptions (ratingStatsChanged, one per connection), $(nproc) cores, $(date -u)"
-	"$work/liveidle" -url "ws://127.0.0.1:$port/graphql" -n "$n" -pid "$pid" -idle 10s
+	"$work/liveidle" -url "ws://127.0.0.1:$port/graphql" -n "$n" -pid "$pid" -idle "${IDLE:-30s}"
 } | tee "$out"

@@ -48,6 +48,7 @@ type options struct {
 	samples         int
 	gap             time.Duration
 	rate            int
+	workers         int
 }
 
 func main() {
@@ -62,6 +63,7 @@ func main() {
 	flag.IntVar(&o.samples, "samples", 30, "fanout: ratings sent one at a time for the latency")
 	flag.DurationVar(&o.gap, "gap", 1200*time.Millisecond, "fanout: time between those ratings, longer than the server's aggregate interval so that each is a change of its own, not part of a burst")
 	flag.IntVar(&o.rate, "rate", 500, "dashboards: ratings per second")
+	flag.IntVar(&o.workers, "workers", 64, "dashboards: ratings in flight at most (an open loop: a rating due when all are busy is not sent, and counted)")
 	flag.Parse()
 	if o.db == "" || o.secret == "" {
 		log.Fatal("livefan: -db and -secret are required")
@@ -429,7 +431,7 @@ type stats struct {
 
 func dashboards(o options, fx *fixture) error {
 	ctx := context.Background()
-	c := newClient(o.url, 64)
+	c := newClient(o.url, o.workers)
 	category := relay.Encode(fx.category)
 	doc := `subscription($c: ID!) { ratingStatsChanged(scope: {categoryID: $c}) { count average } }`
 	fmt.Printf("dashboards: category %d (%d products), %d subscribers of ratingStatsChanged, %d ratings/s for %s\n",
@@ -459,7 +461,7 @@ func dashboards(o options, fx *fixture) error {
 	r := &rater{c: c, fx: fx}
 	work := make(chan struct{}, o.rate)
 	var sent, skipped atomic.Int64
-	for range 64 {
+	for range o.workers {
 		go func() {
 			for range work {
 				r.rate(fx.products)
