@@ -2,7 +2,6 @@ package live
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -42,25 +41,18 @@ func ShareEach[T any](ctx context.Context, b *Broker, key string, productID int,
 	}
 	key = "each|" + key
 	m := &member[T]{ch: make(chan T, b.buffer), conn: conn}
-	b.groupsMu.Lock()
-	var g *eachGroup[T]
-	if existing, ok := b.groups[key]; ok {
-		if g, ok = existing.(*eachGroup[T]); !ok {
-			b.groupsMu.Unlock()
-			release()
-			return nil, fmt.Errorf("live: key %q already streams %T", key, existing)
-		}
-	} else {
+	g, err := lockGroup(b, key, func() *eachGroup[T] {
 		gctx, cancel := context.WithCancel(context.Background())
 		// Lossy: one slow subscriber must not cut the others' shared subscription; what it
 		// drops becomes a Reset.
 		sub := b.SubscribeLossy(productID)
-		g = &eachGroup[T]{members: map[*member[T]]struct{}{}, cancel: cancel}
-		if b.groups == nil {
-			b.groups = map[string]any{}
-		}
-		b.groups[key] = g
+		g := &eachGroup[T]{members: map[*member[T]]struct{}{}, cancel: cancel}
 		go shareEvents(gctx, b, key, g, sub, read)
+		return g
+	})
+	if err != nil {
+		release()
+		return nil, err
 	}
 	g.members[m] = struct{}{}
 	b.groupsMu.Unlock()

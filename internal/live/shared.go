@@ -26,30 +26,23 @@ func Watch[T comparable](ctx context.Context, b *Broker, key string, productID i
 		return nil, err
 	}
 	ch := make(chan *T, 1)
-	b.groupsMu.Lock()
-	var g *group[T]
-	if existing, ok := b.groups[key]; ok {
-		if g, ok = existing.(*group[T]); !ok {
-			b.groupsMu.Unlock()
-			release()
-			return nil, fmt.Errorf("live: key %q already streams %T", key, existing)
-		}
-	} else {
+	g, err := lockGroup(b, key, func() *group[T] {
 		gctx, cancel := context.WithCancel(context.Background())
 		// Lossy: the shared subscription counts against nobody's cap, and a burst that fills
 		// its buffer while a read runs only makes Latest read again.
 		sub := b.SubscribeLossy(productID)
-		g = &group[T]{subs: map[chan *T]struct{}{}, cancel: cancel}
-		if b.groups == nil {
-			b.groups = map[string]any{}
-		}
-		b.groups[key] = g
+		g := &group[T]{subs: map[chan *T]struct{}{}, cancel: cancel}
 		timed := func(ctx context.Context) (T, error) {
 			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
 			return read(ctx)
 		}
 		go fanOut(b, key, g, Latest(gctx, sub, interval, match, timed))
+		return g
+	})
+	if err != nil {
+		release()
+		return nil, err
 	}
 	g.subs[ch] = struct{}{}
 	b.groupsMu.Unlock()
@@ -102,4 +95,25 @@ func fanOut[T any](b *Broker, key string, g *group[T], states <-chan T) {
 	}
 	b.groupsMu.Unlock()
 	g.cancel()
+}
+
+// lockGroup locks b.groupsMu and returns the shared stream named key, made by create when there
+// is none yet (under the lock, so a stream's goroutine can only touch b.groups once it is
+// registered). On success the caller holds the lock, to add its subscriber.
+func lockGroup[G any](b *Broker, key string, create func() *G) (*G, error) {
+	b.groupsMu.Lock()
+	if existing, ok := b.groups[key]; ok {
+		g, ok := existing.(*G)
+		if !ok {
+			b.groupsMu.Unlock()
+			return nil, fmt.Errorf("live: key %q already streams %T", key, existing)
+		}
+		return g, nil
+	}
+	g := create()
+	if b.groups == nil {
+		b.groups = map[string]any{}
+	}
+	b.groups[key] = g
+	return g, nil
 }
