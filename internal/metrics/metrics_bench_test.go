@@ -1,13 +1,9 @@
 package metrics
 
 import (
-	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
-
-	"github.com/go-chi/chi/v5"
 
 	"github.com/vitrinehq/vitrine/internal/reqlog"
 )
@@ -17,10 +13,7 @@ import (
 // microseconds in a request of milliseconds.
 func BenchmarkObserveHTTP(b *testing.B) {
 	m := New(Options{})
-	rc := chi.NewRouteContext()
-	rc.RoutePatterns = []string{"/graphql"}
-	r := httptest.NewRequest(http.MethodPost, "/graphql", nil)
-	r = r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rc))
+	r := graphqlRequest()
 	info := &reqlog.Info{Operation: "products_nested", OperationType: "query", Duration: 11 * time.Millisecond}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -17,10 +17,7 @@ import (
 // client listens, so it is not a request latency.
 func TestEventStreamsStayOutOfLatencies(t *testing.T) {
 	m := New(Options{})
-	rc := chi.NewRouteContext()
-	rc.RoutePatterns = []string{"/graphql"}
-	r := httptest.NewRequest(http.MethodPost, "/graphql", nil)
-	r = r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rc))
+	r := graphqlRequest()
 	m.ObserveHTTP(r, http.StatusOK, 10*time.Minute, &reqlog.Info{Stream: true})
 	require.Zero(t, latencies(t, m))
 	m.ObserveHTTP(r, http.StatusOK, 10*time.Millisecond, &reqlog.Info{Operation: "q", OperationType: "query"})
@@ -41,4 +38,12 @@ func latencies(t *testing.T, m *Metrics) uint64 {
 		}
 	}
 	return n
+}
+
+// graphqlRequest is a POST /graphql as chi routes it.
+func graphqlRequest() *http.Request {
+	rc := chi.NewRouteContext()
+	rc.RoutePatterns = []string{"/graphql"}
+	r := httptest.NewRequest(http.MethodPost, "/graphql", nil)
+	return r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rc))
 }
