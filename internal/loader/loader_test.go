@@ -117,3 +117,15 @@ func TestLoadersMapResultsByKey(t *testing.T) {
 		}
 	})
 }
+
+// Lazy loaders are made on first use, once, and a context without loaders has none.
+func TestLazyContextMakesLoadersOnFirstUse(t *testing.T) {
+	made := 0
+	want := &loader.Loaders{}
+	ctx := loader.NewLazyContext(context.Background(), func() *loader.Loaders { made++; return want })
+	require.Zero(t, made, "nothing is made before a field asks")
+	require.Same(t, want, loader.FromContext(ctx))
+	require.Same(t, want, loader.FromContext(ctx))
+	require.Equal(t, 1, made)
+	require.Nil(t, loader.FromContext(context.Background()))
+}
