@@ -222,7 +222,7 @@ func TestReviewEventsReadOncePerEvent(t *testing.T) {
 				anon.subscribe(fmt.Sprint(i), doc, map[string]any{"p": product})
 				admin.subscribe(fmt.Sprint(i), doc, map[string]any{"p": product})
 			}
-			require.Eventually(t, func() bool { return s.broker.Stats().Subscriptions == 20 }, 5*time.Second, 10*time.Millisecond,
+			require.Eventually(t, func() bool { return s.ws.Subscriptions() == 20 }, 5*time.Second, 10*time.Millisecond,
 				"every subscription listens")
 			require.Equal(t, int64(1), s.broker.Stats().Subscribers, "one shared subscription for the product")
 

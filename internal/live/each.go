@@ -35,7 +35,7 @@ type eachGroup[T any] struct {
 // the one gqlgen's subscription reads.
 func ShareEach[T any](ctx context.Context, b *Broker, key string, productID int, read func(context.Context, Event) (T, bool, error)) (<-chan T, error) {
 	conn := ConnFromContext(ctx)
-	release, err := b.acquire(conn)
+	release, err := conn.acquire()
 	if err != nil {
 		return nil, err
 	}

@@ -72,8 +72,8 @@ const DefaultBuffer = 64
 type Stats struct {
 	Published, Delivered, Dropped uint64
 	// Subscribers are the broker's subscriptions: one per shared stream, however many clients
-	// it feeds. Subscriptions are the clients' subscriptions (on a connection) however served.
-	Subscribers, Subscriptions int64
+	// it feeds (Websocket.Subscriptions counts the clients').
+	Subscribers int64
 }
 
 // Broker fans events out to the subscribers of this process. Without a transport it delivers
@@ -98,7 +98,7 @@ type Broker struct {
 	latency func(time.Duration)
 
 	published, delivered, dropped atomic.Uint64
-	subscribers, subscriptions    atomic.Int64
+	subscribers                   atomic.Int64
 
 	// groups are the shared aggregate streams by key (shared.go).
 	groupsMu sync.Mutex
@@ -117,24 +117,7 @@ func NewBroker(buffer int) *Broker {
 // Stats returns the counters.
 func (b *Broker) Stats() Stats {
 	return Stats{Published: b.published.Load(), Delivered: b.delivered.Load(), Dropped: b.dropped.Load(),
-		Subscribers: b.subscribers.Load(), Subscriptions: b.subscriptions.Load()}
-}
-
-// acquire counts a client's subscription against its connection's cap (none without a
-// connection) and in Stats.Subscriptions; release undoes both, once.
-func (b *Broker) acquire(conn *Conn) (release func(), err error) {
-	release, err = conn.acquire()
-	if err != nil || conn == nil {
-		return release, err
-	}
-	b.subscriptions.Add(1)
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			b.subscriptions.Add(-1)
-			release()
-		})
-	}, nil
+		Subscribers: b.subscribers.Load()}
 }
 
 // Publish sends ev once the transaction in ctx commits, and never if it rolls back; without a
@@ -239,7 +222,7 @@ func (s *Subscription) C() <-chan Event { return s.ch }
 // silently misses an event, and memory never grows with a stalled reader.
 func (b *Broker) Subscribe(ctx context.Context, productID int) (*Subscription, error) {
 	conn := ConnFromContext(ctx)
-	release, err := b.acquire(conn)
+	release, err := conn.acquire()
 	if err != nil {
 		return nil, err
 	}

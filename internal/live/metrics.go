@@ -24,7 +24,7 @@ func Collectors(b *Broker, w *Websocket) []prometheus.Collector {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vitrine_live_connections",
 			Help: "Open GraphQL subscription connections: WebSockets and Server-Sent Events streams."}, func() float64 { return float64(w.Connections()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vitrine_live_subscriptions",
-			Help: "Subscriptions running in this process (clients', however many share a reader)."}, func() float64 { return float64(b.Stats().Subscriptions) }),
+			Help: "Subscriptions running in this process (clients', however many share a reader)."}, func() float64 { return float64(w.Subscriptions()) }),
 		counter("vitrine_live_events_published_total", "Committed changes this process published.",
 			func(s Stats) uint64 { return s.Published }),
 		counter("vitrine_live_events_delivered_total", "Events handed to a subscriber of this process.",

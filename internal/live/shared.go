@@ -21,7 +21,7 @@ type group[T any] struct {
 // counts against its connection's cap on subscriptions and costs no goroutine of its own: the
 // channel is the one gqlgen's subscription reads.
 func Watch[T comparable](ctx context.Context, b *Broker, key string, productID int, interval time.Duration, match func(Event) bool, read func(context.Context) (T, error)) (<-chan *T, error) {
-	release, err := b.acquire(ConnFromContext(ctx))
+	release, err := ConnFromContext(ctx).acquire()
 	if err != nil {
 		return nil, err
 	}

@@ -129,6 +129,16 @@ func (w *Websocket) detach(ctx context.Context, serve func()) {
 // Connections returns how many connections are open: WebSockets and event streams.
 func (w *Websocket) Connections() int { return w.conns.len() }
 
+// Subscriptions returns how many subscriptions the open connections run, however many of them
+// share one reader.
+func (w *Websocket) Subscriptions() int {
+	n := 0
+	for _, c := range w.conns.all() {
+		n += int(c.subs.Load())
+	}
+	return n
+}
+
 // Shutdown closes every connection — WebSockets with 1001 going away, event streams with a
 // SHUTTING_DOWN error event and complete — and waits until they are gone or
 // ctx ends.
