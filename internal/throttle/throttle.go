@@ -144,7 +144,7 @@ func (t *Throttle) MutateOperationContext(ctx context.Context, op *graphql.Opera
 		return nil
 	}
 	// The budget's extension, registered before this one, has priced the operation.
-	stats, _ := op.Stats.GetExtension("ComplexityLimit").(*extension.ComplexityStats)
+	stats := extension.GetComplexityStats(graphql.WithOperationContext(ctx, op))
 	if stats == nil {
 		return nil
 	}
