@@ -28,10 +28,8 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
-	"time"
 
 	"github.com/vitrinehq/vitrine/internal/webasset"
 )
@@ -142,18 +140,9 @@ func Queries() (map[string]string, error) {
 // only (connect-src 'self' also covers the same origin's ws: and wss: in CSP Level 3 browsers,
 // so the live socket needs no entry of its own; TestDashboardInBrowser checks it); downloads of CSV files are blob: URLs, which the policy does not need to name.
 func policy(endpoint string) (string, error) {
-	connect := "'self'"
-	u, err := url.Parse(endpoint)
+	connect, err := webasset.ConnectSources(endpoint)
 	if err != nil {
-		return "", fmt.Errorf("dashboard: endpoint %q: %w", endpoint, err)
-	}
-	if u.Host != "" {
-		// An endpoint on another origin needs naming twice: its socket's scheme is ws or wss.
-		ws := map[string]string{"http": "ws", "https": "wss"}[u.Scheme]
-		connect += " " + u.Scheme + "://" + u.Host
-		if ws != "" {
-			connect += " " + ws + "://" + u.Host
-		}
+		return "", fmt.Errorf("dashboard: %w", err)
 	}
 	return strings.Join([]string{
 		"default-src 'none'",
@@ -171,22 +160,10 @@ func policy(endpoint string) (string, error) {
 // whenever the file does, which makes the year-long immutable caching in Assets safe.
 func (d *Dashboard) ref(name string) assetRef { return d.assets.Ref(name) }
 
-// Page returns the handler of the HTML page. The page is no-cache so a new binary's asset
-// hashes reach browsers at once.
+// Page returns the handler of the HTML page.
 func (d *Dashboard) Page() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !webasset.GetOrHead(w, r) {
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("Cache-Control", "no-cache")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Content-Security-Policy", d.csp)
-		// The page reads its state from the URL; it must not leak it to other sites.
-		h.Set("Referrer-Policy", "same-origin")
-		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(d.page))
-	})
+	// The page reads its state from the URL; it must not leak it to other sites.
+	return webasset.Page(d.page, d.csp, map[string]string{"Referrer-Policy": "same-origin"})
 }
 
 // Assets returns the handler of the embedded script, stylesheet, library and licence. Mount

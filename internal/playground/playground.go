@@ -25,10 +25,8 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/vitrinehq/vitrine/internal/webasset"
 )
@@ -137,16 +135,9 @@ func policy(page []byte, endpoint string) (string, error) {
 		kind := string(m[1])
 		hashes[kind] = append(hashes[kind], "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
 	}
-	connect := "'self'"
-	if u, err := url.Parse(endpoint); err != nil {
-		return "", fmt.Errorf("playground: endpoint %q: %w", endpoint, err)
-	} else if u.Host != "" {
-		// An endpoint on another origin, and its websocket for subscriptions.
-		ws := "ws"
-		if u.Scheme == "https" {
-			ws = "wss"
-		}
-		connect += " " + u.Scheme + "://" + u.Host + " " + ws + "://" + u.Host
+	connect, err := webasset.ConnectSources(endpoint)
+	if err != nil {
+		return "", fmt.Errorf("playground: %w", err)
 	}
 	return strings.Join([]string{
 		"default-src 'none'",
@@ -164,22 +155,9 @@ func policy(page []byte, endpoint string) (string, error) {
 // ref builds the tag attributes for one asset.
 func (p *Playground) ref(name string) assetRef { return p.assets.Ref(name) }
 
-// Page returns the handler for the GraphiQL HTML page; mount it on whatever
-// path the playground should live at. The page is marked no-cache so a new
-// binary's asset hashes reach browsers immediately.
-func (p *Playground) Page() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !webasset.GetOrHead(w, r) {
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("Cache-Control", "no-cache")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Content-Security-Policy", p.csp)
-		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(p.page))
-	})
-}
+// Page returns the handler for the GraphiQL HTML page; mount it on whatever path the
+// playground should live at.
+func (p *Playground) Page() http.Handler { return webasset.Page(p.page, p.csp, nil) }
 
 // Assets returns the handler for the embedded JavaScript, CSS and licence
 // files. Mount it on the assetPrefix given to New, e.g.

@@ -12,6 +12,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -103,4 +104,42 @@ func GetOrHead(w http.ResponseWriter, r *http.Request) bool {
 	w.Header().Set("Allow", "GET, HEAD")
 	http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
 	return false
+}
+
+// ConnectSources is the connect-src of a page that talks to the GraphQL endpoint: 'self', and
+// for an endpoint on another origin that origin twice, over HTTP and over its WebSocket (ws or
+// wss), which subscriptions use.
+func ConnectSources(endpoint string) (string, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return "", fmt.Errorf("endpoint %q: %w", endpoint, err)
+	}
+	connect := "'self'"
+	if u.Host != "" {
+		ws := "ws"
+		if u.Scheme == "https" {
+			ws = "wss"
+		}
+		connect += " " + u.Scheme + "://" + u.Host + " " + ws + "://" + u.Host
+	}
+	return connect, nil
+}
+
+// Page serves an HTML page under csp, with the headers in extra. It is no-cache, so a new
+// binary's asset hashes reach browsers at once.
+func Page(page []byte, csp string, extra map[string]string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !GetOrHead(w, r) {
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Cache-Control", "no-cache")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Security-Policy", csp)
+		for k, v := range extra {
+			h.Set(k, v)
+		}
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(page))
+	})
 }

@@ -47,3 +47,21 @@ func TestSet(t *testing.T) {
 	require.Equal(t, http.StatusMethodNotAllowed, rec.Code)
 	require.Equal(t, "GET, HEAD", rec.Header().Get("Allow"))
 }
+
+func TestConnectSources(t *testing.T) {
+	for _, tc := range []struct{ endpoint, want string }{
+		{"/graphql", "'self'"},
+		{"https://api.shop.example/graphql", "'self' https://api.shop.example wss://api.shop.example"},
+		{"http://localhost:8080/graphql", "'self' http://localhost:8080 ws://localhost:8080"},
+	} {
+		t.Run(tc.endpoint, func(t *testing.T) {
+			got, err := webasset.ConnectSources(tc.endpoint)
+			if err != nil || got != tc.want {
+				t.Fatalf("ConnectSources(%q) = %q, %v; want %q", tc.endpoint, got, err, tc.want)
+			}
+		})
+	}
+	if _, err := webasset.ConnectSources("http://[::1"); err == nil {
+		t.Fatal("a malformed endpoint was accepted")
+	}
+}
