@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -115,7 +114,7 @@ type wsConn struct {
 	c            *coderws.Conn
 	writeTimeout time.Duration
 	// br is the connection's read buffer and raw its socket (nil if it has none, e.g. TLS),
-	// for awaitInput.
+	// for AwaitInput.
 	br   *bufio.Reader
 	conn *pendingConn
 	raw  syscall.RawConn
@@ -134,7 +133,7 @@ func (c *wsConn) NextReader() (int, io.Reader, error) {
 		}
 		return int(typ), nil, err
 	}
-	return int(typ), strings.NewReader(string(data)), nil
+	return int(typ), bytes.NewReader(data), nil
 }
 
 // AwaitInput returns once the client has sent something (or the connection failed); gqlgen's
