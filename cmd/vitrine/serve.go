@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"entgo.io/ent/dialect"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/crypto/bcrypt"
 
@@ -71,6 +72,9 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		if err := seedIfEmpty(ctx, cfg, st, log); err != nil {
 			return err
 		}
+	}
+	if st.Dialect == dialect.Postgres {
+		go analytics.KeepFolding(ctx, st.DB, analytics.FoldInterval, log)
 	}
 	client, replicas, err := requestClient(ctx, cfg, log, st, rdb, tr)
 	if err != nil {

@@ -31,7 +31,8 @@ func scanCounts(rows *sql.Rows, s *Stats, extra ...any) error {
 }
 
 // statsFromCounters sums the counters of the products in the filter's scope (all when nil).
-// On Postgres the catalog's and every category's totals are a single rollup row.
+// On Postgres the catalog's and every category's totals are a rollup's all-time row and the
+// deltas not yet folded into it.
 func (a *Analytics) statsFromCounters(ctx context.Context, f Filter) (Stats, error) {
 	b := &entsql.Builder{}
 	b.SetDialect(a.dialect)
@@ -40,9 +41,9 @@ func (a *Analytics) statsFromCounters(ctx context.Context, f Filter) (Stats, err
 		if f.CategoryID != nil {
 			scope = *f.CategoryID
 		}
-		b.WriteString("SELECT " + countersColumns + " FROM rating_rollups WHERE hour = '-infinity' AND scope_id = ").Arg(scope)
+		b.WriteString("SELECT " + sumsOf(countersColumns) + " FROM " + ratingRollupsNow + " u WHERE hour = '-infinity' AND scope_id = ").Arg(scope)
 	} else {
-		b.WriteString("SELECT COALESCE(SUM(n1), 0), COALESCE(SUM(n2), 0), COALESCE(SUM(n3), 0), COALESCE(SUM(n4), 0), COALESCE(SUM(n5), 0) FROM product_rating_stats")
+		b.WriteString("SELECT " + sumsOf(countersColumns) + " FROM product_rating_stats")
 		if p := f.products(); p != nil {
 			scope := entsql.Dialect(a.dialect).Select(product.FieldID).From(entsql.Table(product.Table))
 			p(scope)

@@ -50,6 +50,15 @@ func splitHours(s span) (whole, parts []span) {
 	return []span{{s.idx, a, b}}, parts
 }
 
+// The rollups as a reader must see them: the rollup rows and the deltas not yet folded into
+// them (aggregates.go), several rows per (scope, hour) to be summed. Postgres pushes a reader's
+// conditions into both branches, so each is an index range scan.
+const (
+	ratingRollupsNow = "(SELECT scope_id, hour, n1, n2, n3, n4, n5 FROM rating_rollups " +
+		"UNION ALL SELECT scope_id, hour, n1, n2, n3, n4, n5 FROM rating_rollup_deltas)"
+	reviewRollupsNow = "(SELECT scope_id, hour, n FROM review_rollups UNION ALL SELECT scope_id, hour, n FROM review_rollup_deltas)"
+)
+
 // rollupKind describes one rollup and the rows it counts. Both return five counts per span:
 // the 1★ … 5★ ratings, or the number of reviews in the first.
 type rollupKind struct {
@@ -60,14 +69,14 @@ type rollupKind struct {
 
 var (
 	ratingRollups = rollupKind{
-		rollup:       "rating_rollups",
+		rollup:       ratingRollupsNow,
 		rollupCounts: "u.n1, u.n2, u.n3, u.n4, u.n5",
 		table:        "ratings",
 		timeColumn:   "updated_at",
 		rowCounts:    "(t.stars = 1)::int, (t.stars = 2)::int, (t.stars = 3)::int, (t.stars = 4)::int, (t.stars = 5)::int",
 	}
 	reviewRollups = rollupKind{
-		rollup:       "review_rollups",
+		rollup:       reviewRollupsNow,
 		rollupCounts: "u.n, 0, 0, 0, 0",
 		table:        "reviews",
 		timeColumn:   "created_at",

@@ -13,7 +13,7 @@ import (
 // SubtreeTotals returns, for each root category, the totals over the root and all its
 // descendants, in one statement: a recursive CTE maps every category to the roots above it,
 // and three grouped aggregates (products, the rating counters, the review counters) are unioned;
-// on Postgres the rating and review totals are read from the rollups' total rows instead.
+// on Postgres the rating and review totals are read from the rollups' all-time rows instead.
 func (a *Analytics) SubtreeTotals(ctx context.Context, roots []int) (map[int]CategoryTotals, error) {
 	out := make(map[int]CategoryTotals, len(roots))
 	if len(roots) == 0 {
@@ -27,13 +27,16 @@ func (a *Analytics) SubtreeTotals(ctx context.Context, roots []int) (map[int]Cat
 		"scope AS (SELECT tree.root, p.id FROM tree JOIN products p ON p.category_id = tree.id) " +
 		"SELECT scope.root, 'p', COUNT(*), 0, 0, 0, 0, 0 FROM scope GROUP BY scope.root ")
 	if a.dialect == dialect.Postgres {
-		// The subtrees' rating and review totals are one rollup row each.
+		// The subtrees' rating and review totals are their rollups' all-time rows (and the
+		// deltas not yet folded into them).
 		in := func() { b.Args(ent.Args(roots)...) }
-		b.WriteString("UNION ALL SELECT scope_id, 'r', 0, n1, n2, n3, n4, n5 FROM rating_rollups WHERE hour = '-infinity' AND scope_id IN (")
+		b.WriteString("UNION ALL SELECT scope_id, 'r', 0, SUM(n1), SUM(n2), SUM(n3), SUM(n4), SUM(n5) FROM " + ratingRollupsNow + " u " +
+			"WHERE hour = '-infinity' AND scope_id IN (")
 		in()
-		b.WriteString(") UNION ALL SELECT scope_id, 'v', n, 0, 0, 0, 0, 0 FROM review_rollups WHERE hour = '-infinity' AND scope_id IN (")
+		b.WriteString(") GROUP BY scope_id UNION ALL SELECT scope_id, 'v', SUM(n), 0, 0, 0, 0, 0 FROM " + reviewRollupsNow + " u " +
+			"WHERE hour = '-infinity' AND scope_id IN (")
 		in()
-		b.WriteString(")")
+		b.WriteString(") GROUP BY scope_id")
 	} else {
 		b.WriteString("UNION ALL SELECT scope.root, 'r', 0, SUM(c.n1), SUM(c.n2), SUM(c.n3), SUM(c.n4), SUM(c.n5) " +
 			"FROM scope JOIN product_rating_stats c ON c.product_id = scope.id GROUP BY scope.root " +

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,16 +22,19 @@ type rollupKey struct {
 	hour  time.Time
 }
 
-// rollups returns the non-zero rows of a rollup table as kept by the triggers.
+// rollups returns the non-zero sums of a rollup table and its deltas as kept by the triggers.
 func rollups(t *testing.T, st *store.Store, table string) map[rollupKey][5]int {
 	t.Helper()
-	cols := "n1, n2, n3, n4, n5"
+	cols, sums := "n1, n2, n3, n4, n5", "SUM(n1), SUM(n2), SUM(n3), SUM(n4), SUM(n5)"
 	if table == "review_rollups" {
-		cols = "n, 0, 0, 0, 0"
+		cols, sums = "n", "SUM(n), 0, 0, 0, 0"
 	}
+	deltas := strings.TrimSuffix(table, "s") + "_deltas"
 	// The all-time totals ('-infinity') come back as the zero time.
 	rows, err := st.DB.QueryContext(context.Background(), `SELECT scope_id,
-		CASE WHEN hour = '-infinity' THEN '0001-01-01 00:00:00+00' ELSE hour END, `+cols+` FROM `+table)
+		CASE WHEN hour = '-infinity' THEN '0001-01-01 00:00:00+00' ELSE hour END, `+sums+`
+		FROM (SELECT scope_id, hour, `+cols+` FROM `+table+` UNION ALL SELECT scope_id, hour, `+cols+` FROM `+deltas+`) u
+		GROUP BY 1, 2`)
 	require.NoError(t, err)
 	defer rows.Close()
 	out := map[rollupKey][5]int{}
@@ -134,11 +139,17 @@ func TestRollupsFollowEveryChange(t *testing.T) {
 	c.Rating.DeleteOne(ratings[2]).ExecX(ctx)
 	c.Review.DeleteOne(c.Review.Query().FirstX(ctx)).ExecX(ctx)
 	requireRollupsExact(t, st, "after rating updates and deletes")
+	// So far every count is a delta; a fold moves them into the rollups without changing a sum,
+	// and the moves below shift rollup rows with no delta pending.
+	fold(t, st)
+	requireRollupsExact(t, st, "after a fold")
 
 	c.Product.UpdateOneID(pids[2]).SetCategoryID(other.ID).ExecX(ctx) // leaf → other
 	c.Product.UpdateOneID(pids[1]).SetCategoryID(leaf.ID).ExecX(ctx)  // mid → leaf: only leaf gains
 	requireRollupsExact(t, st, "after products moved")
 
+	// Pending deltas again before the subtree moves, the delete and a category's delete.
+	c.Rating.UpdateOne(ratings[3]).SetStars(ratings[3].Stars%5 + 1).ExecX(ctx)
 	c.Category.UpdateOneID(mid.ID).SetParentID(other.ID).ExecX(ctx) // the mid subtree moves under other
 	requireRollupsExact(t, st, "after a subtree moved")
 	c.Category.UpdateOneID(mid.ID).ClearParent().ExecX(ctx) // and becomes a root
@@ -147,7 +158,36 @@ func TestRollupsFollowEveryChange(t *testing.T) {
 	c.Product.DeleteOneID(pids[0]).ExecX(ctx) // cascades to its ratings and reviews
 	requireRollupsExact(t, st, "after a cascading product delete")
 
-	// Concurrent writers on the same hot rows (catalog scope, this hour) stay exact.
+	// A category that held a rated product, emptied and deleted, leaves no rows behind, folded
+	// or not.
+	gone := c.Category.Create().SetName("Gone").SetSlug("gone").SetParent(root).SaveX(ctx)
+	c.Product.UpdateOneID(pids[3]).SetCategoryID(gone.ID).ExecX(ctx)
+	fold(t, st)
+	c.Rating.Create().SetProductID(pids[3]).SetUserID(uids[0]).SetStars(2).
+		OnConflictColumns("product_id", "user_id").UpdateNewValues().ExecX(ctx)
+	c.Product.UpdateOneID(pids[3]).SetCategoryID(root.ID).ExecX(ctx)
+	c.Category.DeleteOneID(gone.ID).ExecX(ctx)
+	var left int
+	require.NoError(t, st.DB.QueryRow(`SELECT (SELECT count(*) FROM rating_rollups WHERE scope_id = $1) +
+		(SELECT count(*) FROM rating_rollup_deltas WHERE scope_id = $1)`, gone.ID).Scan(&left))
+	require.Zero(t, left, "rollup rows of a deleted category")
+	requireRollupsExact(t, st, "after a category's delete")
+
+	// Concurrent writers on the same scopes and hours (the catalog's, this hour's) stay exact
+	// while folds run beside them.
+	folding, stop := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(folding)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_, _, err := analytics.FoldRollups(ctx, st.DB)
+			require.NoError(t, err)
+		}
+	}()
 	var wg sync.WaitGroup
 	for i, u := range uids {
 		wg.Add(1)
@@ -164,9 +204,87 @@ func TestRollupsFollowEveryChange(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	requireRollupsExact(t, st, "after concurrent upserts and deletes")
+	close(stop)
+	<-folding
+	requireRollupsExact(t, st, "after concurrent upserts, deletes and folds")
+	fold(t, st)
+	requireRollupsExact(t, st, "after the last fold")
 
 	// An explicit rebuild gives the same rows the triggers kept.
 	require.NoError(t, analytics.RebuildAggregates(ctx, st.DB, st.Dialect))
 	requireRollupsExact(t, st, "after RebuildAggregates")
+}
+
+// fold folds every pending delta and checks that none is left.
+func fold(t *testing.T, st *store.Store) {
+	t.Helper()
+	_, ok, err := analytics.FoldRollups(context.Background(), st.DB)
+	require.NoError(t, err)
+	require.True(t, ok, "no other fold runs")
+	var left int
+	require.NoError(t, st.DB.QueryRow(`SELECT (SELECT count(*) FROM rating_rollup_deltas) + (SELECT count(*) FROM review_rollup_deltas)`).Scan(&left))
+	require.Zero(t, left, "deltas left after a fold")
+}
+
+// TestRatingsDoNotWaitForEachOther: two ratings of one category (so of the same rollup scopes
+// and hour), in two open transactions, do not wait for each other, nor does a fold or a fresh
+// read beside them. Each side waits for a lock at most lock_timeout, and fails if it has to.
+func TestRatingsDoNotWaitForEachOther(t *testing.T) {
+	st := storetest.Open(t, "postgres", nil)
+	ctx := context.Background()
+	c := st.Client
+	cat := c.Category.Create().SetName("Hot").SetSlug("hot").SaveX(ctx)
+	var pids, uids []int
+	for i := range 2 {
+		pids = append(pids, c.Product.Create().SetSku(fmt.Sprint("H", i)).SetName("P").SetSlug(fmt.Sprint("h-", i)).
+			SetPrice(1).SetCategoryID(cat.ID).SaveX(ctx).ID)
+		uids = append(uids, c.User.Create().SetEmail(fmt.Sprintf("h%d@example.com", i)).SetDisplayName("U").SetPasswordHash("!").SaveX(ctx).ID)
+	}
+	// One rating already folded, so that the rollup rows the writers would have shared exist.
+	c.Rating.Create().SetProductID(pids[0]).SetUserID(uids[1]).SetStars(3).ExecX(ctx)
+	fold(t, st)
+
+	var txs []*sql.Tx
+	for i := range 2 {
+		tx, err := st.DB.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		defer tx.Rollback() //nolint:errcheck // committed below
+		_, err = tx.Exec(`SET LOCAL lock_timeout = '3s'`)
+		require.NoError(t, err)
+		_, err = tx.Exec(`INSERT INTO ratings (product_id, user_id, stars, created_at, updated_at) VALUES ($1, $2, 5, now(), now())`, pids[i], uids[0])
+		require.NoError(t, err, "rating %d waited for the other's locks", i)
+		txs = append(txs, tx)
+	}
+	conn, err := st.DB.Conn(ctx)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.ExecContext(ctx, `SET lock_timeout = '3s'`)
+	require.NoError(t, err)
+	var folded int64
+	require.NoError(t, conn.QueryRowContext(ctx, `SELECT vitrine_rollups_fold()`).Scan(&folded), "a fold waited for the writers")
+	for _, tx := range txs {
+		require.NoError(t, tx.Commit())
+	}
+	requireRollupsExact(t, st, "after both commits")
+	fold(t, st)
+	requireRollupsExact(t, st, "after the fold")
+}
+
+// TestFoldsTakeTurns: a fold that finds another under way leaves the deltas to it.
+func TestFoldsTakeTurns(t *testing.T) {
+	st := storetest.Open(t, "postgres", nil)
+	ctx := context.Background()
+	tx, err := st.DB.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer tx.Rollback() //nolint:errcheck // a read-only transaction
+	var n int64
+	require.NoError(t, tx.QueryRow(`SELECT vitrine_rollups_fold()`).Scan(&n))
+	require.GreaterOrEqual(t, n, int64(0))
+	_, ok, err := analytics.FoldRollups(ctx, st.DB)
+	require.NoError(t, err)
+	require.False(t, ok, "a second fold while the first's transaction is open")
+	require.NoError(t, tx.Rollback())
+	_, ok, err = analytics.FoldRollups(ctx, st.DB)
+	require.NoError(t, err)
+	require.True(t, ok)
 }
