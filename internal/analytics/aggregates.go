@@ -45,38 +45,43 @@ import (
 // Each scope also has a row at hour '-infinity' holding its all-time totals: a category's rating
 // histogram or review count is one row, whatever its size.
 //
-// Ratings and reviews append deltas instead of updating those rows. Every rating of the catalog
-// counts in the catalog scope's all-time row and current hour, so upserting them made every
-// rating wait for the row locks of the one before it until that one committed: the whole
-// catalog took ratings one commit at a time, about 400 a second on the 2-core reference machine. A delta row (rating_rollup_deltas,
-// review_rollup_deltas) locks nothing another writer needs. Readers sum the rollups and the
-// deltas together (ratingRollupsNow, reviewRollupsNow in rollups.go); every
-// server process folds the deltas into the rollups each FoldInterval (FoldRollups), one process at
-// a time, so a reader sums a second or so of deltas besides the rollup rows. A fold moves rows
-// from one table to the other in one transaction, so no reader sees a count twice or not at all.
-// Product and category moves and deletes, which are rare, shift the rollup rows themselves, in
-// (scope, hour) order like a fold, so two of them cannot deadlock.
+// On Postgres, ratings and reviews append deltas instead of updating the rollup rows, and
+// ratings append deltas to the per-product counters too. Every rating of the catalog counts in
+// the catalog scope's all-time row and current hour, and every rating of a product in its
+// counter row; updated in the writing transaction, those rows stayed locked until it committed,
+// so the ratings of the whole catalog committed one at a time, about 400 a second on the
+// 2-core reference machine. A delta row (rating_rollup_deltas, review_rollup_deltas,
+// product_rating_stat_deltas) locks nothing another writer needs. Readers sum the rows and the
+// deltas together (ratingRollupsNow, reviewRollupsNow, productCountersNow), and every server
+// process folds the deltas in each FoldInterval (FoldDeltas), one process at a time, so a reader
+// sums a second or so of deltas besides the folded rows. A fold moves rows from one table to
+// the other in one transaction, so no reader sees a count twice or not at all. Product and
+// category moves and deletes, which are rare, shift the rollup rows themselves, in (scope, hour)
+// order like a fold, so neither waits for the other in a cycle. The embedded store keeps its
+// counters in place: it runs one writer at a time anyway.
 //
 // SQLite has no rollups: the embedded store serves demo-sized data, where counting the rows is
 // fast, and its triggers cannot walk the category tree (no CTEs inside SQLite triggers).
 //
 // The tables, functions and triggers are created by the migration
-// ent/migrate/migrations/postgres/20261201191826_rollups.sql; the deltas by
+// ent/migrate/migrations/postgres/20261201191826_rollups.sql; the deltas and the fold by
 // 20261203183000_rollup_deltas.sql.
 
 // aggregateSet is a group of aggregate tables kept by triggers (created by the migrations) and
 // the statements that recompute them from the rows.
 type aggregateSet struct {
 	tables []string
+	// postgresTables are emptied too on Postgres: the deltas not yet folded into tables.
+	postgresTables []string
 	// postgresOnly sets are not kept on the embedded store.
 	postgresOnly bool
 	rebuild      []string
 }
 
 var aggregateSets = []aggregateSet{
-	{[]string{"product_rating_stats"}, false, []string{rebuildCounters}},
-	{[]string{"product_review_stats"}, false, []string{rebuildReviewCounters}},
-	{[]string{"rating_rollups", "review_rollups", "rating_rollup_deltas", "review_rollup_deltas"}, true, rebuildRollups},
+	{[]string{"product_rating_stats"}, []string{"product_rating_stat_deltas"}, false, []string{rebuildCounters}},
+	{[]string{"product_review_stats"}, nil, false, []string{rebuildReviewCounters}},
+	{[]string{"rating_rollups", "review_rollups"}, []string{"rating_rollup_deltas", "review_rollup_deltas"}, true, rebuildRollups},
 }
 
 // RebuildAggregates recomputes every counter and rollup of db (of the given dialect) from the
@@ -88,20 +93,28 @@ func RebuildAggregates(ctx context.Context, db *sql.DB, dialectName string) erro
 		if set.postgresOnly && dialectName != dialect.Postgres {
 			continue
 		}
-		if err := rebuild(ctx, db, set); err != nil {
+		if err := rebuild(ctx, db, set, dialectName == dialect.Postgres); err != nil {
 			return fmt.Errorf("rebuild %s: %w", set.tables[0], err)
 		}
 	}
 	return nil
 }
 
-func rebuild(ctx context.Context, db *sql.DB, set aggregateSet) error {
+func rebuild(ctx context.Context, db *sql.DB, set aggregateSet, postgres bool) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	for _, table := range set.tables {
+	tables := set.tables
+	if postgres {
+		// A fold beside the rebuild would add deltas the rebuild has counted already.
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(vitrine_aggregates_lock_key())"); err != nil {
+			return err
+		}
+		tables = append(tables, set.postgresTables...)
+	}
+	for _, table := range tables {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table); err != nil {
 			return err
 		}

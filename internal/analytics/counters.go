@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/vitrinehq/vitrine/ent"
@@ -16,6 +17,23 @@ import (
 // instead of the ratings.
 
 const countersColumns = "n1, n2, n3, n4, n5"
+
+// productCountersNow is the per-product counters as a reader must see them on Postgres: the
+// counter rows plus the deltas not yet folded into them (aggregates.go), one row per product.
+// Postgres pushes a condition on product_id below the grouping into both branches, so a lookup
+// of a page of products stays two index scans.
+const productCountersNow = "(SELECT product_id, SUM(n1) AS n1, SUM(n2) AS n2, SUM(n3) AS n3, SUM(n4) AS n4, SUM(n5) AS n5 " +
+	"FROM (SELECT product_id, n1, n2, n3, n4, n5 FROM product_rating_stats " +
+	"UNION ALL SELECT product_id, n1, n2, n3, n4, n5 FROM product_rating_stat_deltas) u GROUP BY product_id)"
+
+// productCountersTable is the per-product counters of the store: the embedded store has one writer
+// at a time, so its triggers update the counter rows in place.
+func (a *Analytics) productCountersTable() string {
+	if a.dialect == dialect.Postgres {
+		return productCountersNow + " c"
+	}
+	return "product_rating_stats"
+}
 
 // scanCounts reads n1..n5 into a Stats.
 func scanCounts(rows *sql.Rows, s *Stats, extra ...any) error {
@@ -43,7 +61,7 @@ func (a *Analytics) statsFromCounters(ctx context.Context, f Filter) (Stats, err
 		}
 		b.WriteString("SELECT " + sumsOf(countersColumns) + " FROM " + ratingRollupsNow + " u WHERE hour = '-infinity' AND scope_id = ").Arg(scope)
 	} else {
-		b.WriteString("SELECT " + sumsOf(countersColumns) + " FROM product_rating_stats")
+		b.WriteString("SELECT " + sumsOf(countersColumns) + " FROM " + a.productCountersTable())
 		if p := f.products(); p != nil {
 			scope := entsql.Dialect(a.dialect).Select(product.FieldID).From(entsql.Table(product.Table))
 			p(scope)
@@ -76,7 +94,7 @@ func (a *Analytics) productCounters(ctx context.Context, ids []int) (map[int]Sta
 	}
 	b := &entsql.Builder{}
 	b.SetDialect(a.dialect)
-	b.WriteString("SELECT product_id, " + countersColumns + " FROM product_rating_stats WHERE product_id IN (")
+	b.WriteString("SELECT product_id, " + countersColumns + " FROM " + a.productCountersTable() + " WHERE product_id IN (")
 	b.Args(ent.Args(ids)...)
 	b.WriteString(")")
 	query, args := b.Query()

@@ -8,20 +8,20 @@ import (
 	"time"
 )
 
-// FoldInterval is how often a server folds the rollup deltas (aggregates.go). A reader sums the
-// deltas of about this long besides the rollup rows; 500 ratings a second into one category
-// leave a few thousand.
+// FoldInterval is how often a server folds the deltas of the rollups and counters
+// (aggregates.go). A reader sums the deltas of about this long besides the folded rows; 500
+// ratings a second into one category leave a few thousand.
 const FoldInterval = time.Second
 
 // foldTimeout bounds one fold, so that a frozen database delays the next one instead of
 // holding the loop.
 const foldTimeout = 10 * time.Second
 
-// FoldRollups folds every pending rollup delta of db (a Postgres primary) into the rollups and
-// returns how many rollup rows it wrote; ok is false when another process was folding.
-func FoldRollups(ctx context.Context, db *sql.DB) (folded int64, ok bool, err error) {
-	if err := db.QueryRowContext(ctx, "SELECT vitrine_rollups_fold()").Scan(&folded); err != nil {
-		return 0, false, fmt.Errorf("fold rollup deltas: %w", err)
+// FoldDeltas folds every pending delta of db (a Postgres primary) into the rollups and counters
+// and returns how many rows it wrote; ok is false when another process was folding.
+func FoldDeltas(ctx context.Context, db *sql.DB) (folded int64, ok bool, err error) {
+	if err := db.QueryRowContext(ctx, "SELECT vitrine_aggregates_fold()").Scan(&folded); err != nil {
+		return 0, false, fmt.Errorf("fold aggregate deltas: %w", err)
 	}
 	if folded < 0 {
 		return 0, false, nil
@@ -29,7 +29,7 @@ func FoldRollups(ctx context.Context, db *sql.DB) (folded int64, ok bool, err er
 	return folded, true, nil
 }
 
-// KeepFolding folds the rollup deltas of db every interval until ctx ends. A failure is logged
+// KeepFolding folds the deltas of db every interval until ctx ends. A failure is logged
 // once, and its end once: the deltas wait, and readers still sum them.
 func KeepFolding(ctx context.Context, db *sql.DB, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
@@ -42,15 +42,15 @@ func KeepFolding(ctx context.Context, db *sql.DB, interval time.Duration, log *s
 		case <-t.C:
 		}
 		fctx, cancel := context.WithTimeout(ctx, foldTimeout)
-		_, _, err := FoldRollups(fctx, db)
+		_, _, err := FoldDeltas(fctx, db)
 		cancel()
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return
 		case err != nil && !failing:
-			log.Warn("rollup deltas not folded; analytics stay exact, and read more rows until a fold succeeds", "err", err)
+			log.Warn("aggregate deltas not folded; analytics stay exact, and read more rows until a fold succeeds", "err", err)
 		case err == nil && failing:
-			log.Info("rollup deltas folded again")
+			log.Info("aggregate deltas folded again")
 		}
 		failing = err != nil
 	}

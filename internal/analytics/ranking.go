@@ -129,7 +129,7 @@ func (a *Analytics) rankFromCounters(ctx context.Context, scope Filter, first, m
 	const sum = "(n1 + 2 * n2 + 3 * n3 + 4 * n4 + 5 * n5)"
 	b := &sql.Builder{}
 	b.SetDialect(a.dialect)
-	b.WriteString("SELECT product_id, " + n + ", " + sum + " FROM product_rating_stats WHERE " + n + " >= ").Arg(minRatings)
+	b.WriteString("SELECT product_id, " + n + ", " + sum + " FROM " + a.productCountersTable() + " WHERE " + n + " >= ").Arg(minRatings)
 	if p := scope.products(); p != nil {
 		sel := sql.Dialect(a.dialect).Select(product.FieldID).From(sql.Table(product.Table))
 		p(sel)

@@ -184,7 +184,7 @@ func TestRollupsFollowEveryChange(t *testing.T) {
 				return
 			default:
 			}
-			_, _, err := analytics.FoldRollups(ctx, st.DB)
+			_, _, err := analytics.FoldDeltas(ctx, st.DB)
 			require.NoError(t, err)
 		}
 	}()
@@ -218,7 +218,7 @@ func TestRollupsFollowEveryChange(t *testing.T) {
 // fold folds every pending delta and checks that none is left.
 func fold(t *testing.T, st *store.Store) {
 	t.Helper()
-	_, ok, err := analytics.FoldRollups(context.Background(), st.DB)
+	_, ok, err := analytics.FoldDeltas(context.Background(), st.DB)
 	require.NoError(t, err)
 	require.True(t, ok, "no other fold runs")
 	var left int
@@ -226,16 +226,17 @@ func fold(t *testing.T, st *store.Store) {
 	require.Zero(t, left, "deltas left after a fold")
 }
 
-// TestRatingsDoNotWaitForEachOther: two ratings of one category (so of the same rollup scopes
-// and hour), in two open transactions, do not wait for each other, nor does a fold or a fresh
-// read beside them. Each side waits for a lock at most lock_timeout, and fails if it has to.
+// TestRatingsDoNotWaitForEachOther: ratings of one product (so of the same counter row) and of
+// one category (so of the same rollup scopes and hour), in open transactions, do not wait for
+// each other, nor does a fold beside them. Each waits for a lock at most lock_timeout, and fails
+// if it has to.
 func TestRatingsDoNotWaitForEachOther(t *testing.T) {
 	st := storetest.Open(t, "postgres", nil)
 	ctx := context.Background()
 	c := st.Client
 	cat := c.Category.Create().SetName("Hot").SetSlug("hot").SaveX(ctx)
 	var pids, uids []int
-	for i := range 2 {
+	for i := range 3 {
 		pids = append(pids, c.Product.Create().SetSku(fmt.Sprint("H", i)).SetName("P").SetSlug(fmt.Sprint("h-", i)).
 			SetPrice(1).SetCategoryID(cat.ID).SaveX(ctx).ID)
 		uids = append(uids, c.User.Create().SetEmail(fmt.Sprintf("h%d@example.com", i)).SetDisplayName("U").SetPasswordHash("!").SaveX(ctx).ID)
@@ -245,14 +246,14 @@ func TestRatingsDoNotWaitForEachOther(t *testing.T) {
 	fold(t, st)
 
 	var txs []*sql.Tx
-	for i := range 2 {
+	for i, r := range [][2]int{{pids[0], uids[0]}, {pids[0], uids[2]}, {pids[1], uids[0]}} {
 		tx, err := st.DB.BeginTx(ctx, nil)
 		require.NoError(t, err)
 		defer tx.Rollback() //nolint:errcheck // committed below
 		_, err = tx.Exec(`SET LOCAL lock_timeout = '3s'`)
 		require.NoError(t, err)
-		_, err = tx.Exec(`INSERT INTO ratings (product_id, user_id, stars, created_at, updated_at) VALUES ($1, $2, 5, now(), now())`, pids[i], uids[0])
-		require.NoError(t, err, "rating %d waited for the other's locks", i)
+		_, err = tx.Exec(`INSERT INTO ratings (product_id, user_id, stars, created_at, updated_at) VALUES ($1, $2, 5, now(), now())`, r[0], r[1])
+		require.NoError(t, err, "rating %d waited for another's locks", i)
 		txs = append(txs, tx)
 	}
 	conn, err := st.DB.Conn(ctx)
@@ -261,13 +262,15 @@ func TestRatingsDoNotWaitForEachOther(t *testing.T) {
 	_, err = conn.ExecContext(ctx, `SET lock_timeout = '3s'`)
 	require.NoError(t, err)
 	var folded int64
-	require.NoError(t, conn.QueryRowContext(ctx, `SELECT vitrine_rollups_fold()`).Scan(&folded), "a fold waited for the writers")
+	require.NoError(t, conn.QueryRowContext(ctx, `SELECT vitrine_aggregates_fold()`).Scan(&folded), "a fold waited for the writers")
 	for _, tx := range txs {
 		require.NoError(t, tx.Commit())
 	}
-	requireRollupsExact(t, st, "after both commits")
+	requireRollupsExact(t, st, "after the commits")
+	require.Equal(t, bruteCounters(t, st), counters(t, st), "counters after the commits")
 	fold(t, st)
 	requireRollupsExact(t, st, "after the fold")
+	require.Equal(t, bruteCounters(t, st), counters(t, st), "counters after the fold")
 }
 
 // TestFoldsTakeTurns: a fold that finds another under way leaves the deltas to it.
@@ -278,13 +281,13 @@ func TestFoldsTakeTurns(t *testing.T) {
 	require.NoError(t, err)
 	defer tx.Rollback() //nolint:errcheck // a read-only transaction
 	var n int64
-	require.NoError(t, tx.QueryRow(`SELECT vitrine_rollups_fold()`).Scan(&n))
+	require.NoError(t, tx.QueryRow(`SELECT vitrine_aggregates_fold()`).Scan(&n))
 	require.GreaterOrEqual(t, n, int64(0))
-	_, ok, err := analytics.FoldRollups(ctx, st.DB)
+	_, ok, err := analytics.FoldDeltas(ctx, st.DB)
 	require.NoError(t, err)
 	require.False(t, ok, "a second fold while the first's transaction is open")
 	require.NoError(t, tx.Rollback())
-	_, ok, err = analytics.FoldRollups(ctx, st.DB)
+	_, ok, err = analytics.FoldDeltas(ctx, st.DB)
 	require.NoError(t, err)
 	require.True(t, ok)
 }
