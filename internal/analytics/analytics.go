@@ -41,6 +41,14 @@ func (s Stats) Average() *float64 {
 	return &avg
 }
 
+// plus is s with o's ratings added.
+func (s Stats) plus(o Stats) Stats {
+	for i, n := range o.counts {
+		s.add(i+1, n)
+	}
+	return s
+}
+
 func (s *Stats) add(stars, n int) {
 	if stars < 1 || stars > 5 {
 		return

@@ -18,7 +18,7 @@ import (
 // days and weeks in zones on both sides of UTC and compares with counting in Go.
 func TestRatingTrendMatchesBruteForceInEveryZone(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		f := seed(t, st.Client)
+		f := seed(t, st)
 		a := analytics.New(st.Client, st.Dialect)
 		from, to := base.Add(-30*time.Hour), base.Add(100*time.Hour+13*time.Minute)
 		for _, zone := range []string{"UTC", "Asia/Kolkata", "America/Los_Angeles"} {
@@ -112,7 +112,7 @@ func TestTrendValidation(t *testing.T) {
 // count, then ID, and keeps only products with at least minRatings ratings.
 func TestTopRatedMatchesBruteForce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		f := seed(t, st.Client)
+		f := seed(t, st)
 		a := analytics.New(st.Client, st.Dialect)
 		for _, scope := range []*int{nil, &f.mid} {
 			var all analytics.Filter
