@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	coderws "github.com/coder/websocket"
+	"github.com/lib/pq"
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -93,6 +95,57 @@ func TestMutationPublishesInItsTransaction(t *testing.T) {
 			w.none(300 * time.Millisecond)
 		})
 	}
+}
+
+// TestFailedNotifyFailsTheMutation: on Postgres a write and its event commit together, so a
+// NOTIFY that fails fails the mutation — with a plain INTERNAL_SERVER_ERROR, not the database's
+// message — and the write rolls back: no rating is stored, and no subscriber hears of it. The
+// test makes Postgres refuse the NOTIFY by shadowing pg_notify with a function that raises (the
+// database's search_path puts public before pg_catalog), then removes it to show the same
+// mutation then succeeds and publishes.
+func TestFailedNotifyFailsTheMutation(t *testing.T) {
+	url := storetest.URL(t)
+	ctx := context.Background()
+	admin, err := sql.Open("postgres", url)
+	require.NoError(t, err)
+	defer admin.Close()
+	var name string
+	require.NoError(t, admin.QueryRow(`SELECT current_database()`).Scan(&name))
+	// Before the store opens: every later session of the database takes the search_path.
+	_, err = admin.Exec(`ALTER DATABASE ` + pq.QuoteIdentifier(name) + ` SET search_path = public, pg_catalog`)
+	require.NoError(t, err)
+	st, err := store.Open(ctx, store.Options{DataDir: t.TempDir(), DatabaseURL: url})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	require.NoError(t, st.Migrate(ctx))
+	fx := loadFixture(t, st.Client)
+	s := newLiveServer(t, st, liveOptions{pgURL: url})
+	other := newLiveServer(t, st, liveOptions{pgURL: url})
+	product := relay.Encode(fx.products[4].ID)
+	w := other.connect(t, nil)
+	w.subscribe("s", summaryDoc, map[string]any{"p": product})
+	w.none(200 * time.Millisecond)
+
+	_, err = st.DB.Exec(`CREATE FUNCTION public.pg_notify(text, text) RETURNS void AS $$
+		BEGIN RAISE EXCEPTION 'NOTIFY refused by the test'; END $$ LANGUAGE plpgsql`)
+	require.NoError(t, err)
+	rater := s.as(s.token(t, fx.users[1].ID))
+	const rate = `mutation($p: ID!) { rateProduct(productID: $p, stars: 4) { stars } }`
+	resp := rater.Do(t, rate, map[string]any{"p": product})
+	require.Len(t, resp.Errors, 1, "%+v", resp)
+	require.Equal(t, "INTERNAL_SERVER_ERROR", resp.Errors[0].Code())
+	require.NotContains(t, resp.Errors[0].Message, "refused by the test")
+	stored, err := st.Client.Rating.Query().Where(rating.ProductID(fx.products[4].ID), rating.UserID(fx.users[1].ID)).Exist(ctx)
+	require.NoError(t, err)
+	require.False(t, stored, "the rating rolled back with its NOTIFY")
+	w.none(300 * time.Millisecond)
+
+	_, err = st.DB.Exec(`DROP FUNCTION public.pg_notify(text, text)`)
+	require.NoError(t, err)
+	rater.MustData(t, &struct{}{}, rate, map[string]any{"p": product})
+	var got struct{ RatingSummaryChanged struct{ Count int } }
+	w.data("s", &got)
+	require.Equal(t, 1, got.RatingSummaryChanged.Count)
 }
 
 // collect reads messages until every id in want has completed, and returns each id's "next"
