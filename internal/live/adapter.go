@@ -46,14 +46,19 @@ func (a acceptor) Accept(rw http.ResponseWriter, r *http.Request, opts transport
 	return c, nil
 }
 
-// connBufferSize is the size of a WebSocket connection's read and write buffers. net/http hands
-// a hijacked connection 4 kB buffers each way, held for the connection's whole life; a
-// subscriber's messages are small (and larger ones bypass a bufio buffer), so with thousands of
-// idle connections the difference is most of their memory.
-const connBufferSize = 1 << 10
+// A WebSocket connection's read and write buffers. net/http hands a hijacked connection 4 kB
+// buffers each way, held for the connection's whole life, and with thousands of idle
+// connections they were most of their memory. A client sends little (connection_init,
+// subscribe, complete, pong): a larger message only takes a few more reads. The server's
+// messages are events (about 100 bytes for an aggregate's) and pings; one larger than the write
+// buffer goes out in two writes instead of one (and one larger still bypasses the buffer).
+const (
+	readBufferSize  = 256
+	writeBufferSize = 512
+)
 
-// smallBuffers hijacks the connection with connBufferSize buffers instead of net/http's, and
-// keeps the connection and its reader.
+// smallBuffers hijacks the connection with small buffers instead of net/http's, and keeps the
+// connection and its reader.
 type smallBuffers struct {
 	http.ResponseWriter
 	conn *pendingConn
@@ -72,8 +77,8 @@ func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	// connection_init at once) are already in net/http's reader: the connection reads them first.
 	pending, _ := brw.Reader.Peek(brw.Reader.Buffered())
 	w.conn = &pendingConn{Conn: conn, pending: bytes.Clone(pending)}
-	w.br = bufio.NewReaderSize(w.conn, connBufferSize)
-	return w.conn, bufio.NewReadWriter(w.br, bufio.NewWriterSize(conn, connBufferSize)), nil
+	w.br = bufio.NewReaderSize(w.conn, readBufferSize)
+	return w.conn, bufio.NewReadWriter(w.br, bufio.NewWriterSize(conn, writeBufferSize)), nil
 }
 
 // pendingConn is a connection that first reads bytes already received from it. Only the
