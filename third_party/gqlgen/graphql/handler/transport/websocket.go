@@ -521,6 +521,9 @@ func (c *wsConnection) subscribe(start time.Time, msg *message) {
 	c.active[msg.id] = cancel
 	c.mu.Unlock()
 
+	// The goroutine keeps the id only, not the message (and its payload, the whole document),
+	// for the subscription's life.
+	id := msg.id
 	go func() {
 		ctx = withSubscriptionErrorContext(ctx)
 		defer func() {
@@ -538,16 +541,16 @@ func (c *wsConnection) subscribe(start time.Time, msg *message) {
 						gqlerr.Message = err.Error()
 					}
 				}
-				c.sendError(msg.id, gqlerr)
+				c.sendError(id, gqlerr)
 			}
 			if errs := getSubscriptionError(ctx); len(errs) != 0 {
-				c.sendError(msg.id, errs...)
+				c.sendError(id, errs...)
 			} else if c.ctx.Err() == nil {
 				// A cancelled connection context closes the socket; complete would signal a normal end.
-				c.complete(msg.id)
+				c.complete(id)
 			}
 			c.mu.Lock()
-			delete(c.active, msg.id)
+			delete(c.active, id)
 			c.mu.Unlock()
 			cancel()
 		}()
@@ -564,7 +567,7 @@ func (c *wsConnection) subscribe(start time.Time, msg *message) {
 				if response == nil {
 					break
 				}
-				c.sendResponse(msg.id, response)
+				c.sendResponse(id, response)
 			}
 			return
 		}
@@ -575,7 +578,7 @@ func (c *wsConnection) subscribe(start time.Time, msg *message) {
 			more := false
 			onOwnStack(func() {
 				if response := responses(ctx); response != nil {
-					c.sendResponse(msg.id, response)
+					c.sendResponse(id, response)
 					more = true
 				}
 			}, recovered)
