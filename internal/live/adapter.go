@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -30,6 +31,12 @@ func (a acceptor) Accept(rw http.ResponseWriter, r *http.Request, opts transport
 	if err != nil {
 		return nil, err
 	}
+	// gqlgen keeps the upgrade request's headers for the connection's life and hands them to
+	// each of its operations (OperationContext.Headers), where only Authorization is read (an
+	// authenticated query is not cached). The rest — the upgrade's own headers, cookies, the
+	// user agent — is a kilobyte or more per idle connection. r is this connection's own copy
+	// of the request (Websocket.Handler made it).
+	r.Header = operationHeaders(r.Header)
 	c := &wsConn{c: ws, writeTimeout: a.w.WriteTimeout, br: hj.br, conn: hj.conn}
 	if sc, ok := hj.conn.Conn.(syscall.Conn); ok {
 		c.raw, _ = sc.SyscallConn()
@@ -44,6 +51,15 @@ func (a acceptor) Accept(rw http.ResponseWriter, r *http.Request, opts transport
 		}
 	}
 	return c, nil
+}
+
+// operationHeaders is what of an upgrade request's headers its connection's operations see.
+func operationHeaders(h http.Header) http.Header {
+	out := http.Header{}
+	if v := h.Values("Authorization"); len(v) > 0 {
+		out["Authorization"] = slices.Clone(v)
+	}
+	return out
 }
 
 // A WebSocket connection's read and write buffers. net/http hands a hijacked connection 4 kB
