@@ -31,7 +31,7 @@ func TestSubscriptionPipelinedFrames(t *testing.T) {
 		t.Cleanup(func() { _ = conn.Close() })
 		require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second)))
 
-		// A subscription document of 3 kB (a comment pads it), three times the connection buffer.
+		// A subscription document of 3 kB (a comment pads it), many times the connection's read buffer.
 		doc := summaryDoc + "\n# " + strings.Repeat("padding ", 400)
 		subscribe, err := json.Marshal(map[string]any{"id": "1", "type": "subscribe",
 			"payload": map[string]any{"query": doc, "variables": map[string]any{"p": relay.Encode(fx.products[1].ID)}}})

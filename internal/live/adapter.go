@@ -5,10 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -30,6 +33,12 @@ func (a acceptor) Accept(rw http.ResponseWriter, r *http.Request, opts transport
 	if err != nil {
 		return nil, err
 	}
+	// gqlgen keeps the upgrade request's headers for the connection's life and hands them to
+	// each of its operations (OperationContext.Headers), where only Authorization is read (an
+	// authenticated query is not cached). The rest — the upgrade's own headers, cookies, the
+	// user agent — is a kilobyte or more per idle connection. r is this connection's own copy
+	// of the request (Websocket.Handler made it).
+	r.Header = operationHeaders(r.Header)
 	c := &wsConn{c: ws, writeTimeout: a.w.WriteTimeout, br: hj.br, conn: hj.conn}
 	if sc, ok := hj.conn.Conn.(syscall.Conn); ok {
 		c.raw, _ = sc.SyscallConn()
@@ -46,14 +55,28 @@ func (a acceptor) Accept(rw http.ResponseWriter, r *http.Request, opts transport
 	return c, nil
 }
 
-// connBufferSize is the size of a WebSocket connection's read and write buffers. net/http hands
-// a hijacked connection 4 kB buffers each way, held for the connection's whole life; a
-// subscriber's messages are small (and larger ones bypass a bufio buffer), so with thousands of
-// idle connections the difference is most of their memory.
-const connBufferSize = 1 << 10
+// operationHeaders is what of an upgrade request's headers its connection's operations see.
+func operationHeaders(h http.Header) http.Header {
+	out := http.Header{}
+	if v := h.Values("Authorization"); len(v) > 0 {
+		out["Authorization"] = slices.Clone(v)
+	}
+	return out
+}
 
-// smallBuffers hijacks the connection with connBufferSize buffers instead of net/http's, and
-// keeps the connection and its reader.
+// A WebSocket connection's read and write buffers. net/http hands a hijacked connection 4 kB
+// buffers each way, held for the connection's whole life, and with thousands of idle
+// connections they were most of their memory. A client sends little (connection_init,
+// subscribe, complete, pong): a larger message only takes a few more reads. The server's
+// messages are events (about 100 bytes for an aggregate's) and pings; one larger than the write
+// buffer goes out in two writes instead of one (and one larger still bypasses the buffer).
+const (
+	readBufferSize  = 256
+	writeBufferSize = 512
+)
+
+// smallBuffers hijacks the connection with small buffers instead of net/http's, and keeps the
+// connection and its reader.
 type smallBuffers struct {
 	http.ResponseWriter
 	conn *pendingConn
@@ -72,8 +95,8 @@ func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	// connection_init at once) are already in net/http's reader: the connection reads them first.
 	pending, _ := brw.Reader.Peek(brw.Reader.Buffered())
 	w.conn = &pendingConn{Conn: conn, pending: bytes.Clone(pending)}
-	w.br = bufio.NewReaderSize(w.conn, connBufferSize)
-	return w.conn, bufio.NewReadWriter(w.br, bufio.NewWriterSize(conn, connBufferSize)), nil
+	w.br = bufio.NewReaderSize(w.conn, readBufferSize)
+	return w.conn, bufio.NewReadWriter(w.br, bufio.NewWriterSize(conn, writeBufferSize)), nil
 }
 
 // pendingConn is a connection that first reads bytes already received from it. Only the
@@ -153,15 +176,22 @@ func (c *wsConn) WriteJSON(v any) error {
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
-	if c.writeTimeout > 0 {
-		// coder/websocket closes the connection when a write outlives its context: a client
-		// that stopped reading is cut here instead of holding a goroutine and its buffers.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.writeTimeout)
-		defer cancel()
+	if c.writeTimeout <= 0 {
+		return c.c.Write(context.Background(), coderws.MessageText, data)
 	}
-	return c.c.Write(ctx, coderws.MessageText, data)
+	// A client that stopped reading is cut here instead of holding a goroutine and its buffers.
+	// The socket's write deadline bounds the write, rather than a context with a timeout, which
+	// coder/websocket would also watch with a context.AfterFunc: those were about 700 bytes of
+	// garbage per message, so per ping on every idle connection.
+	_ = c.conn.SetWriteDeadline(time.Now().Add(c.writeTimeout))
+	err = c.c.Write(context.Background(), coderws.MessageText, data)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// As coder/websocket does when a write outlives its context.
+		_ = c.c.CloseNow()
+		return err
+	}
+	_ = c.conn.SetWriteDeadline(time.Time{})
+	return err
 }
 
 func (c *wsConn) WriteClose(code int, reason string) error {

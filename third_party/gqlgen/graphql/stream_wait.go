@@ -29,9 +29,12 @@ func (w *StreamWait) Wait(ctx context.Context) {
 	}
 }
 
+// Registered reports whether a stream registered with w, so that Wait waits for its events.
+func (w *StreamWait) Registered() bool { return w != nil && w.wait != nil }
+
 // streamWaitFor returns the function that takes res's next value, and registers with the
-// StreamWait in ctx, if any, a wait that receives the value ahead of it. Both run on the
-// transport's goroutine, one after the other, so the value needs no lock.
+// StreamWait in ctx, if any, a wait that receives the value ahead of it. The transport calls
+// them one after the other, never at once, so the value needs no lock.
 func streamWaitFor[T any](ctx context.Context, res <-chan T) func(context.Context) (T, bool) {
 	var (
 		held    T

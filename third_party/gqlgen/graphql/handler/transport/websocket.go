@@ -167,7 +167,15 @@ func (t Websocket) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 	}
 
 	serve := func() {
-		if conn.init() {
+		ok := false
+		if _, awaits := ws.(WebsocketInputAwaiter); awaits {
+			// connection_init (decoding, InitFunc) is handled off this goroutine too, which
+			// then parks between messages for the connection's life: see onOwnStack.
+			onOwnStack(func() { ok = conn.init() }, rethrow)
+		} else {
+			ok = conn.init()
+		}
+		if ok {
 			conn.run()
 		}
 	}
@@ -341,48 +349,95 @@ func (c *wsConnection) run() {
 	context.AfterFunc(ctx, func() { c.closeOnCancel(ctx) })
 
 	awaiter, _ := c.conn.(WebsocketInputAwaiter)
+	if awaiter == nil {
+		for c.handleNext() {
+		}
+		return
+	}
+	// This goroutine only waits: each message is read and handled on a goroutine of its own
+	// (see onOwnStack), so that a pong every ping interval does not leave the stack of
+	// thousands of idle connections grown.
 	for {
-		if awaiter != nil {
-			awaiter.AwaitInput()
-		}
-		start := graphql.Now()
-		m, err := c.me.NextMessage()
-		if err != nil {
-			// If the connection got closed by us, don't report the error
-			if !errors.Is(err, net.ErrClosed) && !errors.Is(err, ErrWebsocketClosed) {
-				c.handlePossibleError(err, true)
-			}
-			return
-		}
-
-		switch m.t {
-		case startMessageType:
-			c.subscribe(start, &m)
-		case stopMessageType:
-			c.mu.Lock()
-			closer := c.active[m.id]
-			c.mu.Unlock()
-			if closer != nil {
-				closer()
-			}
-		case connectionCloseMessageType:
-			c.close(WebsocketCloseNormalClosure, "terminated")
-			return
-		case pingMessageType:
-			c.write(&message{t: pongMessageType, payload: m.payload})
-		case pongMessageType:
-			c.mu.Lock()
-			c.receivedPong = true
-			c.mu.Unlock()
-			// Clear ReadTimeout -- 0 time val clears.
-			c.setReadDeadline(time.Time{})
-		default:
-			c.sendConnectionError("unexpected message %s", m.t)
-			c.close(WebsocketCloseProtocolError, "unexpected message")
+		awaiter.AwaitInput()
+		more := false
+		onOwnStack(func() { more = c.handleNext() }, rethrow)
+		if !more {
 			return
 		}
 	}
 }
+
+// handleNext reads the next message and handles it; it reports whether the loop goes on.
+func (c *wsConnection) handleNext() bool {
+	start := graphql.Now()
+	m, err := c.me.NextMessage()
+	if err != nil {
+		// If the connection got closed by us, don't report the error
+		if !errors.Is(err, net.ErrClosed) && !errors.Is(err, ErrWebsocketClosed) {
+			c.handlePossibleError(err, true)
+		}
+		return false
+	}
+
+	switch m.t {
+	case startMessageType:
+		c.subscribe(start, &m)
+	case stopMessageType:
+		c.mu.Lock()
+		closer := c.active[m.id]
+		c.mu.Unlock()
+		if closer != nil {
+			closer()
+		}
+	case connectionCloseMessageType:
+		c.close(WebsocketCloseNormalClosure, "terminated")
+		return false
+	case pingMessageType:
+		c.write(&message{t: pongMessageType, payload: m.payload})
+	case pongMessageType:
+		c.mu.Lock()
+		c.receivedPong = true
+		c.mu.Unlock()
+		// Clear ReadTimeout -- 0 time val clears.
+		c.setReadDeadline(time.Time{})
+	default:
+		c.sendConnectionError("unexpected message %s", m.t)
+		c.close(WebsocketCloseProtocolError, "unexpected message")
+		return false
+	}
+	return true
+}
+
+// onOwnStack runs f on a goroutine of its own and waits for it. A goroutine that lives long
+// but spends its life parked hands its deep work (decoding, resolving, encoding) to onOwnStack:
+// its own stack then never grows past the few frames it waits in, while f's grown stack is
+// freed when f's goroutine ends. Go shrinks a parked goroutine's grown stack only by half per
+// collection, and never back to the starting size, so each wake-up would otherwise keep
+// kilobytes per goroutine until collections caught up. A panic in f is recovered on f's
+// goroutine, where recovered sees its stack, and what recovered returns is panicked again on
+// the caller's.
+func onOwnStack(f func(), recovered func(any) any) {
+	done := make(chan any, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- recovered(r)
+				return
+			}
+			done <- nil
+		}()
+		f()
+	}()
+	if r := <-done; r != nil {
+		panic(r)
+	}
+}
+
+func rethrow(r any) any { return r }
+
+// recoveredPanic is a subscription's panic already turned into an error by the operation's
+// recover function, on the goroutine that panicked.
+type recoveredPanic struct{ err error }
 
 func (c *wsConnection) setReadDeadline(t time.Time) {
 	if deadliner, ok := c.conn.(WebsocketReadDeadliner); ok {
@@ -466,11 +521,19 @@ func (c *wsConnection) subscribe(start time.Time, msg *message) {
 	c.active[msg.id] = cancel
 	c.mu.Unlock()
 
+	// The goroutine keeps the id only, not the message (and its payload, the whole document),
+	// for the subscription's life.
+	id := msg.id
 	go func() {
 		ctx = withSubscriptionErrorContext(ctx)
 		defer func() {
 			if r := recover(); r != nil {
-				err := rc.Recover(ctx, r)
+				var err error
+				if p, ok := r.(recoveredPanic); ok {
+					err = p.err
+				} else {
+					err = rc.Recover(ctx, r)
+				}
 				var gqlerr *gqlerror.Error
 				if !errors.As(err, &gqlerr) {
 					gqlerr = &gqlerror.Error{}
@@ -478,30 +541,50 @@ func (c *wsConnection) subscribe(start time.Time, msg *message) {
 						gqlerr.Message = err.Error()
 					}
 				}
-				c.sendError(msg.id, gqlerr)
+				c.sendError(id, gqlerr)
 			}
 			if errs := getSubscriptionError(ctx); len(errs) != 0 {
-				c.sendError(msg.id, errs...)
+				c.sendError(id, errs...)
 			} else if c.ctx.Err() == nil {
 				// A cancelled connection context closes the socket; complete would signal a normal end.
-				c.complete(msg.id)
+				c.complete(id)
 			}
 			c.mu.Lock()
-			delete(c.active, msg.id)
+			delete(c.active, id)
 			c.mu.Unlock()
 			cancel()
 		}()
 
+		recoverCtx := ctx
+		recovered := func(r any) any { return recoveredPanic{rc.Recover(recoverCtx, r)} }
 		ctx, wait := graphql.WithStreamWait(ctx)
-		responses, ctx := c.exec.DispatchOperation(ctx, rc)
+		var responses graphql.ResponseHandler
+		onOwnStack(func() { responses, ctx = c.exec.DispatchOperation(ctx, rc) }, recovered)
+		if !wait.Registered() {
+			// The stream blocks inside responses: this goroutine waits there.
+			for {
+				response := responses(ctx)
+				if response == nil {
+					break
+				}
+				c.sendResponse(id, response)
+			}
+			return
+		}
+		// This goroutine only waits for the next event, which is resolved and sent on a
+		// goroutine of its own (see onOwnStack).
 		for {
 			wait.Wait(ctx)
-			response := responses(ctx)
-			if response == nil {
+			more := false
+			onOwnStack(func() {
+				if response := responses(ctx); response != nil {
+					c.sendResponse(id, response)
+					more = true
+				}
+			}, recovered)
+			if !more {
 				break
 			}
-
-			c.sendResponse(msg.id, response)
 		}
 
 		// complete and context cancel comes from the defer
