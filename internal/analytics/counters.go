@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+	"github.com/lib/pq"
 
 	"github.com/vitrinehq/vitrine/ent"
 	"github.com/vitrinehq/vitrine/ent/product"
@@ -96,11 +97,18 @@ func (a *Analytics) productCounters(ctx context.Context, ids []int) (map[int]Sta
 	}
 	b := &entsql.Builder{}
 	b.SetDialect(a.dialect)
-	b.WriteString("SELECT product_id, " + countersColumns + " FROM product_rating_stats WHERE product_id IN (")
-	b.Args(ent.Args(ids)...)
-	b.WriteString(")")
 	if a.dialect == dialect.Postgres {
-		b.WriteString(" UNION ALL SELECT product_id, " + countersColumns + " FROM product_rating_stat_deltas WHERE product_id IN (")
+		// The IDs as one array parameter per branch: binding a page's IDs twice, one value
+		// each, cost more than the deltas' lookup itself.
+		arr := make(pq.Int64Array, len(ids))
+		for i, id := range ids {
+			arr[i] = int64(id)
+		}
+		b.WriteString("SELECT product_id, " + countersColumns + " FROM product_rating_stats WHERE product_id = ANY(").Arg(arr).
+			WriteString(") UNION ALL SELECT product_id, " + countersColumns + " FROM product_rating_stat_deltas WHERE product_id = ANY(").Arg(arr).
+			WriteString(")")
+	} else {
+		b.WriteString("SELECT product_id, " + countersColumns + " FROM product_rating_stats WHERE product_id IN (")
 		b.Args(ent.Args(ids)...)
 		b.WriteString(")")
 	}
