@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"entgo.io/ent/dialect"
 )
@@ -112,7 +113,7 @@ func rebuild(ctx context.Context, db *sql.DB, set aggregateSet, postgres bool) e
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(vitrine_aggregates_lock_key())"); err != nil {
 			return err
 		}
-		tables = append(tables, set.postgresTables...)
+		tables = slices.Concat(set.tables, set.postgresTables)
 	}
 	for _, table := range tables {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table); err != nil {

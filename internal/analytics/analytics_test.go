@@ -52,7 +52,7 @@ func seed(t *testing.T, st *store.Store) fixture {
 	rng := rand.New(rand.NewPCG(14, 6))
 	for u := range 7 {
 		if u == 4 && st.Dialect == dialect.Postgres {
-			_, ok, err := analytics.FoldDeltas(ctx, st.DB)
+			ok, err := analytics.FoldDeltas(ctx, st.DB)
 			require.NoError(t, err)
 			require.True(t, ok)
 		}

@@ -17,16 +17,14 @@ const FoldInterval = time.Second
 // holding the loop.
 const foldTimeout = 10 * time.Second
 
-// FoldDeltas folds every pending delta of db (a Postgres primary) into the rollups and counters
-// and returns how many rows it wrote; ok is false when another process was folding.
-func FoldDeltas(ctx context.Context, db *sql.DB) (folded int64, ok bool, err error) {
-	if err := db.QueryRowContext(ctx, "SELECT vitrine_aggregates_fold()").Scan(&folded); err != nil {
-		return 0, false, fmt.Errorf("fold aggregate deltas: %w", err)
+// FoldDeltas folds every pending delta of db (a Postgres primary) into the rollups and
+// counters; ok is false when another process was folding.
+func FoldDeltas(ctx context.Context, db *sql.DB) (ok bool, err error) {
+	var written int64
+	if err := db.QueryRowContext(ctx, "SELECT vitrine_aggregates_fold()").Scan(&written); err != nil {
+		return false, fmt.Errorf("fold aggregate deltas: %w", err)
 	}
-	if folded < 0 {
-		return 0, false, nil
-	}
-	return folded, true, nil
+	return written >= 0, nil
 }
 
 // KeepFolding folds the deltas of db every interval until ctx ends. A failure is logged
@@ -42,7 +40,7 @@ func KeepFolding(ctx context.Context, db *sql.DB, interval time.Duration, log *s
 		case <-t.C:
 		}
 		fctx, cancel := context.WithTimeout(ctx, foldTimeout)
-		_, _, err := FoldDeltas(fctx, db)
+		_, err := FoldDeltas(fctx, db)
 		cancel()
 		switch {
 		case err != nil && ctx.Err() != nil:
